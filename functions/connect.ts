@@ -1,0 +1,36 @@
+import { LambdaClient } from '@aws-sdk/client-lambda'
+import { STREAM_TOPICS, streamFromQuery } from '../shared/protocol/topics.js'
+import { invokeAsync, stores } from '../shared/runtime/clients.js'
+import { welcomeFunctionName } from '../shared/runtime/config.js'
+import { lazyHandler } from '../shared/runtime/lazy-handler.js'
+import type { WelcomeRequest } from '../shared/session/welcome.js'
+import type { ConnectionStore } from '../shared/store/connection-store.js'
+import { ok, sessionContextOf, type WebSocketEvent } from './websocket-event.js'
+
+export interface ConnectDeps {
+  connections: ConnectionStore
+  /** Starts the welcome function asynchronously: it can only post once this handler has returned. */
+  welcome: (request: WelcomeRequest) => Promise<void>
+}
+
+/** `$connect`: registers the connection on its stream's topics; `?stream=logs` is the log stream. */
+export function createConnectHandler(deps: ConnectDeps) {
+  return async (event: WebSocketEvent) => {
+    const { connectionId, userId } = sessionContextOf(event)
+    const stream = streamFromQuery(event.queryStringParameters?.stream)
+    const connection = await deps.connections.add({
+      connectionId,
+      userId,
+      topics: [...STREAM_TOPICS[stream]],
+    })
+    await deps.welcome({ connectionId, userId, topics: connection.topics, filters: connection.filters })
+    return ok
+  }
+}
+
+export const handler = lazyHandler(() =>
+  createConnectHandler({
+    connections: stores(process.env).connections,
+    welcome: invokeAsync(new LambdaClient({}), welcomeFunctionName(process.env)),
+  }),
+)

@@ -1,0 +1,66 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics'
+import type { SNSEvent } from 'aws-lambda'
+import { HeraldError, InvalidNotificationError } from '../shared/errors.js'
+import { managementApiPoster } from '../shared/fan-out/connection-poster.js'
+import { type FanOutDeps, type FanOutReport, fanOut } from '../shared/fan-out/fan-out.js'
+import { stableId } from '../shared/fan-out/stable-id.js'
+import { parsePublishBody } from '../shared/protocol/publish-body.js'
+import { managementClient, stores } from '../shared/runtime/clients.js'
+import { deliveryConfig, managementEndpoint } from '../shared/runtime/config.js'
+import { lazyHandler } from '../shared/runtime/lazy-handler.js'
+import { logger, metrics } from '../shared/runtime/observability.js'
+
+/** Some recipients were still throttled or failing at the deadline; failing the invocation makes Lambda retry it. */
+export class DeliveryIncompleteError extends HeraldError {
+  constructor(readonly unreached: number) {
+    super('delivery_incomplete', `${unreached} recipient(s) could not be reached before the deadline`)
+  }
+}
+
+const REPORTED: ReadonlyArray<keyof FanOutReport & string> = [
+  'recipients',
+  'itemsRead',
+  'delivered',
+  'gone',
+  'rejected',
+  'exhausted',
+  'retried',
+]
+
+/**
+ * The SNS subscriber. A record that is not a valid notification is logged and skipped (retrying
+ * it could never help); one whose recipients could not all be reached fails the invocation so it
+ * is retried, and the envelope id, derived from the SNS message id, lets clients drop the repeat.
+ */
+export function createFanoutHandler(deps: FanOutDeps) {
+  return async (event: SNSEvent) => {
+    let unreached = 0
+    for (const record of event.Records) {
+      const { MessageId, Timestamp, Message } = record.Sns
+      try {
+        const body = parsePublishBody(Message)
+        const report = await fanOut(deps, body, { id: stableId(MessageId, Timestamp), timestamp: Timestamp })
+        logger.info('fan-out', { messageId: MessageId, ...report })
+        for (const name of REPORTED) metrics.addMetric(name, MetricUnit.Count, report[name] as number)
+        unreached += report.exhausted
+      } catch (error) {
+        if (!(error instanceof InvalidNotificationError)) throw error
+        logger.error('notification rejected', { messageId: MessageId, reason: error.message })
+        metrics.addMetric('invalid', MetricUnit.Count, 1)
+      }
+    }
+    metrics.publishStoredMetrics()
+    if (unreached > 0) throw new DeliveryIncompleteError(unreached)
+  }
+}
+
+export const handler = lazyHandler(() => {
+  const delivery = deliveryConfig(process.env)
+  return createFanoutHandler({
+    ...stores(process.env),
+    poster: managementApiPoster(
+      managementClient(managementEndpoint(process.env), delivery.concurrency ?? 100),
+    ),
+    delivery,
+  })
+})

@@ -1,0 +1,36 @@
+import { type ConnectionPoster, managementApiPoster } from '../shared/fan-out/connection-poster.js'
+import { makeFrame } from '../shared/protocol/frames.js'
+import { managementClient, stores } from '../shared/runtime/clients.js'
+import { managementEndpoint, sessionConfig } from '../shared/runtime/config.js'
+import { lazyHandler } from '../shared/runtime/lazy-handler.js'
+import { answerClientFrame, type SessionDeps } from '../shared/session/client-session.js'
+import { ok, sessionContextOf, type WebSocketEvent } from './websocket-event.js'
+
+export interface MessageDeps extends SessionDeps {
+  poster: ConnectionPoster
+}
+
+/** `$default`: every client frame lands here; the answers go back through the Management API, in order. */
+export function createMessageHandler(deps: MessageDeps) {
+  return async (event: WebSocketEvent) => {
+    const context = sessionContextOf(event)
+    const frames = event.isBase64Encoded
+      ? [
+          makeFrame('error', {
+            code: 'invalid_message',
+            message: 'binary frames are not supported; send JSON text',
+          }),
+        ]
+      : await answerClientFrame(deps, context, event.body ?? '')
+    for (const frame of frames) await deps.poster.post(context.connectionId, JSON.stringify(frame))
+    return ok
+  }
+}
+
+export const handler = lazyHandler(() =>
+  createMessageHandler({
+    ...stores(process.env),
+    limits: sessionConfig(process.env),
+    poster: managementApiPoster(managementClient(managementEndpoint(process.env), 4)),
+  }),
+)

@@ -1,0 +1,26 @@
+import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
+import { managementApiPoster } from '../shared/fan-out/connection-poster.js'
+import { managementClient } from '../shared/runtime/clients.js'
+import { managementEndpoint } from '../shared/runtime/config.js'
+import { lazyHandler } from '../shared/runtime/lazy-handler.js'
+import { logger } from '../shared/runtime/observability.js'
+import { sendWelcome, type WelcomeOptions, type WelcomeRequest } from '../shared/session/welcome.js'
+
+export interface WelcomeDeps {
+  poster: ConnectionPoster
+  options?: WelcomeOptions
+}
+
+/** Invoked asynchronously by `$connect`; sends the unprompted `connection_established` frame. */
+export function createWelcomeHandler(deps: WelcomeDeps) {
+  return async (request: WelcomeRequest) => {
+    const delivered = await sendWelcome(deps.poster, request, deps.options)
+    if (!delivered)
+      logger.warn('connection left before it could be welcomed', { connectionId: request.connectionId })
+    return { delivered }
+  }
+}
+
+export const handler = lazyHandler(() =>
+  createWelcomeHandler({ poster: managementApiPoster(managementClient(managementEndpoint(process.env), 4)) }),
+)

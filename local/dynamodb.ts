@@ -1,0 +1,47 @@
+import type { AddressInfo } from 'node:net'
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb'
+import dynalite from 'dynalite'
+import { createTableInput, TABLES, type TableDefinition } from '../shared/store/tables.js'
+
+export interface LocalDynamo {
+  endpoint: string
+  close(): Promise<void>
+}
+
+/** dynalite on loopback: in memory, or in `path` when given. Tables are ready as soon as they are created. */
+export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<LocalDynamo> {
+  const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+/** Credentials the local servers accept; no real account is ever involved. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const
+export const LOCAL_REGION = 'us-east-1'
+
+export function localDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS })
+}
+
+export type TableNames = Record<TableDefinition['id'], string>
+
+/** Creates every Herald table (from the shared definitions) under `prefix`; existing ones are kept. */
+export async function createTables(client: DynamoDBClient, prefix: string): Promise<TableNames> {
+  const names = {} as TableNames
+  for (const table of TABLES) {
+    names[table.id] = `${prefix}-${table.id}`
+    try {
+      await client.send(new CreateTableCommand(createTableInput(table, names[table.id])))
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error
+    }
+  }
+  return names
+}

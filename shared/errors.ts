@@ -1,0 +1,62 @@
+/** The codes a client can see in an `error` frame (DESIGN.md section 2). */
+export type ProtocolErrorCode =
+  | 'invalid_json'
+  | 'invalid_message'
+  | 'unknown_type'
+  | 'too_large'
+  | 'rate_limited'
+  | 'forbidden'
+
+/** Base of every error Herald throws on purpose; `code` is stable, `message` is for people. */
+export class HeraldError extends Error {
+  readonly code: string
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = new.target.name
+    this.code = code
+  }
+}
+
+/** Bad client input; the edge turns it into an `error` frame and keeps the connection open. */
+export class ProtocolError extends HeraldError {
+  declare readonly code: ProtocolErrorCode
+
+  constructor(code: ProtocolErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+  }
+}
+
+/** A publisher payload that cannot be delivered as it is. */
+export class InvalidNotificationError extends HeraldError {
+  readonly issues: readonly string[]
+
+  constructor(message: string, issues: readonly string[] = []) {
+    super('invalid_notification', message)
+    this.issues = issues
+  }
+}
+
+/** A token that must not open a connection; `status` is the HTTP answer at `$connect`. */
+export class AuthError extends HeraldError {
+  readonly status: 401 | 403
+
+  constructor(status: 401 | 403, message: string, options?: { cause?: unknown }) {
+    super(status === 401 ? 'unauthorized' : 'forbidden', message, options)
+    this.status = status
+  }
+}
+
+/** A required setting is missing or malformed. */
+export class ConfigError extends HeraldError {
+  constructor(message: string) {
+    super('config', message)
+  }
+}
+
+/** A store write lost a race too many times in a row. */
+export class ConflictError extends HeraldError {
+  constructor(message: string) {
+    super('conflict', message)
+  }
+}

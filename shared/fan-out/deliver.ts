@@ -1,0 +1,91 @@
+import { withDefaults } from '../options.js'
+import type { Recipient } from '../store/connection-store.js'
+import { type ConnectionPoster, classifyDeliveryError } from './connection-poster.js'
+import { runPool } from './pool.js'
+
+export interface DeliveryOptions {
+  /** Posts in flight at once. @default 100 */
+  concurrency: number
+  /** Time after which a throttled or failing post is given up. @default 10000 */
+  deadlineMs: number
+  /** First retry delay; each retry doubles the ceiling, and the delay is drawn below it (full jitter). @default 50 */
+  baseDelayMs: number
+  /** Ceiling of a retry delay. @default 2000 */
+  maxDelayMs: number
+}
+
+export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
+  concurrency: 100,
+  deadlineMs: 10_000,
+  baseDelayMs: 50,
+  maxDelayMs: 2_000,
+}
+
+export interface DeliveryReport {
+  delivered: number
+  /** Recipients whose connection no longer exists (410): to be removed from the store. */
+  gone: Recipient[]
+  /** Recipients the Management API refused outright (403, 413, 400): retrying cannot help. */
+  rejected: Recipient[]
+  /** Recipients still throttled or failing at the deadline: worth another fan-out. */
+  exhausted: Recipient[]
+  /** Retries made, throttling included. */
+  retried: number
+}
+
+export interface DeliveryClock {
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+  random: () => number
+}
+
+const realClock: DeliveryClock = {
+  now: Date.now,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+}
+
+/**
+ * Posts one payload to every recipient with bounded concurrency; 429 and 5xx are retried with
+ * exponential backoff and full jitter until the deadline, 410 is reported as gone.
+ */
+export async function deliver(
+  poster: ConnectionPoster,
+  recipients: readonly Recipient[],
+  payload: string,
+  options: { [K in keyof DeliveryOptions]?: DeliveryOptions[K] | undefined } = {},
+  clock: DeliveryClock = realClock,
+): Promise<DeliveryReport> {
+  const settings = withDefaults(DEFAULT_DELIVERY_OPTIONS, options)
+  const deadline = clock.now() + settings.deadlineMs
+  const report: DeliveryReport = { delivered: 0, gone: [], rejected: [], exhausted: [], retried: 0 }
+
+  await runPool(recipients, settings.concurrency, async (recipient) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await poster.post(recipient.connectionId, payload)
+        report.delivered++
+        return
+      } catch (error) {
+        const failure = classifyDeliveryError(error)
+        if (failure.kind === 'gone') {
+          report.gone.push(recipient)
+          return
+        }
+        const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** attempt)
+        const delay = clock.random() * ceiling
+        if (failure.kind === 'reject') {
+          report.rejected.push(recipient)
+          return
+        }
+        if (clock.now() + delay > deadline) {
+          report.exhausted.push(recipient)
+          return
+        }
+        report.retried++
+        await clock.sleep(delay)
+      }
+    }
+  })
+  return report
+}

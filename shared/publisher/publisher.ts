@@ -1,0 +1,102 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns'
+import { InvalidNotificationError } from '../errors.js'
+import { newId } from '../protocol/ids.js'
+import { byteLength, SNS_MAX_MESSAGE_BYTES } from '../protocol/limits.js'
+import type { Alert, LogEvent, SystemNotice, UploadStatus } from '../protocol/notifications.js'
+import {
+  messageAttributesOf,
+  type PublishInput,
+  parsePublishBody,
+  toEnvelope,
+} from '../protocol/publish-body.js'
+import { required } from '../runtime/config.js'
+
+export interface PublisherOptions {
+  /** An SNS client; by default one for the ambient region, honouring AWS_ENDPOINT_URL_SNS. */
+  client?: SNSClient
+  /** @default process.env.HERALD_TOPIC_ARN */
+  topicArn?: string
+}
+
+export interface Published {
+  /** The envelope id browsers will see, usable as a `resume` cursor. */
+  id: string
+  /** SNS's id for the message. */
+  messageId: string
+}
+
+type SystemNoticeInput = Omit<SystemNotice, 'severity'> & Partial<Pick<SystemNotice, 'severity'>>
+
+/**
+ * The publisher SDK, with the seed's names. Every call validates before anything is sent: a bad
+ * notification throws {@link InvalidNotificationError} and nothing reaches SNS.
+ *
+ * @example
+ * const herald = createPublisher({ topicArn })
+ * await herald.sendAlertNotification('alice', { severity: 'high', title: 'Disk 91% full', message: 'db-1' })
+ */
+export function createPublisher(options: PublisherOptions = {}) {
+  const client = options.client ?? new SNSClient({})
+  const topicArn = options.topicArn ?? required(process.env, 'HERALD_TOPIC_ARN')
+
+  async function publish(input: PublishInput): Promise<Published> {
+    const now = Date.now()
+    const body = parsePublishBody({
+      ...input,
+      id: input.id ?? newId(now),
+      timestamp: input.timestamp ?? new Date(now).toISOString(),
+    })
+    const envelope = toEnvelope(body, { id: body.id as string, timestamp: body.timestamp as string })
+    const message = JSON.stringify(body)
+    if (byteLength(message) > SNS_MAX_MESSAGE_BYTES) {
+      throw new InvalidNotificationError(`message is larger than SNS's ${SNS_MAX_MESSAGE_BYTES} bytes`)
+    }
+    const attributes = Object.entries(messageAttributesOf(body)).map(([name, value]) => [
+      name,
+      { DataType: 'String', StringValue: value },
+    ])
+    const result = await client.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Message: message,
+        MessageAttributes: Object.fromEntries(attributes),
+      }),
+    )
+    return { id: envelope.id, messageId: result.MessageId ?? '' }
+  }
+
+  return {
+    publish,
+    /** An alert for one user's connections, or for every `alerts` subscriber when `userId` is null. */
+    sendAlertNotification: (userId: string | null | undefined, alert: Alert) =>
+      publish({ type: 'alert', data: alert, ...(userId ? { userId } : {}) }),
+    /** A log event for every `logs` subscriber whose filters match it. */
+    sendLogStream: (log: LogEvent) => publish({ type: 'log_event', data: log }),
+    /** A notice for every `system` subscriber. */
+    sendSystemNotification: (notice: SystemNoticeInput) => publish({ type: 'system', data: notice }),
+    /** Upload progress for one user's connections. */
+    sendUploadStatus: (userId: string, status: UploadStatus) =>
+      publish({ type: 'upload_status', userId, data: status }),
+    /**
+     * What the seed's ingestion pipeline called per stored log: streams it, and raises a broadcast
+     * alert when it is critical, so people who are not watching the log stream still hear of it.
+     */
+    async notifyLogIngested(log: LogEvent): Promise<Published[]> {
+      const streamed = await publish({ type: 'log_event', data: log })
+      if (log.level !== 'critical') return [streamed]
+      const alert = await publish({
+        type: 'alert',
+        data: {
+          severity: 'critical',
+          title: `Critical log${log.source ? ` from ${log.source}` : ''}`,
+          message: log.message.slice(0, 16_384),
+          source: log.source,
+          metadata: { logId: log.id ?? streamed.id, environment: log.environment },
+        },
+      })
+      return [streamed, alert]
+    },
+  }
+}
+
+export type Publisher = ReturnType<typeof createPublisher>

@@ -1,0 +1,77 @@
+import type { TokenVerifierOptions } from '../auth/token-verifier.js'
+import { ConfigError } from '../errors.js'
+
+type Env = Record<string, string | undefined>
+
+/** Reads one variable, naming it when it is missing: a misconfigured function fails at once and says why. */
+export function required(env: Env, name: string): string {
+  const value = env[name]
+  if (value === undefined || value === '') throw new ConfigError(`environment variable ${name} is not set`)
+  return value
+}
+
+function optionalNumber(env: Env, name: string): number | undefined {
+  const value = env[name]
+  if (value === undefined || value === '') return undefined
+  const number = Number(value)
+  if (!Number.isFinite(number) || number <= 0)
+    throw new ConfigError(`environment variable ${name} must be a positive number`)
+  return number
+}
+
+function list(env: Env, name: string): string[] | undefined {
+  const value = env[name]
+  return value
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : undefined
+}
+
+/** Settings of the connection and history stores, shared by every function that touches them. */
+export function storeConfig(env: Env) {
+  return {
+    connectionsTable: required(env, 'HERALD_CONNECTIONS_TABLE'),
+    historyTable: required(env, 'HERALD_HISTORY_TABLE'),
+    shards: optionalNumber(env, 'HERALD_SHARDS'),
+    historySeconds: optionalNumber(env, 'HERALD_HISTORY_SECONDS'),
+  }
+}
+
+export function managementEndpoint(env: Env): string {
+  return required(env, 'HERALD_MANAGEMENT_ENDPOINT')
+}
+
+export function deliveryConfig(env: Env) {
+  return {
+    concurrency: optionalNumber(env, 'HERALD_DELIVERY_CONCURRENCY'),
+    deadlineMs: optionalNumber(env, 'HERALD_DELIVERY_DEADLINE_MS'),
+  }
+}
+
+export function sessionConfig(env: Env) {
+  return {
+    maxMessageBytes: optionalNumber(env, 'HERALD_MAX_CLIENT_MESSAGE_BYTES'),
+    resumeLimit: optionalNumber(env, 'HERALD_RESUME_LIMIT'),
+  }
+}
+
+/** Token checks: HERALD_JWT_SECRET (HS256) or HERALD_JWKS_URL (OIDC), plus optional issuer, audience and claims. */
+export function authConfig(env: Env): TokenVerifierOptions & { allowedOrigins?: string[] } {
+  const secret = env.HERALD_JWT_SECRET
+  const jwksUrl = env.HERALD_JWKS_URL
+  if (!secret && !jwksUrl) throw new ConfigError('set HERALD_JWT_SECRET or HERALD_JWKS_URL')
+  return {
+    key: jwksUrl ? { kind: 'jwks', url: jwksUrl } : { kind: 'secret', secret: secret as string },
+    issuer: env.HERALD_JWT_ISSUER || undefined,
+    audience: env.HERALD_JWT_AUDIENCE || undefined,
+    algorithms: list(env, 'HERALD_JWT_ALGORITHMS'),
+    logsClaim: env.HERALD_LOGS_CLAIM || undefined,
+    allowedOrigins: list(env, 'HERALD_ALLOWED_ORIGINS'),
+  }
+}
+
+export function welcomeFunctionName(env: Env): string {
+  return required(env, 'HERALD_WELCOME_FUNCTION')
+}

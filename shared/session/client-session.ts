@@ -1,0 +1,124 @@
+import { ProtocolError } from '../errors.js'
+import { withDefaults } from '../options.js'
+import { type ClientMessage, type Envelope, makeFrame, parseClientMessage } from '../protocol/frames.js'
+import { MAX_FRAME_BYTES } from '../protocol/limits.js'
+import type { Topic } from '../protocol/topics.js'
+import type { Connection, ConnectionStore } from '../store/connection-store.js'
+import type { HistoryStore } from '../store/history-store.js'
+
+export interface SessionLimits {
+  /** Largest client message accepted; API Gateway's frame size by default. @default 32768 */
+  maxMessageBytes: number
+  /** Notifications one `resume` returns at most; the client resumes again while `more` is true. @default 100 */
+  resumeLimit: number
+}
+
+export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxMessageBytes: MAX_FRAME_BYTES, resumeLimit: 100 }
+
+export interface SessionDeps {
+  connections: ConnectionStore
+  history: HistoryStore
+  limits?: { [K in keyof SessionLimits]?: SessionLimits[K] | undefined }
+}
+
+/** Who is on the other end, as established by the authorizer; never taken from the client's frames. */
+export interface SessionContext {
+  connectionId: string
+  userId: string
+  canReadLogs: boolean
+}
+
+/** The frame a client receives first, once `$connect` has returned. */
+export function welcomeFrame(connection: Pick<Connection, 'connectionId' | 'userId' | 'topics' | 'filters'>) {
+  return makeFrame('connection_established', {
+    connectionId: connection.connectionId,
+    userId: connection.userId,
+    topics: connection.topics,
+    filters: connection.filters,
+  })
+}
+
+/**
+ * Answers one client frame with the frames to send back, in order. Bad input is answered with an
+ * `error` frame and changes nothing; the connection stays open.
+ */
+export async function answerClientFrame(
+  deps: SessionDeps,
+  context: SessionContext,
+  frame: string,
+): Promise<Envelope[]> {
+  const limits = withDefaults(DEFAULT_SESSION_LIMITS, deps.limits)
+  try {
+    const message = parseClientMessage(frame, limits.maxMessageBytes)
+    return await answer(deps, limits, context, message)
+  } catch (error) {
+    if (error instanceof ProtocolError)
+      return [makeFrame('error', { code: error.code, message: error.message })]
+    throw error
+  }
+}
+
+async function answer(
+  deps: SessionDeps,
+  limits: SessionLimits,
+  context: SessionContext,
+  message: ClientMessage,
+): Promise<Envelope[]> {
+  switch (message.type) {
+    case 'ping':
+      return [makeFrame('pong', {})]
+    case 'subscribe': {
+      if (message.topics.includes('logs') && !context.canReadLogs) {
+        throw new ProtocolError('forbidden', 'this token may not read the log stream')
+      }
+      const updated = await change(deps, context, (current) => ({
+        topics: [...current.topics, ...message.topics],
+        filters: current.filters,
+      }))
+      return [makeFrame('subscribed', { topics: updated.topics })]
+    }
+    case 'unsubscribe': {
+      const dropped = new Set<Topic>(message.topics)
+      const updated = await change(deps, context, (current) => ({
+        topics: current.topics.filter((topic) => !dropped.has(topic)),
+        filters: current.filters,
+      }))
+      return [makeFrame('unsubscribed', { topics: updated.topics })]
+    }
+    case 'set_filters': {
+      const updated = await change(deps, context, (current) => ({
+        topics: current.topics,
+        filters: message.filters,
+      }))
+      return [makeFrame('filters_updated', { filters: updated.filters })]
+    }
+    case 'resume': {
+      const connection = await deps.connections.get(context.connectionId)
+      if (!connection) throw notRegistered()
+      const missed = await deps.history.missed({
+        userId: context.userId,
+        topics: connection.topics,
+        since: message.since,
+        limit: limits.resumeLimit,
+      })
+      return [
+        ...missed.envelopes,
+        makeFrame('resumed', { count: missed.envelopes.length, more: missed.more }),
+      ]
+    }
+  }
+}
+
+async function change(
+  deps: SessionDeps,
+  context: SessionContext,
+  mutate: Parameters<ConnectionStore['update']>[1],
+): Promise<Connection> {
+  const updated = await deps.connections.update(context.connectionId, mutate)
+  if (!updated) throw notRegistered()
+  return updated
+}
+
+function notRegistered(): ProtocolError {
+  return new ProtocolError('forbidden', 'this connection is no longer registered; reconnect')
+}

@@ -1,0 +1,47 @@
+import { type ConnectionPoster, classifyDeliveryError } from '../fan-out/connection-poster.js'
+import type { LogFilters } from '../protocol/frames.js'
+import type { Topic } from '../protocol/topics.js'
+import { welcomeFrame } from './client-session.js'
+
+/** What `$connect` hands to the welcome function, which runs once `$connect` has returned. */
+export interface WelcomeRequest {
+  connectionId: string
+  userId: string
+  topics: Topic[]
+  filters: LogFilters
+}
+
+export interface WelcomeOptions {
+  /** How long to keep trying while API Gateway still answers 410 for a connection being opened. @default 5000 */
+  deadlineMs?: number
+  /** Pause between tries. @default 50 */
+  intervalMs?: number
+  sleep?: (ms: number) => Promise<void>
+  now?: () => number
+}
+
+/**
+ * Sends `connection_established`. API Gateway refuses posts (410) until `$connect` has returned
+ * and the socket is open, so a 410 here first means "not yet": it is retried until the deadline,
+ * after which the client is taken to have left. Returns whether the frame was delivered.
+ */
+export async function sendWelcome(
+  poster: ConnectionPoster,
+  request: WelcomeRequest,
+  options: WelcomeOptions = {},
+): Promise<boolean> {
+  const now = options.now ?? Date.now
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  const deadline = now() + (options.deadlineMs ?? 5_000)
+  const payload = JSON.stringify(welcomeFrame(request))
+  for (;;) {
+    try {
+      await poster.post(request.connectionId, payload)
+      return true
+    } catch (error) {
+      const failure = classifyDeliveryError(error)
+      if (failure.kind === 'reject' || now() >= deadline) return false
+      await sleep(options.intervalMs ?? 50)
+    }
+  }
+}

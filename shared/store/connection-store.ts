@@ -1,0 +1,289 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { ConflictError } from '../errors.js'
+import type { LogFilters } from '../protocol/frames.js'
+import type { LogEvent } from '../protocol/notifications.js'
+import type { Topic } from '../protocol/topics.js'
+import {
+  connectionKey,
+  type ItemKey,
+  logPartition,
+  matchingFilters,
+  shardOf,
+  shardRange,
+  topicPartition,
+  userPartition,
+} from './keys.js'
+import { liveItemsFilter, queryPages } from './query-pages.js'
+
+export interface Connection {
+  connectionId: string
+  userId: string
+  topics: Topic[]
+  filters: LogFilters
+  connectedAt: string
+  /** Epoch seconds after which the connection is treated as gone. */
+  expiresAt: number
+  /** Bumped by every change; index items carry the version that wrote them. */
+  version: number
+}
+
+export interface Recipient {
+  connectionId: string
+  userId: string
+  /** The index item the recipient was found through, so a stale one can be deleted exactly. */
+  key: ItemKey
+}
+
+export interface RecipientLookup {
+  recipients: Recipient[]
+  itemsRead: number
+}
+
+export interface ConnectionStoreOptions {
+  client: DynamoDBDocumentClient
+  tableName: string
+  /** Partitions per topic and per log filter; raise it (never lower it) for very large audiences. @default 4 */
+  shards?: number
+  /** How long a connection is kept without `$disconnect`; a little past API Gateway's 2 h cut. @default 8100 */
+  ttlSeconds?: number
+  now?: () => number
+}
+
+interface IndexItem extends ItemKey {
+  connectionId: string
+  userId: string
+  version: number
+  expiresAt: number
+  topics?: Topic[]
+  removed?: true
+}
+
+// Enough for every frame a client could send in one burst to win in turn; losers back off a little
+// so they do not collide again in lockstep.
+const MAX_UPDATE_ATTEMPTS = 12
+const pause = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)))
+
+/**
+ * Connections and the index items that find them by user, topic and log filter.
+ *
+ * DynamoDB Local twins have no transactions, so each change is ordered instead: the connection
+ * item is the claim (a conditional write on its version), then each index item is written with
+ * `version <= new`. A slower writer holding an older version can never overwrite a newer index
+ * item, and an index key that a change drops is kept as a `removed` tombstone (not deleted) so a
+ * late put from an older change cannot resurrect it. Removal deletes index items before the
+ * connection item, so running it again after a partial failure finishes the job.
+ */
+export class ConnectionStore {
+  readonly #client: DynamoDBDocumentClient
+  readonly #table: string
+  readonly #shards: number
+  readonly #ttlSeconds: number
+  readonly #now: () => number
+
+  constructor(options: ConnectionStoreOptions) {
+    this.#client = options.client
+    this.#table = options.tableName
+    this.#shards = options.shards ?? 4
+    this.#ttlSeconds = options.ttlSeconds ?? 8100
+    this.#now = options.now ?? Date.now
+  }
+
+  async add(input: {
+    connectionId: string
+    userId: string
+    topics: Topic[]
+    filters?: LogFilters
+  }): Promise<Connection> {
+    const now = this.#now()
+    const connection: Connection = {
+      connectionId: input.connectionId,
+      userId: input.userId,
+      topics: [...new Set(input.topics)],
+      filters: input.filters ?? {},
+      connectedAt: new Date(now).toISOString(),
+      expiresAt: Math.floor(now / 1000) + this.#ttlSeconds,
+      version: 1,
+    }
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { ...connectionKey(input.connectionId), ...connection },
+      }),
+    )
+    await this.#writeIndex(undefined, connection)
+    return connection
+  }
+
+  async get(connectionId: string): Promise<Connection | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: connectionKey(connectionId), ConsistentRead: true }),
+    )
+    if (!Item || (Item.expiresAt as number) <= this.#nowSeconds()) return undefined
+    const { pk: _pk, sk: _sk, ...connection } = Item
+    return connection as Connection
+  }
+
+  /** Applies `change` to the stored connection, retrying on a concurrent change; undefined when it is gone. */
+  async update(
+    connectionId: string,
+    change: (current: Connection) => Pick<Connection, 'topics' | 'filters'>,
+  ): Promise<Connection | undefined> {
+    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      const current = await this.get(connectionId)
+      if (!current) return undefined
+      const { topics, filters } = change(current)
+      const next: Connection = {
+        ...current,
+        topics: [...new Set(topics)],
+        filters,
+        version: current.version + 1,
+      }
+      try {
+        await this.#client.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: { ...connectionKey(connectionId), ...next },
+            ConditionExpression: 'version = :version',
+            ExpressionAttributeValues: { ':version': current.version },
+          }),
+        )
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error
+        await pause(attempt)
+        continue
+      }
+      await this.#writeIndex(current, next)
+      return next
+    }
+    throw new ConflictError(
+      `connection ${connectionId} kept changing; gave up after ${MAX_UPDATE_ATTEMPTS} attempts`,
+    )
+  }
+
+  /**
+   * Deletes a connection and everything indexed under it. Safe to repeat; `staleKeys` are index
+   * items found during a fan-out, deleted even when the connection item itself is already gone.
+   */
+  async remove(connectionId: string, staleKeys: readonly ItemKey[] = []): Promise<void> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: connectionKey(connectionId), ConsistentRead: true }),
+    )
+    const keys = new Map(staleKeys.map((key) => [`${key.pk}|${key.sk}`, key]))
+    if (Item) for (const key of this.#indexKeys(Item as Connection)) keys.set(`${key.pk}|${key.sk}`, key)
+    await Promise.all(
+      [...keys.values()].map((Key) => this.#client.send(new DeleteCommand({ TableName: this.#table, Key }))),
+    )
+    if (Item)
+      await this.#client.send(new DeleteCommand({ TableName: this.#table, Key: connectionKey(connectionId) }))
+  }
+
+  /** A user's live connections subscribed to `topic`. */
+  async recipientsOfUser(userId: string, topic: Topic): Promise<RecipientLookup> {
+    const filter = liveItemsFilter(this.#nowSeconds())
+    const { items, itemsRead } = await queryPages<IndexItem>(this.#client, {
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: `${filter.FilterExpression} AND contains(topics, :topic)`,
+      ExpressionAttributeValues: { ...filter.values, ':pk': userPartition(userId), ':topic': topic },
+    })
+    return { recipients: items.map(toRecipient), itemsRead }
+  }
+
+  /** Every live connection subscribed to `topic`, read shard by shard in parallel. */
+  recipientsOfTopic(topic: Topic): Promise<RecipientLookup> {
+    return this.#readPartitions(shardRange(this.#shards).map((shard) => topicPartition(topic, shard)))
+  }
+
+  /** The `logs` subscribers whose filters match `log`, found by key without reading anyone else. */
+  recipientsOfLog(log: Pick<LogEvent, 'level' | 'source' | 'environment'>): Promise<RecipientLookup> {
+    const partitions = matchingFilters(log).flatMap((filters) =>
+      shardRange(this.#shards).map((shard) => logPartition(filters, shard)),
+    )
+    return this.#readPartitions(partitions)
+  }
+
+  async #readPartitions(partitions: string[]): Promise<RecipientLookup> {
+    const filter = liveItemsFilter(this.#nowSeconds())
+    const results = await Promise.all(
+      partitions.map((pk) =>
+        queryPages<IndexItem>(this.#client, {
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: filter.FilterExpression,
+          ExpressionAttributeValues: { ...filter.values, ':pk': pk },
+        }),
+      ),
+    )
+    const seen = new Set<string>()
+    const recipients: Recipient[] = []
+    let itemsRead = 0
+    for (const result of results) {
+      itemsRead += result.itemsRead
+      for (const item of result.items) {
+        if (seen.has(item.connectionId)) continue
+        seen.add(item.connectionId)
+        recipients.push(toRecipient(item))
+      }
+    }
+    return { recipients, itemsRead }
+  }
+
+  #indexKeys(connection: Connection): ItemKey[] {
+    const shard = shardOf(connection.connectionId, this.#shards)
+    const sk = connection.connectionId
+    const keys: ItemKey[] = [{ pk: userPartition(connection.userId), sk }]
+    for (const topic of connection.topics) {
+      keys.push({
+        pk: topic === 'logs' ? logPartition(connection.filters, shard) : topicPartition(topic, shard),
+        sk,
+      })
+    }
+    return keys
+  }
+
+  async #writeIndex(previous: Connection | undefined, next: Connection): Promise<void> {
+    const base = {
+      connectionId: next.connectionId,
+      userId: next.userId,
+      version: next.version,
+      expiresAt: next.expiresAt,
+    }
+    const nextKeys = this.#indexKeys(next)
+    const kept = new Set(nextKeys.map((key) => key.pk))
+    const dropped = previous ? this.#indexKeys(previous).filter((key) => !kept.has(key.pk)) : []
+    const items: IndexItem[] = [
+      ...nextKeys.map((key) => ({
+        ...key,
+        ...base,
+        ...(key.pk.startsWith('user#') ? { topics: next.topics } : {}),
+      })),
+      ...dropped.map((key) => ({ ...key, ...base, removed: true as const })),
+    ]
+    await Promise.all(items.map((item) => this.#putIfNewer(item)))
+  }
+
+  async #putIfNewer(item: IndexItem): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk) OR version <= :version',
+          ExpressionAttributeValues: { ':version': item.version },
+        }),
+      )
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
+    }
+  }
+
+  #nowSeconds(): number {
+    return Math.floor(this.#now() / 1000)
+  }
+}
+
+function toRecipient(item: IndexItem): Recipient {
+  return { connectionId: item.connectionId, userId: item.userId, key: { pk: item.pk, sk: item.sk } }
+}

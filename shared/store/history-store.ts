@@ -1,0 +1,112 @@
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
+import type { NotificationEnvelope } from '../protocol/frames.js'
+import type { Topic } from '../protocol/topics.js'
+import { userPartition } from './keys.js'
+import { liveItemsFilter, queryPages } from './query-pages.js'
+
+export interface HistoryStoreOptions {
+  client: DynamoDBDocumentClient
+  tableName: string
+  /** How long a notification can be resumed. @default 86400 (24 h) */
+  retentionSeconds?: number
+  now?: () => number
+}
+
+export interface MissedQuery {
+  userId: string
+  topics: readonly Topic[]
+  /** The last id the client saw; without it, the most recent notifications. */
+  since?: string
+  limit: number
+}
+
+export interface Missed {
+  /** Oldest first. */
+  envelopes: NotificationEnvelope[]
+  /** More were missed than `limit`: resume again from the last one returned. */
+  more: boolean
+}
+
+interface HistoryItem {
+  pk: string
+  sk: string
+  topic: Topic
+  envelope: string
+  expiresAt: number
+}
+
+// Only notifications a user can miss are kept: their own, and broadcasts on these topics.
+const BROADCAST_HISTORY_TOPICS: readonly Topic[] = ['alerts', 'system']
+const broadcastPartition = (topic: Topic): string => `topic#${topic}`
+
+/**
+ * Notifications kept for a bounded time so `resume` and the NotificationCenter can show what was
+ * missed. Sorted by envelope id (a ULID), so "since" is a key condition, not a filter.
+ */
+export class HistoryStore {
+  readonly #client: DynamoDBDocumentClient
+  readonly #table: string
+  readonly #retentionSeconds: number
+  readonly #now: () => number
+
+  constructor(options: HistoryStoreOptions) {
+    this.#client = options.client
+    this.#table = options.tableName
+    this.#retentionSeconds = options.retentionSeconds ?? 86_400
+    this.#now = options.now ?? Date.now
+  }
+
+  /** Keeps a notification; writing the same envelope twice is harmless. */
+  async record(envelope: NotificationEnvelope, target: { topic: Topic; userId?: string }): Promise<void> {
+    if (!target.userId && !BROADCAST_HISTORY_TOPICS.includes(target.topic)) return
+    const item: HistoryItem = {
+      pk: target.userId ? userPartition(target.userId) : broadcastPartition(target.topic),
+      sk: envelope.id,
+      topic: target.topic,
+      envelope: JSON.stringify(envelope),
+      expiresAt: Math.floor(this.#now() / 1000) + this.#retentionSeconds,
+    }
+    await this.#client.send(new PutCommand({ TableName: this.#table, Item: item }))
+  }
+
+  /** What a user missed on `topics`, their own and broadcasts merged, oldest first, at most `limit`. */
+  async missed(query: MissedQuery): Promise<Missed> {
+    if (query.topics.length === 0) return { envelopes: [], more: false }
+    const partitions = [
+      userPartition(query.userId),
+      ...BROADCAST_HISTORY_TOPICS.filter((topic) => query.topics.includes(topic)).map(broadcastPartition),
+    ]
+    const pages = await Promise.all(partitions.map((pk) => this.#read(pk, query)))
+    const newestFirst = query.since === undefined
+    const merged = pages.flat().sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0))
+    if (newestFirst) merged.reverse()
+    const taken = merged.slice(0, query.limit)
+    if (newestFirst) taken.reverse()
+    return {
+      envelopes: taken.map((item) => JSON.parse(item.envelope) as NotificationEnvelope),
+      more: merged.length > query.limit,
+    }
+  }
+
+  async #read(pk: string, query: MissedQuery): Promise<HistoryItem[]> {
+    const filter = liveItemsFilter(Math.floor(this.#now() / 1000))
+    const topics = query.topics.map((_, i) => `:t${i}`)
+    const values: Record<string, unknown> = { ...filter.values, ':pk': pk }
+    query.topics.forEach((topic, i) => {
+      values[`:t${i}`] = topic
+    })
+    if (query.since !== undefined) values[':since'] = query.since
+    const { items } = await queryPages<HistoryItem>(
+      this.#client,
+      {
+        TableName: this.#table,
+        KeyConditionExpression: query.since === undefined ? 'pk = :pk' : 'pk = :pk AND sk > :since',
+        FilterExpression: `${filter.FilterExpression} AND topic IN (${topics.join(', ')})`,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: query.since !== undefined,
+      },
+      query.limit + 1,
+    )
+    return items
+  }
+}

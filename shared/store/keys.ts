@@ -1,0 +1,49 @@
+import type { LogFilters } from '../protocol/frames.js'
+import type { LogEvent } from '../protocol/notifications.js'
+import type { Topic } from '../protocol/topics.js'
+
+export interface ItemKey {
+  pk: string
+  sk: string
+}
+
+// Values are URI-encoded so a `#` in a user id or source cannot forge another partition, and an
+// unset log filter field is the empty string, which no set value can be (they are non-empty).
+const part = (value: string | undefined): string => (value === undefined ? '' : encodeURIComponent(value))
+
+export const connectionKey = (connectionId: string): ItemKey => ({ pk: `conn#${connectionId}`, sk: 'meta' })
+
+export const userPartition = (userId: string): string => `user#${part(userId)}`
+
+export const topicPartition = (topic: Topic, shard: number): string => `topic#${topic}#${shard}`
+
+export const logPartition = (filters: LogFilters, shard: number): string =>
+  `logs#${part(filters.level)}#${part(filters.source)}#${part(filters.environment)}#${shard}`
+
+/** FNV-1a: a stable, well-spread shard for a connection id, the same in every process. */
+export function shardOf(connectionId: string, shards: number): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < connectionId.length; i++) {
+    hash ^= connectionId.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193)
+  }
+  return (hash >>> 0) % shards
+}
+
+/**
+ * Every filter a subscriber could have stored that this log matches: each of level, source and
+ * environment either set to the log's value or unset. Eight combinations at most, fewer when the
+ * log lacks a field (a subscriber filtering on a field the log lacks does not match).
+ */
+export function matchingFilters(log: Pick<LogEvent, 'level' | 'source' | 'environment'>): LogFilters[] {
+  const levels = [undefined, log.level]
+  const sources = log.source === undefined ? [undefined] : [undefined, log.source]
+  const environments = log.environment === undefined ? [undefined] : [undefined, log.environment]
+  const combos: LogFilters[] = []
+  for (const level of levels)
+    for (const source of sources)
+      for (const environment of environments) combos.push({ level, source, environment })
+  return combos
+}
+
+export const shardRange = (shards: number): number[] => Array.from({ length: shards }, (_, shard) => shard)

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { afterAll, beforeAll } from 'vitest'
+import {
+  createTables,
+  type LocalDynamo,
+  localDynamoClient,
+  startDynamo,
+  type TableNames,
+} from '../../local/dynamodb.js'
+
+export interface DynamoFixture {
+  client: DynamoDBDocumentClient
+  tables: TableNames
+  endpoint: string
+  /** New empty tables, for a test that must see nothing but its own items. */
+  freshTables(): Promise<TableNames>
+}
+
+/** A real dynalite server for the test file, with fresh tables. */
+export function useLocalDynamo(): DynamoFixture {
+  const fixture = {} as DynamoFixture
+  let server: LocalDynamo
+  beforeAll(async () => {
+    server = await startDynamo()
+    const raw = localDynamoClient(server.endpoint)
+    fixture.endpoint = server.endpoint
+    fixture.tables = await createTables(raw, `test-${randomUUID().slice(0, 8)}`)
+    fixture.client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } })
+    fixture.freshTables = () => createTables(raw, `test-${randomUUID().slice(0, 8)}`)
+  })
+  afterAll(async () => {
+    fixture.client?.destroy()
+    await server?.close()
+  })
+  return fixture
+}
