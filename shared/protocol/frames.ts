@@ -1,8 +1,9 @@
-import { z } from 'zod'
+import * as v from 'valibot'
 import { ProtocolError, type ProtocolErrorCode } from '../errors.js'
 import { ID_PATTERN, newId } from './ids.js'
 import { byteLength } from './limits.js'
 import {
+  LabelSchema,
   LogLevelSchema,
   NOTIFICATION_SCHEMAS,
   type NotificationData,
@@ -10,36 +11,37 @@ import {
 } from './notifications.js'
 import { type Topic, TopicSchema } from './topics.js'
 
-export const HeraldIdSchema = z.string().regex(ID_PATTERN, 'must be a Herald id (a 26-character ULID)')
+export const HeraldIdSchema = v.pipe(
+  v.string(),
+  v.regex(ID_PATTERN, 'must be a Herald id (a 26-character ULID)'),
+)
 
-export const LogFiltersSchema = z.strictObject({
-  level: LogLevelSchema.optional(),
-  source: z.string().min(1).max(128).optional(),
-  environment: z.string().min(1).max(128).optional(),
+export const LogFiltersSchema = v.strictObject({
+  level: v.optional(LogLevelSchema),
+  source: v.optional(LabelSchema),
+  environment: v.optional(LabelSchema),
 })
-export type LogFilters = z.infer<typeof LogFiltersSchema>
+export type LogFilters = v.InferOutput<typeof LogFiltersSchema>
 
-const TopicListSchema = z.array(TopicSchema).min(1).max(16)
+const TopicListSchema = v.pipe(v.array(TopicSchema), v.minLength(1), v.maxLength(16))
 
 // What a browser may send. `resume` without `since` asks for the most recent history.
 export const CLIENT_MESSAGE_SCHEMAS = {
-  ping: z.strictObject({ type: z.literal('ping') }),
-  subscribe: z.strictObject({ type: z.literal('subscribe'), topics: TopicListSchema }),
-  unsubscribe: z.strictObject({ type: z.literal('unsubscribe'), topics: TopicListSchema }),
-  set_filters: z.strictObject({ type: z.literal('set_filters'), filters: LogFiltersSchema }),
-  resume: z.strictObject({ type: z.literal('resume'), since: HeraldIdSchema.optional() }),
+  ping: v.strictObject({ type: v.literal('ping') }),
+  subscribe: v.strictObject({ type: v.literal('subscribe'), topics: TopicListSchema }),
+  unsubscribe: v.strictObject({ type: v.literal('unsubscribe'), topics: TopicListSchema }),
+  set_filters: v.strictObject({ type: v.literal('set_filters'), filters: LogFiltersSchema }),
+  resume: v.strictObject({ type: v.literal('resume'), since: v.optional(HeraldIdSchema) }),
 } as const
 
 export type ClientMessageType = keyof typeof CLIENT_MESSAGE_SCHEMAS
 export type ClientMessage = {
-  [K in ClientMessageType]: z.infer<(typeof CLIENT_MESSAGE_SCHEMAS)[K]>
+  [K in ClientMessageType]: v.InferOutput<(typeof CLIENT_MESSAGE_SCHEMAS)[K]>
 }[ClientMessageType]
 
-/** Turns zod's issues into one line a person can act on. */
-export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map(
-    (issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`,
-  )
+/** Turns validation issues into lines a person can act on: where, and what was wrong. */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string[] {
+  return issues.map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`)
 }
 
 function isClientMessageType(type: string): type is ClientMessageType {
@@ -72,11 +74,11 @@ export function parseClientMessage(frame: string, maxBytes: number): ClientMessa
   if (!isClientMessageType(type)) {
     throw new ProtocolError('unknown_type', `unknown message type "${type.slice(0, 64)}"`)
   }
-  const parsed = CLIENT_MESSAGE_SCHEMAS[type].safeParse(value)
+  const parsed = v.safeParse(CLIENT_MESSAGE_SCHEMAS[type], value)
   if (!parsed.success) {
-    throw new ProtocolError('invalid_message', `invalid ${type}: ${describeIssues(parsed.error).join('; ')}`)
+    throw new ProtocolError('invalid_message', `invalid ${type}: ${describeIssues(parsed.issues).join('; ')}`)
   }
-  return parsed.data
+  return parsed.output as ClientMessage
 }
 
 /** Data of the control frames the server sends. */
@@ -103,11 +105,11 @@ export interface Envelope<T extends ServerFrameType = ServerFrameType> {
 
 export type NotificationEnvelope = { [K in NotificationType]: Envelope<K> }[NotificationType]
 
-const EnvelopeShape = z.object({
-  id: z.string().min(1),
-  type: z.string(),
-  data: z.record(z.string(), z.unknown()),
-  timestamp: z.string(),
+const EnvelopeShape = v.object({
+  id: v.pipe(v.string(), v.minLength(1)),
+  type: v.string(),
+  data: v.record(v.string(), v.unknown()),
+  timestamp: v.string(),
 })
 
 /** Validates a frame received from the server; notification data is checked against its schema. */
@@ -118,14 +120,16 @@ export function parseServerFrame(frame: string): Envelope | undefined {
   } catch {
     return undefined
   }
-  const envelope = EnvelopeShape.safeParse(value)
+  const envelope = v.safeParse(EnvelopeShape, value)
   if (!envelope.success) return undefined
-  const { type, data } = envelope.data
-  if (Object.hasOwn(NOTIFICATION_SCHEMAS, type)) {
-    const checked = NOTIFICATION_SCHEMAS[type as NotificationType].safeParse(data)
-    if (!checked.success) return undefined
+  const { type, data } = envelope.output
+  if (
+    Object.hasOwn(NOTIFICATION_SCHEMAS, type) &&
+    !v.is(NOTIFICATION_SCHEMAS[type as NotificationType], data)
+  ) {
+    return undefined
   }
-  return envelope.data as Envelope
+  return envelope.output as Envelope
 }
 
 /** A server frame with a fresh id and the current time. */

@@ -1,53 +1,56 @@
-import { z } from 'zod'
+import * as v from 'valibot'
 
 // Shapes kept from the seed so a client written for the Django version reads them unchanged.
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const
-export const SeveritySchema = z.enum(SEVERITIES)
-export type Severity = z.infer<typeof SeveritySchema>
+export const SeveritySchema = v.picklist(SEVERITIES)
+export type Severity = v.InferOutput<typeof SeveritySchema>
 
 export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const
-export const LogLevelSchema = z.enum(LOG_LEVELS)
-export type LogLevel = z.infer<typeof LogLevelSchema>
+export const LogLevelSchema = v.picklist(LOG_LEVELS)
+export type LogLevel = v.InferOutput<typeof LogLevelSchema>
 
-const text = (max: number) => z.string().max(max)
-const label = z.string().min(1).max(128)
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max))
+const requiredText = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max))
+export const LabelSchema = requiredText(128)
+export const TimestampSchema = v.pipe(v.string(), v.isoTimestamp())
 
-export const AlertSchema = z.strictObject({
-  id: text(128).optional(),
+export const AlertSchema = v.strictObject({
+  id: v.optional(text(128)),
   severity: SeveritySchema,
-  title: text(256).min(1),
+  title: requiredText(256),
   message: text(16_384),
-  source: label.optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  source: v.optional(LabelSchema),
+  metadata: v.optional(v.record(v.string(), v.unknown())),
 })
-export type Alert = z.infer<typeof AlertSchema>
+export type Alert = v.InferOutput<typeof AlertSchema>
 
-export const LogEventSchema = z.strictObject({
-  id: text(128).optional(),
+export const LogEventSchema = v.strictObject({
+  id: v.optional(text(128)),
   level: LogLevelSchema,
   message: text(65_536),
-  source: label.optional(),
-  environment: label.optional(),
-  timestamp: z.iso.datetime({ offset: true }).optional(),
+  source: v.optional(LabelSchema),
+  environment: v.optional(LabelSchema),
+  timestamp: v.optional(TimestampSchema),
 })
-export type LogEvent = z.infer<typeof LogEventSchema>
+export type LogEvent = v.InferOutput<typeof LogEventSchema>
 
-export const SystemNoticeSchema = z.strictObject({
-  title: text(256).min(1),
+export const SystemNoticeSchema = v.strictObject({
+  title: requiredText(256),
   message: text(16_384),
-  severity: SeveritySchema.default('low'),
+  severity: v.optional(SeveritySchema, 'low'),
 })
-export type SystemNotice = z.infer<typeof SystemNoticeSchema>
+export type SystemNotice = v.InferOutput<typeof SystemNoticeSchema>
+export type SystemNoticeInput = v.InferInput<typeof SystemNoticeSchema>
 
 export const UPLOAD_STATUSES = ['processing', 'completed', 'failed'] as const
-export const UploadStatusSchema = z.strictObject({
-  upload_id: label,
-  status: z.enum(UPLOAD_STATUSES),
-  progress: z.number().min(0).max(100),
-  filename: text(1024).min(1),
-  message: text(4096).optional(),
+export const UploadStatusSchema = v.strictObject({
+  upload_id: LabelSchema,
+  status: v.picklist(UPLOAD_STATUSES),
+  progress: v.pipe(v.number(), v.minValue(0), v.maxValue(100)),
+  filename: requiredText(1024),
+  message: v.optional(text(4096)),
 })
-export type UploadStatus = z.infer<typeof UploadStatusSchema>
+export type UploadStatus = v.InferOutput<typeof UploadStatusSchema>
 
 /** The four kinds of notification, each with the schema of its `data`. */
 export const NOTIFICATION_SCHEMAS = {

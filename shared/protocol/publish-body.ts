@@ -1,30 +1,41 @@
-import { z } from 'zod'
+import * as v from 'valibot'
 import { InvalidNotificationError } from '../errors.js'
 import { describeIssues, HeraldIdSchema, type NotificationEnvelope } from './frames.js'
 import { byteLength, MAX_MESSAGE_BYTES } from './limits.js'
-import { AlertSchema, LogEventSchema, SystemNoticeSchema, UploadStatusSchema } from './notifications.js'
+import {
+  AlertSchema,
+  LogEventSchema,
+  SystemNoticeSchema,
+  TimestampSchema,
+  UploadStatusSchema,
+} from './notifications.js'
 import type { Topic } from './topics.js'
 
-const UserIdSchema = z.string().min(1).max(256)
-const common = { id: HeraldIdSchema.optional(), timestamp: z.iso.datetime({ offset: true }).optional() }
+const UserIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(256))
+const common = { id: v.optional(HeraldIdSchema), timestamp: v.optional(TimestampSchema) }
 
 /**
  * The SNS message body every publisher sends (DESIGN.md section 3). Upload status is always
  * someone's own; an alert without `userId` is a broadcast; logs and system notices go to all.
  */
-export const PublishBodySchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('alert'), data: AlertSchema, userId: UserIdSchema.optional(), ...common }),
-  z.strictObject({ type: z.literal('log_event'), data: LogEventSchema, ...common }),
-  z.strictObject({ type: z.literal('system'), data: SystemNoticeSchema, ...common }),
-  z.strictObject({
-    type: z.literal('upload_status'),
+export const PublishBodySchema = v.variant('type', [
+  v.strictObject({
+    type: v.literal('alert'),
+    data: AlertSchema,
+    userId: v.optional(UserIdSchema),
+    ...common,
+  }),
+  v.strictObject({ type: v.literal('log_event'), data: LogEventSchema, ...common }),
+  v.strictObject({ type: v.literal('system'), data: SystemNoticeSchema, ...common }),
+  v.strictObject({
+    type: v.literal('upload_status'),
     data: UploadStatusSchema,
     userId: UserIdSchema,
     ...common,
   }),
 ])
-export type PublishBody = z.infer<typeof PublishBodySchema>
-export type PublishInput = z.input<typeof PublishBodySchema>
+export type PublishBody = v.InferOutput<typeof PublishBodySchema>
+export type PublishInput = v.InferInput<typeof PublishBodySchema>
 
 /** The topic a notification type is delivered on. */
 export const TOPIC_OF: Readonly<Record<PublishBody['type'], Topic>> = {
@@ -48,12 +59,12 @@ export function parsePublishBody(input: unknown): PublishBody {
       throw new InvalidNotificationError('message body is not valid JSON')
     }
   }
-  const parsed = PublishBodySchema.safeParse(value)
+  const parsed = v.safeParse(PublishBodySchema, value)
   if (!parsed.success) {
-    const issues = describeIssues(parsed.error)
+    const issues = describeIssues(parsed.issues)
     throw new InvalidNotificationError(`invalid notification: ${issues.join('; ')}`, issues)
   }
-  return parsed.data
+  return parsed.output
 }
 
 /** The frame a browser receives for a published notification; refuses one API Gateway could not post. */

@@ -1,8 +1,8 @@
-import { z } from 'zod'
+import * as v from 'valibot'
 
 export const TOPICS = ['alerts', 'system', 'uploads', 'logs'] as const
-export const TopicSchema = z.enum(TOPICS)
-export type Topic = z.infer<typeof TopicSchema>
+export const TopicSchema = v.picklist(TOPICS)
+export type Topic = v.InferOutput<typeof TopicSchema>
 
 /** The two endpoints of the seed, told apart by `?stream=` at connect. */
 export type Stream = 'notifications' | 'logs'

@@ -2,7 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns'
 import { InvalidNotificationError } from '../errors.js'
 import { newId } from '../protocol/ids.js'
 import { byteLength, SNS_MAX_MESSAGE_BYTES } from '../protocol/limits.js'
-import type { Alert, LogEvent, SystemNotice, UploadStatus } from '../protocol/notifications.js'
+import type { Alert, LogEvent, SystemNoticeInput, UploadStatus } from '../protocol/notifications.js'
 import {
   messageAttributesOf,
   type PublishInput,
@@ -24,8 +24,6 @@ export interface Published {
   /** SNS's id for the message. */
   messageId: string
 }
-
-type SystemNoticeInput = Omit<SystemNotice, 'severity'> & Partial<Pick<SystemNotice, 'severity'>>
 
 /**
  * The publisher SDK, with the seed's names. Every call validates before anything is sent: a bad

@@ -4,7 +4,6 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { ConnectionStore } from '../store/connection-store.js'
 import { HistoryStore } from '../store/history-store.js'
 import { storeConfig } from './config.js'
@@ -41,12 +40,12 @@ export function managementClient(endpoint: string, maxSockets = 100): ApiGateway
   return new ApiGatewayManagementApiClient({
     endpoint,
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
+    requestHandler: {
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
       connectionTimeout: 2_000,
       requestTimeout: 5_000,
-    }),
+    },
   })
 }
 

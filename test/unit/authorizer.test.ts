@@ -1,0 +1,157 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createAuthorizerHandler } from '../../functions/authorizer.js'
+import { signLocalToken } from '../../shared/auth/local-token.js'
+import { createTokenVerifier } from '../../shared/auth/token-verifier.js'
+
+const SECRET = 'test-secret-that-is-long-enough-for-hs256'
+const methodArn = 'arn:aws:execute-api:us-east-1:123456789012:api/prod/$connect'
+
+function event(
+  query: Record<string, string> | null,
+  headers: Record<string, string> = {},
+): APIGatewayRequestAuthorizerEvent {
+  return {
+    type: 'REQUEST',
+    methodArn,
+    queryStringParameters: query,
+    headers,
+  } as unknown as APIGatewayRequestAuthorizerEvent
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+const hs256 = (claims: Record<string, unknown>, secret = SECRET) =>
+  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret))
+const now = () => Math.floor(Date.now() / 1000)
+
+describe('Function: authorizer (shared secret)', () => {
+  const handler = createAuthorizerHandler({
+    verify: createTokenVerifier({
+      key: { kind: 'secret', secret: SECRET },
+      issuer: 'herald-test',
+      audience: 'browsers',
+    }),
+  })
+  const good = { sub: 'alice', iss: 'herald-test', aud: 'browsers', exp: now() + 600 }
+
+  it('allows a valid token and passes the user id on as the principal and context', async () => {
+    const result = await handler(event({ token: await hs256(good) }))
+
+    expect(result).toEqual({
+      principalId: 'alice',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: methodArn }],
+      },
+      context: { userId: 'alice', canReadLogs: 'true' },
+    })
+  })
+
+  it('allows a token within the clock skew of its expiry', async () => {
+    const result = await handler(event({ token: await hs256({ ...good, exp: now() - 10 }) }))
+    expect(result.principalId).toBe('alice')
+  })
+
+  it.each([
+    ['no token', async () => null],
+    ['an empty token', async () => ''],
+    ['a malformed token', async () => 'not.a.jwt'],
+    ['a wrong signature', () => hs256(good, 'another-secret-another-secret-12345')],
+    ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(good)}.`],
+    ['an expired token', () => hs256({ ...good, exp: now() - 120 })],
+    ['a token not yet valid', () => hs256({ ...good, nbf: now() + 120 })],
+    ['a wrong issuer', () => hs256({ ...good, iss: 'someone-else' })],
+    ['a wrong audience', () => hs256({ ...good, aud: 'servers' })],
+    ['no sub', () => hs256({ iss: good.iss, aud: good.aud, exp: good.exp })],
+    [
+      'an HS512 token (algorithm not pinned)',
+      () =>
+        new SignJWT(good)
+          .setProtectedHeader({ alg: 'HS512' })
+          .sign(new TextEncoder().encode(`${SECRET}${SECRET}`)),
+    ],
+  ])('refuses %s with 401 Unauthorized', async (_, makeToken) => {
+    const token = await makeToken()
+    await expect(handler(event(token === null ? null : { token }))).rejects.toThrow(/^Unauthorized$/)
+  })
+})
+
+describe('Function: authorizer (policies)', () => {
+  it('denies (403) an origin outside the allow-list, case-insensitively on the header name', async () => {
+    const handler = createAuthorizerHandler({
+      verify: createTokenVerifier({ key: { kind: 'secret', secret: SECRET } }),
+      allowedOrigins: ['https://app.example.com'],
+    })
+    const token = await signLocalToken({ userId: 'alice', secret: SECRET })
+
+    const allowed = await handler(event({ token }, { Origin: 'https://app.example.com' }))
+    const denied = await handler(event({ token }, { origin: 'https://evil.example.com' }))
+
+    expect(allowed.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' })
+    expect(denied.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' })
+  })
+
+  it('denies (403) the log stream to a token without the configured claim', async () => {
+    const handler = createAuthorizerHandler({
+      verify: createTokenVerifier({ key: { kind: 'secret', secret: SECRET }, logsClaim: 'logs:read' }),
+    })
+    const reader = await signLocalToken({ userId: 'ops', secret: SECRET, scope: 'openid logs:read' })
+    const other = await signLocalToken({ userId: 'bob', secret: SECRET })
+
+    const opsResult = await handler(event({ token: reader, stream: 'logs' }))
+    const bobLogs = await handler(event({ token: other, stream: 'logs' }))
+    const bobNotifications = await handler(event({ token: other }))
+
+    expect(opsResult.context).toEqual({ userId: 'ops', canReadLogs: 'true' })
+    expect(bobLogs.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' })
+    expect(bobNotifications.context).toEqual({ userId: 'bob', canReadLogs: 'false' })
+  })
+})
+
+describe('Function: authorizer (OIDC JWKS)', () => {
+  let server: Server
+  let jwksUrl: string
+  let privateKey: CryptoKey
+  let publicPem: string
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256', { extractable: true })
+    privateKey = pair.privateKey as CryptoKey
+    publicPem = await exportSPKI(pair.publicKey)
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }
+    server = createServer((_, res) =>
+      res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })),
+    )
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  const handler = () =>
+    createAuthorizerHandler({
+      verify: createTokenVerifier({ key: { kind: 'jwks', url: jwksUrl }, issuer: 'https://idp.test' }),
+    })
+
+  it('allows an RS256 token signed by the issuer’s key', async () => {
+    const token = await new SignJWT({ sub: 'carol' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer('https://idp.test')
+      .setExpirationTime('5m')
+      .sign(privateKey)
+
+    expect((await handler()(event({ token }))).principalId).toBe('carol')
+  })
+
+  it('refuses an HS256 token whose "secret" is the public key (algorithm confusion)', async () => {
+    const token = await new SignJWT({ sub: 'mallory' })
+      .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+      .setIssuer('https://idp.test')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(publicPem))
+
+    await expect(handler()(event({ token }))).rejects.toThrow(/^Unauthorized$/)
+  })
+})
