@@ -5,8 +5,8 @@ import { newId } from '../../shared/protocol/ids.js'
 import { type PublishInput, parsePublishBody } from '../../shared/protocol/publish-body.js'
 import type { Topic } from '../../shared/protocol/topics.js'
 import { answerClientFrame } from '../../shared/session/client-session.js'
-import { ConnectionStore } from '../../shared/store/connection-store.js'
-import { HistoryStore } from '../../shared/store/history-store.js'
+import type { ConnectionStore } from '../../shared/store/connection-store.js'
+import type { HistoryStore } from '../../shared/store/history-store.js'
 import { useLocalDynamo } from '../support/local-dynamo.js'
 import { RecordingPoster } from '../support/recording-poster.js'
 
@@ -16,9 +16,7 @@ let history: HistoryStore
 let poster: RecordingPoster
 
 beforeEach(async () => {
-  const tables = await dynamo.freshTables()
-  connections = new ConnectionStore({ client: dynamo.client, tableName: tables.connections })
-  history = new HistoryStore({ client: dynamo.client, tableName: tables.history })
+  ;({ connections, history } = await dynamo.freshStores())
   poster = new RecordingPoster()
 })
 

@@ -19,25 +19,13 @@ beforeEach(async () => {
   })
 })
 
-function alert(title: string): NotificationEnvelope {
+function envelope(type: 'alert' | 'system', title: string): NotificationEnvelope {
   clock += 1000
-  return {
-    id: newId(clock),
-    type: 'alert',
-    data: { severity: 'low', title, message: '' },
-    timestamp: new Date(clock).toISOString(),
-  }
+  const data = { severity: 'low' as const, title, message: '' }
+  return { id: newId(clock), type, data, timestamp: new Date(clock).toISOString() } as NotificationEnvelope
 }
-
-function system(title: string): NotificationEnvelope {
-  clock += 1000
-  return {
-    id: newId(clock),
-    type: 'system',
-    data: { severity: 'low', title, message: '' },
-    timestamp: new Date(clock).toISOString(),
-  }
-}
+const alert = (title: string) => envelope('alert', title)
+const system = (title: string) => envelope('system', title)
 
 const titles = (envelopes: NotificationEnvelope[]) =>
   envelopes.map((e) => (e.data as { title: string }).title)

@@ -8,6 +8,8 @@ import {
   startDynamo,
   type TableNames,
 } from '../../local/dynamodb.js'
+import { ConnectionStore } from '../../shared/store/connection-store.js'
+import { HistoryStore } from '../../shared/store/history-store.js'
 
 export interface DynamoFixture {
   client: DynamoDBDocumentClient
@@ -15,6 +17,10 @@ export interface DynamoFixture {
   endpoint: string
   /** New empty tables, for a test that must see nothing but its own items. */
   freshTables(): Promise<TableNames>
+  /** Both stores over new empty tables. */
+  freshStores(options?: {
+    now?: () => number
+  }): Promise<{ connections: ConnectionStore; history: HistoryStore }>
 }
 
 /** A real dynalite server for the test file, with fresh tables. */
@@ -28,6 +34,14 @@ export function useLocalDynamo(): DynamoFixture {
     fixture.tables = await createTables(raw, `test-${randomUUID().slice(0, 8)}`)
     fixture.client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } })
     fixture.freshTables = () => createTables(raw, `test-${randomUUID().slice(0, 8)}`)
+    fixture.freshStores = async (options = {}) => {
+      const tables = await fixture.freshTables()
+      const client = fixture.client
+      return {
+        connections: new ConnectionStore({ client, tableName: tables.connections, ...options }),
+        history: new HistoryStore({ client, tableName: tables.history, ...options }),
+      }
+    }
   })
   afterAll(async () => {
     fixture.client?.destroy()

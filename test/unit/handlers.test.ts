@@ -18,8 +18,8 @@ import type { Envelope } from '../../shared/protocol/frames.js'
 import { newId } from '../../shared/protocol/ids.js'
 import { invokeAsync } from '../../shared/runtime/clients.js'
 import type { WelcomeRequest } from '../../shared/session/welcome.js'
-import { ConnectionStore } from '../../shared/store/connection-store.js'
-import { HistoryStore } from '../../shared/store/history-store.js'
+import type { ConnectionStore } from '../../shared/store/connection-store.js'
+import type { HistoryStore } from '../../shared/store/history-store.js'
 import { snsEvent, webSocketEvent } from '../support/events.js'
 import { useLocalDynamo } from '../support/local-dynamo.js'
 
@@ -32,9 +32,7 @@ let connections: ConnectionStore
 let history: HistoryStore
 
 beforeEach(async () => {
-  const tables = await dynamo.freshTables()
-  connections = new ConnectionStore({ client: dynamo.client, tableName: tables.connections })
-  history = new HistoryStore({ client: dynamo.client, tableName: tables.history })
+  ;({ connections, history } = await dynamo.freshStores())
   management.on(PostToConnectionCommand).resolves({})
 })
 afterEach(() => management.reset())
