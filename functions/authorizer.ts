@@ -2,7 +2,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { checkOrigin, createTokenVerifier, type Identity } from '../shared/auth/token-verifier.js'
 import { AuthError } from '../shared/errors.js'
 import { streamFromQuery } from '../shared/protocol/topics.js'
-import { authConfig } from '../shared/runtime/config.js'
+import { authConfig, type Env } from '../shared/runtime/config.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
 
@@ -54,7 +54,9 @@ export function createAuthorizerHandler(deps: AuthorizerDeps) {
   }
 }
 
-export const handler = lazyHandler(() => {
-  const { allowedOrigins, ...verifier } = authConfig(process.env)
+export function fromEnvironment(env: Env) {
+  const { allowedOrigins, ...verifier } = authConfig(env)
   return createAuthorizerHandler({ verify: createTokenVerifier(verifier), allowedOrigins })
-})
+}
+
+export const handler = lazyHandler(() => fromEnvironment(process.env))

@@ -1,7 +1,6 @@
-import { LambdaClient } from '@aws-sdk/client-lambda'
 import { STREAM_TOPICS, streamFromQuery } from '../shared/protocol/topics.js'
-import { invokeAsync, stores } from '../shared/runtime/clients.js'
-import { welcomeFunctionName } from '../shared/runtime/config.js'
+import { type AwsClients, awsClients, invokeAsync, stores } from '../shared/runtime/clients.js'
+import { type Env, welcomeFunctionName } from '../shared/runtime/config.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import type { WelcomeRequest } from '../shared/session/welcome.js'
 import type { ConnectionStore } from '../shared/store/connection-store.js'
@@ -28,9 +27,11 @@ export function createConnectHandler(deps: ConnectDeps) {
   }
 }
 
-export const handler = lazyHandler(() =>
-  createConnectHandler({
-    connections: stores(process.env).connections,
-    welcome: invokeAsync(new LambdaClient({}), welcomeFunctionName(process.env)),
-  }),
-)
+export function fromEnvironment(env: Env, aws: AwsClients) {
+  return createConnectHandler({
+    connections: stores(env, aws).connections,
+    welcome: invokeAsync(aws.lambda(), welcomeFunctionName(env)),
+  })
+}
+
+export const handler = lazyHandler(() => fromEnvironment(process.env, awsClients()))

@@ -1,4 +1,5 @@
-import { stores } from '../shared/runtime/clients.js'
+import { type AwsClients, awsClients, stores } from '../shared/runtime/clients.js'
+import type { Env } from '../shared/runtime/config.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import type { ConnectionStore } from '../shared/store/connection-store.js'
 import { ok, type WebSocketEvent } from './websocket-event.js'
@@ -11,6 +12,8 @@ export function createDisconnectHandler(deps: { connections: ConnectionStore }) 
   }
 }
 
-export const handler = lazyHandler(() =>
-  createDisconnectHandler({ connections: stores(process.env).connections }),
-)
+export function fromEnvironment(env: Env, aws: AwsClients) {
+  return createDisconnectHandler({ connections: stores(env, aws).connections })
+}
+
+export const handler = lazyHandler(() => fromEnvironment(process.env, awsClients()))

@@ -5,8 +5,8 @@ import { managementApiPoster } from '../shared/fan-out/connection-poster.js'
 import { type FanOutDeps, type FanOutReport, fanOut } from '../shared/fan-out/fan-out.js'
 import { stableId } from '../shared/fan-out/stable-id.js'
 import { parsePublishBody } from '../shared/protocol/publish-body.js'
-import { managementClient, stores } from '../shared/runtime/clients.js'
-import { deliveryConfig, managementEndpoint } from '../shared/runtime/config.js'
+import { type AwsClients, awsClients, stores } from '../shared/runtime/clients.js'
+import { deliveryConfig, type Env, managementEndpoint } from '../shared/runtime/config.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger, metrics } from '../shared/runtime/observability.js'
 
@@ -54,13 +54,13 @@ export function createFanoutHandler(deps: FanOutDeps) {
   }
 }
 
-export const handler = lazyHandler(() => {
-  const delivery = deliveryConfig(process.env)
+export function fromEnvironment(env: Env, aws: AwsClients) {
+  const delivery = deliveryConfig(env)
   return createFanoutHandler({
-    ...stores(process.env),
-    poster: managementApiPoster(
-      managementClient(managementEndpoint(process.env), delivery.concurrency ?? 100),
-    ),
+    ...stores(env, aws),
+    poster: managementApiPoster(aws.management(managementEndpoint(env), delivery.concurrency)),
     delivery,
   })
-})
+}
+
+export const handler = lazyHandler(() => fromEnvironment(process.env, awsClients()))

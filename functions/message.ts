@@ -1,7 +1,7 @@
 import { type ConnectionPoster, managementApiPoster } from '../shared/fan-out/connection-poster.js'
 import { makeFrame } from '../shared/protocol/frames.js'
-import { managementClient, stores } from '../shared/runtime/clients.js'
-import { managementEndpoint, sessionConfig } from '../shared/runtime/config.js'
+import { type AwsClients, awsClients, stores } from '../shared/runtime/clients.js'
+import { type Env, managementEndpoint, sessionConfig } from '../shared/runtime/config.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { answerClientFrame, type SessionDeps } from '../shared/session/client-session.js'
 import { ok, sessionContextOf, type WebSocketEvent } from './websocket-event.js'
@@ -27,10 +27,12 @@ export function createMessageHandler(deps: MessageDeps) {
   }
 }
 
-export const handler = lazyHandler(() =>
-  createMessageHandler({
-    ...stores(process.env),
-    limits: sessionConfig(process.env),
-    poster: managementApiPoster(managementClient(managementEndpoint(process.env), 4)),
-  }),
-)
+export function fromEnvironment(env: Env, aws: AwsClients) {
+  return createMessageHandler({
+    ...stores(env, aws),
+    limits: sessionConfig(env),
+    poster: managementApiPoster(aws.management(managementEndpoint(env), 4)),
+  })
+}
+
+export const handler = lazyHandler(() => fromEnvironment(process.env, awsClients()))

@@ -1,7 +1,7 @@
 import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
 import { managementApiPoster } from '../shared/fan-out/connection-poster.js'
-import { managementClient } from '../shared/runtime/clients.js'
-import { managementEndpoint } from '../shared/runtime/config.js'
+import { type AwsClients, awsClients } from '../shared/runtime/clients.js'
+import { type Env, managementEndpoint } from '../shared/runtime/config.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
 import { sendWelcome, type WelcomeOptions, type WelcomeRequest } from '../shared/session/welcome.js'
@@ -21,6 +21,8 @@ export function createWelcomeHandler(deps: WelcomeDeps) {
   }
 }
 
-export const handler = lazyHandler(() =>
-  createWelcomeHandler({ poster: managementApiPoster(managementClient(managementEndpoint(process.env), 4)) }),
-)
+export function fromEnvironment(env: Env, aws: AwsClients) {
+  return createWelcomeHandler({ poster: managementApiPoster(aws.management(managementEndpoint(env), 4)) })
+}
+
+export const handler = lazyHandler(() => fromEnvironment(process.env, awsClients()))

@@ -2,26 +2,72 @@ import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda'
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
+import { SNSClient } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { ConnectionStore } from '../store/connection-store.js'
 import { HistoryStore } from '../store/history-store.js'
-import { storeConfig } from './config.js'
+import { type Env, storeConfig } from './config.js'
 
-type Env = Record<string, string | undefined>
-
-// Endpoints are never configured here: the SDK reads AWS_ENDPOINT_URL_<SERVICE> itself, which is
-// how the local twin points the very same code at its own servers.
-
-export function documentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  })
+/** Where and as whom the clients talk. Empty on AWS: the SDK's defaults (region, role, endpoints) apply. */
+export interface AwsClientSettings {
+  region?: string
+  credentials?: { accessKeyId: string; secretAccessKey: string }
+  endpoints?: { dynamodb?: string; lambda?: string; sns?: string }
 }
 
-/** The two stores, over one DynamoDB client. */
-export function stores(env: Env, client: DynamoDBDocumentClient = documentClient()) {
+/** The AWS clients a function needs, created once per cold start and shared by its handlers. */
+export interface AwsClients {
+  dynamo(): DynamoDBDocumentClient
+  lambda(): LambdaClient
+  sns(): SNSClient
+  management(endpoint: string, maxSockets?: number): ApiGatewayManagementApiClient
+}
+
+const once = <T>(create: () => T): (() => T) => {
+  let value: T | undefined
+  return () => {
+    value ??= create()
+    return value
+  }
+}
+
+/**
+ * Builds the clients for AWS (no settings) or for the local twin (its endpoints and credentials).
+ *
+ * @example awsClients({ region: 'us-east-1', endpoints: { dynamodb: 'http://127.0.0.1:3002' } })
+ */
+export function awsClients(settings: AwsClientSettings = {}): AwsClients {
+  const base = { region: settings.region, credentials: settings.credentials }
+  return {
+    dynamo: once(() =>
+      DynamoDBDocumentClient.from(new DynamoDBClient({ ...base, endpoint: settings.endpoints?.dynamodb }), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+    ),
+    lambda: once(() => new LambdaClient({ ...base, endpoint: settings.endpoints?.lambda })),
+    sns: once(() => new SNSClient({ ...base, endpoint: settings.endpoints?.sns })),
+    // Keeps its sockets alive and leaves retrying to the deliverer, which knows the fan-out's
+    // deadline and counts the retries.
+    management: (endpoint, maxSockets = 100) =>
+      new ApiGatewayManagementApiClient({
+        ...base,
+        endpoint,
+        maxAttempts: 1,
+        requestHandler: {
+          httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+          httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+          connectionTimeout: 2_000,
+          requestTimeout: 5_000,
+        },
+      }),
+  }
+}
+
+/** The two stores, over the function's DynamoDB client. */
+export function stores(env: Env, aws: AwsClients) {
   const config = storeConfig(env)
+  const client = aws.dynamo()
   return {
     connections: new ConnectionStore({ client, tableName: config.connectionsTable, shards: config.shards }),
     history: new HistoryStore({
@@ -30,23 +76,6 @@ export function stores(env: Env, client: DynamoDBDocumentClient = documentClient
       retentionSeconds: config.historySeconds,
     }),
   }
-}
-
-/**
- * A Management API client that keeps its sockets alive and leaves retrying to the deliverer, which
- * knows the fan-out's deadline and counts the retries.
- */
-export function managementClient(endpoint: string, maxSockets = 100): ApiGatewayManagementApiClient {
-  return new ApiGatewayManagementApiClient({
-    endpoint,
-    maxAttempts: 1,
-    requestHandler: {
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-      connectionTimeout: 2_000,
-      requestTimeout: 5_000,
-    },
-  })
 }
 
 /** Starts a function without waiting for it, as Lambda's asynchronous invocation does. */

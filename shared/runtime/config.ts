@@ -1,7 +1,7 @@
 import type { TokenVerifierOptions } from '../auth/token-verifier.js'
 import { ConfigError } from '../errors.js'
 
-type Env = Record<string, string | undefined>
+export type Env = Record<string, string | undefined>
 
 /** Reads one variable, naming it when it is missing: a misconfigured function fails at once and says why. */
 export function required(env: Env, name: string): string {

@@ -1,0 +1,85 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
+import type { HeraldAuthorizerContext, WebSocketEvent } from '../functions/websocket-event.js'
+
+// Event shapes API Gateway's WebSocket API sends its integrations (types from @types/aws-lambda).
+
+export interface GatewayIdentity {
+  apiId: string
+  stage: string
+  domainName: string
+}
+
+/** An id shaped like API Gateway's: 16 base64 characters, so `/`, `+` and `=` exercise URL encoding. */
+export function newConnectionId(): string {
+  return randomBytes(11).toString('base64')
+}
+
+export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(',') : value
+  }
+  return flat
+}
+
+export function authorizerEvent(
+  gateway: GatewayIdentity,
+  connectionId: string,
+  query: Record<string, string>,
+  headers: Record<string, string>,
+): APIGatewayRequestAuthorizerEvent {
+  const methodArn = `arn:aws:execute-api:us-east-1:000000000000:${gateway.apiId}/${gateway.stage}/$connect`
+  return {
+    type: 'REQUEST',
+    methodArn,
+    resource: '$connect',
+    path: '/',
+    httpMethod: 'GET',
+    headers,
+    multiValueHeaders: null,
+    pathParameters: null,
+    queryStringParameters: query,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    requestContext: {
+      ...(routeContext(gateway, connectionId, '$connect', Date.now()) as object),
+    } as APIGatewayRequestAuthorizerEvent['requestContext'],
+  }
+}
+
+function routeContext(gateway: GatewayIdentity, connectionId: string, routeKey: string, connectedAt: number) {
+  const now = Date.now()
+  return {
+    routeKey,
+    eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
+    messageId: routeKey.startsWith('$') && routeKey !== '$default' ? undefined : randomUUID(),
+    extendedRequestId: randomUUID(),
+    requestTime: new Date(now).toUTCString(),
+    messageDirection: 'IN',
+    stage: gateway.stage,
+    connectedAt,
+    requestTimeEpoch: now,
+    requestId: randomUUID(),
+    domainName: gateway.domainName,
+    connectionId,
+    apiId: gateway.apiId,
+  } as const
+}
+
+export function routeEvent(
+  gateway: GatewayIdentity,
+  connection: { connectionId: string; connectedAt: number; authorizer: HeraldAuthorizerContext },
+  routeKey: string,
+  extra: Partial<WebSocketEvent> & Record<string, unknown> = {},
+): WebSocketEvent {
+  return {
+    requestContext: {
+      ...routeContext(gateway, connection.connectionId, routeKey, connection.connectedAt),
+      authorizer: connection.authorizer,
+    } as WebSocketEvent['requestContext'],
+    isBase64Encoded: false,
+    ...extra,
+  }
+}

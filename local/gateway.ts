@@ -1,0 +1,286 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { APIGatewayAuthorizerResult } from 'aws-lambda'
+import { type RawData, type WebSocket, WebSocketServer } from 'ws'
+import type { HeraldAuthorizerContext } from '../functions/websocket-event.js'
+import { IDLE_TIMEOUT_MS, MAX_CONNECTION_AGE_MS, MAX_MESSAGE_BYTES } from '../shared/protocol/limits.js'
+import {
+  authorizerEvent,
+  flattenHeaders,
+  type GatewayIdentity,
+  newConnectionId,
+  routeEvent,
+} from './gateway-events.js'
+import { closeServer, listen, readBody, send, sendAwsError } from './http.js'
+import type { LocalLambda } from './lambda-runtime.js'
+import { TokenBucket } from './token-bucket.js'
+
+/** Which function serves each part of the API, as the CDK stack wires them. */
+export interface GatewayRoutes {
+  authorizer: string
+  $connect: string
+  $disconnect: string
+  $default: string
+  /** Routes selected by `$request.body.type`; anything else goes to `$default`. */
+  [routeKey: string]: string
+}
+
+export interface GatewayOptions {
+  lambda: LocalLambda
+  routes: GatewayRoutes
+  /** @default 'local' */
+  stage?: string
+  /** Largest message a client may send; larger ones close the socket with 1009, as API Gateway does. @default 131072 */
+  maxMessageBytes?: number
+  /** @default 600000 (10 min) */
+  idleTimeoutMs?: number
+  /** @default 7200000 (2 h) */
+  maxConnectionAgeMs?: number
+  /** Throttles the Management API like the account quota; unset means unthrottled. */
+  throttle?: { rate: number; burst: number }
+}
+
+interface OpenConnection {
+  connectionId: string
+  socket: WebSocket
+  connectedAt: number
+  lastActiveAt: number
+  sourceIp: string
+  userAgent: string
+  authorizer: HeraldAuthorizerContext
+  idleTimer: NodeJS.Timeout
+  ageTimer: NodeJS.Timeout
+  /** Set when the socket goes without `$disconnect` (a simulated crash), for stale-connection tests. */
+  skipDisconnect?: boolean
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  500: 'Internal Server Error',
+}
+const MANAGEMENT_PATH = /^(?:\/[^@]*)?\/@connections\/([^/?]+)\/?$/
+
+/**
+ * The twin of an API Gateway WebSocket API and its Management API on one loopback port.
+ *
+ * A handshake runs the authorizer and `$connect` before the socket is accepted (401/403/500 refuse
+ * it with no socket); only then does the connection exist for the Management API, which answers
+ * 410 GoneException before that and after the socket closes. Every close, for any reason, runs
+ * `$disconnect`. Messages route on `$request.body.type`.
+ */
+export class LocalGateway {
+  readonly #options: Required<Omit<GatewayOptions, 'throttle'>> & Pick<GatewayOptions, 'throttle'>
+  readonly #open = new Map<string, OpenConnection>()
+  readonly #wss: WebSocketServer
+  readonly #server: Server
+  readonly #bucket: TokenBucket | undefined
+  readonly #identity: GatewayIdentity = { apiId: 'local', stage: 'local', domainName: '127.0.0.1' }
+  #port = 0
+
+  constructor(options: GatewayOptions) {
+    this.#options = {
+      stage: 'local',
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      idleTimeoutMs: IDLE_TIMEOUT_MS,
+      maxConnectionAgeMs: MAX_CONNECTION_AGE_MS,
+      ...options,
+    }
+    this.#identity.stage = this.#options.stage
+    this.#bucket = options.throttle
+      ? new TokenBucket(options.throttle.rate, options.throttle.burst)
+      : undefined
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: this.#options.maxMessageBytes })
+    this.#server = createServer((request, response) => void this.#manage(request, response))
+    this.#server.on(
+      'upgrade',
+      (request, socket, head) => void this.#handshake(request, socket as Duplex, head),
+    )
+  }
+
+  async listen(port = 0): Promise<void> {
+    this.#port = await listen(this.#server, port)
+    this.#identity.domainName = `127.0.0.1:${this.#port}`
+  }
+
+  get websocketUrl(): string {
+    return `ws://127.0.0.1:${this.#port}`
+  }
+
+  /** What the SDK's ApiGatewayManagementApiClient takes as `endpoint`. */
+  get managementUrl(): string {
+    return `http://127.0.0.1:${this.#port}/${this.#options.stage}`
+  }
+
+  get connectionIds(): string[] {
+    return [...this.#open.keys()]
+  }
+
+  /** Drops a socket as a crash or network loss would: no close handshake and, optionally, no `$disconnect`. */
+  drop(connectionId: string, options: { skipDisconnect?: boolean } = {}): void {
+    const connection = this.#open.get(connectionId)
+    if (!connection) return
+    connection.skipDisconnect = options.skipDisconnect ?? false
+    connection.socket.terminate()
+  }
+
+  async close(): Promise<void> {
+    for (const connection of this.#open.values()) connection.socket.close(1001, 'Going away')
+    this.#wss.close()
+    await closeServer(this.#server)
+  }
+
+  async #handshake(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy())
+    const url = new URL(request.url ?? '/', 'http://localhost')
+    const query = Object.fromEntries(url.searchParams)
+    const headers = flattenHeaders(request.headers)
+    const connectionId = newConnectionId()
+    const connectedAt = Date.now()
+
+    // API Gateway refuses a handshake without the identity source before calling the authorizer.
+    if (!query.token) return refuse(socket, 401)
+    let authorizer: HeraldAuthorizerContext
+    try {
+      const result = (await this.#options.lambda.invoke(
+        this.#options.routes.authorizer,
+        authorizerEvent(this.#identity, connectionId, query, headers),
+      )) as APIGatewayAuthorizerResult
+      const allowed = result.policyDocument.Statement.every((statement) => statement.Effect === 'Allow')
+      if (!allowed) return refuse(socket, 403)
+      authorizer = { ...(result.context as HeraldAuthorizerContext), principalId: result.principalId }
+    } catch (error) {
+      return refuse(socket, (error as Error).message === 'Unauthorized' ? 401 : 500)
+    }
+
+    const connection = { connectionId, connectedAt, authorizer }
+    try {
+      const result = (await this.#options.lambda.invoke(
+        this.#options.routes.$connect,
+        routeEvent(this.#identity, connection, '$connect', { headers, queryStringParameters: query }),
+      )) as { statusCode?: number } | undefined
+      const status = result?.statusCode ?? 200
+      if (status < 200 || status >= 300) return refuse(socket, status)
+    } catch {
+      return refuse(socket, 500)
+    }
+    if (socket.destroyed) {
+      this.#disconnect(connection, 1006, 'client left during $connect')
+      return
+    }
+    this.#wss.handleUpgrade(request, socket, head, (ws) =>
+      this.#accept(ws, {
+        ...connection,
+        sourceIp: request.socket.remoteAddress ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      }),
+    )
+  }
+
+  #accept(
+    socket: WebSocket,
+    base: Pick<OpenConnection, 'connectionId' | 'connectedAt' | 'authorizer' | 'sourceIp' | 'userAgent'>,
+  ): void {
+    const { idleTimeoutMs, maxConnectionAgeMs } = this.#options
+    const connection: OpenConnection = {
+      ...base,
+      socket,
+      lastActiveAt: Date.now(),
+      idleTimer: setTimeout(() => socket.close(1001, 'Going away'), idleTimeoutMs),
+      ageTimer: setTimeout(() => socket.close(1001, 'Going away'), maxConnectionAgeMs),
+    }
+    this.#open.set(connection.connectionId, connection)
+    socket.on('message', (data, isBinary) => this.#receive(connection, data, isBinary))
+    socket.on('error', () => {})
+    socket.on('close', (code, reason) => {
+      clearTimeout(connection.idleTimer)
+      clearTimeout(connection.ageTimer)
+      this.#open.delete(connection.connectionId)
+      if (!connection.skipDisconnect) this.#disconnect(connection, code, reason.toString())
+    })
+  }
+
+  #receive(connection: OpenConnection, data: RawData, isBinary: boolean): void {
+    connection.lastActiveAt = Date.now()
+    connection.idleTimer.refresh()
+    const raw = Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)])
+    const body = isBinary ? raw.toString('base64') : raw.toString('utf8')
+    const routeKey = isBinary ? '$default' : this.#selectRoute(body)
+    const event = routeEvent(this.#identity, connection, routeKey, { body, isBase64Encoded: isBinary })
+    this.#options.lambda.invoke(this.#options.routes[routeKey] as string, event).catch(() => {
+      // What API Gateway tells a client whose integration failed.
+      const requestId = event.requestContext.requestId
+      const answer = { message: 'Internal server error', connectionId: connection.connectionId, requestId }
+      if (connection.socket.readyState === connection.socket.OPEN)
+        connection.socket.send(JSON.stringify(answer))
+    })
+  }
+
+  /** `$request.body.type`: a route of that name if there is one, else `$default`. */
+  #selectRoute(body: string): string {
+    try {
+      const type = (JSON.parse(body) as { type?: unknown }).type
+      if (typeof type === 'string' && !type.startsWith('$') && Object.hasOwn(this.#options.routes, type))
+        return type
+    } catch {
+      // Not JSON: API Gateway cannot evaluate the expression and falls back to $default.
+    }
+    return '$default'
+  }
+
+  #disconnect(
+    connection: Pick<OpenConnection, 'connectionId' | 'connectedAt' | 'authorizer'>,
+    code: number,
+    reason: string,
+  ): void {
+    const event = routeEvent(this.#identity, connection, '$disconnect', {
+      disconnectStatusCode: code,
+      disconnectReason: reason,
+    })
+    this.#options.lambda.invokeAsync(this.#options.routes.$disconnect, event)
+  }
+
+  async #manage(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const match = request.url?.match(MANAGEMENT_PATH)
+    if (!match) return sendAwsError(response, 404, 'NotFoundException', 'Not Found')
+    if (this.#bucket && !this.#bucket.take()) {
+      return sendAwsError(response, 429, 'LimitExceededException', 'Too Many Requests')
+    }
+    const connection = this.#open.get(decodeURIComponent(match[1] as string))
+    if (!connection) return sendAwsError(response, 410, 'GoneException', 'Gone')
+
+    switch (request.method) {
+      case 'POST': {
+        const body = await readBody(request, this.#options.maxMessageBytes)
+        if (!body) return sendAwsError(response, 413, 'PayloadTooLargeException', 'Message too long')
+        if (connection.socket.readyState !== connection.socket.OPEN)
+          return sendAwsError(response, 410, 'GoneException', 'Gone')
+        connection.socket.send(body.toString('utf8'))
+        return send(response, 200)
+      }
+      case 'GET':
+        return send(
+          response,
+          200,
+          JSON.stringify({
+            ConnectedAt: new Date(connection.connectedAt).toISOString(),
+            LastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+            Identity: { SourceIp: connection.sourceIp, UserAgent: connection.userAgent },
+          }),
+        )
+      case 'DELETE':
+        connection.socket.close(1000, 'Closed by the server')
+        return send(response, 204)
+      default:
+        return sendAwsError(response, 405, 'MethodNotAllowedException', 'Method Not Allowed')
+    }
+  }
+}
+
+function refuse(socket: Duplex, status: number): void {
+  const text = STATUS_TEXT[status] ?? 'Error'
+  const body = JSON.stringify({ message: text })
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+  )
+}

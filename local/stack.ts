@@ -1,0 +1,153 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import * as authorizer from '../functions/authorizer.js'
+import * as connect from '../functions/connect.js'
+import * as disconnect from '../functions/disconnect.js'
+import * as fanout from '../functions/fanout.js'
+import * as message from '../functions/message.js'
+import * as welcome from '../functions/welcome.js'
+import { awsClients } from '../shared/runtime/clients.js'
+import type { Env } from '../shared/runtime/config.js'
+import { CONNECTIONS_TABLE, HISTORY_TABLE } from '../shared/store/tables.js'
+import { createTables, LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoClient, startDynamo } from './dynamodb.js'
+import { type GatewayOptions, LocalGateway } from './gateway.js'
+import { LocalLambda, type LocalLambdaOptions } from './lambda-runtime.js'
+import { LocalSns } from './sns.js'
+import { sweepExpired } from './ttl-sweeper.js'
+
+/** The fixed development secret of local tokens; a deployed stack never uses it. */
+export const LOCAL_JWT_SECRET = 'herald-local-development-secret-do-not-deploy'
+export const LOCAL_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:000000000000:herald-local`
+
+export interface LocalStackOptions {
+  /** The gateway's port; DynamoDB, SNS and Lambda take the next three. 0 picks free ports for all. @default 3001 */
+  port?: number
+  /** dynalite keeps its data here; in memory when unset. */
+  dataDir?: string
+  /** Settings the functions read, as the CDK stack sets them (HERALD_JWT_SECRET, HERALD_SHARDS, …). */
+  env?: Env
+  gateway?: Pick<GatewayOptions, 'idleTimeoutMs' | 'maxConnectionAgeMs' | 'maxMessageBytes' | 'throttle'>
+  lambda?: LocalLambdaOptions
+  /** How often expired items are deleted, as DynamoDB TTL would. @default 60000 */
+  sweepIntervalMs?: number
+  /** Where to write the endpoints file (DESIGN.md section 4); not written when unset. */
+  configFile?: string
+}
+
+/** The endpoints of a running local stack: the contents of `.herald/local.json`. */
+export interface LocalEndpoints {
+  websocketUrl: string
+  managementUrl: string
+  snsEndpoint: string
+  dynamodbEndpoint: string
+  lambdaEndpoint: string
+  topicArn: string
+  region: string
+  dashboardUrl?: string
+}
+
+export interface LocalStack extends LocalEndpoints {
+  /** The environment the functions run with. */
+  env: Env
+  gateway: LocalGateway
+  lambda: LocalLambda
+  close(): Promise<void>
+}
+
+const FUNCTION = {
+  authorizer: 'herald-authorizer',
+  connect: 'herald-connect',
+  disconnect: 'herald-disconnect',
+  message: 'herald-message',
+  welcome: 'herald-welcome',
+  fanout: 'herald-fanout',
+} as const
+
+const nextPort = (port: number, offset: number) => (port === 0 ? 0 : port + offset)
+
+/**
+ * Starts Herald on this machine: dynalite with the tables, a Lambda runtime running the same
+ * function modules the CDK stack deploys, the WebSocket gateway and the SNS endpoint, each on
+ * loopback. Everything the functions need comes through the same environment variables and SDK
+ * clients as on AWS, pointed at these endpoints.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const port = options.port ?? 3001
+  const dynamo = await startDynamo({ port: nextPort(port, 1), path: options.dataDir })
+  const tables = await createTables(localDynamoClient(dynamo.endpoint), 'herald-local')
+  const lambda = new LocalLambda(options.lambda)
+  const gateway = new LocalGateway({
+    lambda,
+    routes: {
+      authorizer: FUNCTION.authorizer,
+      $connect: FUNCTION.connect,
+      $disconnect: FUNCTION.disconnect,
+      $default: FUNCTION.message,
+    },
+    ...options.gateway,
+  })
+  await gateway.listen(port)
+  const sns = new LocalSns({ lambda, topicArn: LOCAL_TOPIC_ARN, subscriber: FUNCTION.fanout })
+  const snsEndpoint = await sns.listen(nextPort(port, 2))
+  const lambdaEndpoint = await lambda.listen(nextPort(port, 3))
+
+  const env: Env = {
+    HERALD_CONNECTIONS_TABLE: tables.connections,
+    HERALD_HISTORY_TABLE: tables.history,
+    HERALD_MANAGEMENT_ENDPOINT: gateway.managementUrl,
+    HERALD_WELCOME_FUNCTION: FUNCTION.welcome,
+    HERALD_TOPIC_ARN: LOCAL_TOPIC_ARN,
+    HERALD_JWT_SECRET: LOCAL_JWT_SECRET,
+    ...options.env,
+  }
+  const aws = awsClients({
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoints: { dynamodb: dynamo.endpoint, lambda: lambdaEndpoint, sns: snsEndpoint },
+  })
+  lambda.register(FUNCTION.authorizer, authorizer.fromEnvironment(env))
+  lambda.register(FUNCTION.connect, connect.fromEnvironment(env, aws))
+  lambda.register(FUNCTION.disconnect, disconnect.fromEnvironment(env, aws))
+  lambda.register(FUNCTION.message, message.fromEnvironment(env, aws))
+  lambda.register(FUNCTION.welcome, welcome.fromEnvironment(env, aws))
+  lambda.register(FUNCTION.fanout, fanout.fromEnvironment(env, aws))
+
+  const sweepTables = [
+    { name: tables.connections, definition: CONNECTIONS_TABLE },
+    { name: tables.history, definition: HISTORY_TABLE },
+  ]
+  const sweeper = setInterval(
+    () => void sweepExpired(aws.dynamo(), sweepTables).catch(() => {}),
+    options.sweepIntervalMs ?? 60_000,
+  )
+  sweeper.unref()
+
+  const endpoints: LocalEndpoints = {
+    websocketUrl: gateway.websocketUrl,
+    managementUrl: gateway.managementUrl,
+    snsEndpoint,
+    dynamodbEndpoint: dynamo.endpoint,
+    lambdaEndpoint,
+    topicArn: LOCAL_TOPIC_ARN,
+    region: LOCAL_REGION,
+  }
+  if (options.configFile) {
+    await mkdir(dirname(options.configFile), { recursive: true })
+    await writeFile(options.configFile, `${JSON.stringify(endpoints, null, 2)}\n`)
+  }
+
+  return {
+    ...endpoints,
+    env,
+    gateway,
+    lambda,
+    async close() {
+      clearInterval(sweeper)
+      await gateway.close()
+      await lambda.idle()
+      await Promise.all([sns.close(), lambda.close()])
+      aws.dynamo().destroy()
+      await dynamo.close()
+    },
+  }
+}
