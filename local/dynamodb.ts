@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb'
 import dynalite from 'dynalite'
 import { createTableInput, TABLES, type TableDefinition } from '../shared/store/tables.js'
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './defaults.js'
 
 export interface LocalDynamo {
   endpoint: string
@@ -21,10 +22,6 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
 }
-
-/** Credentials the local servers accept; no real account is ever involved. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const
-export const LOCAL_REGION = 'us-east-1'
 
 export function localDynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS })

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
 import type { HeraldAuthorizerContext } from '../functions/websocket-event.js'
+import { withDefaults } from '../shared/options.js'
 import { IDLE_TIMEOUT_MS, MAX_CONNECTION_AGE_MS, MAX_MESSAGE_BYTES } from '../shared/protocol/limits.js'
 import {
   authorizerEvent,
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   throttle?: { rate: number; burst: number }
 }
 
+type GatewaySettings = Required<Omit<GatewayOptions, 'throttle'>> & Pick<GatewayOptions, 'throttle'>
+
 interface OpenConnection {
   connectionId: string
   socket: WebSocket
@@ -70,7 +73,7 @@ const MANAGEMENT_PATH = /^(?:\/[^@]*)?\/@connections\/([^/?]+)\/?$/
  * `$disconnect`. Messages route on `$request.body.type`.
  */
 export class LocalGateway {
-  readonly #options: Required<Omit<GatewayOptions, 'throttle'>> & Pick<GatewayOptions, 'throttle'>
+  readonly #options: GatewaySettings
   readonly #open = new Map<string, OpenConnection>()
   readonly #wss: WebSocketServer
   readonly #server: Server
@@ -79,13 +82,18 @@ export class LocalGateway {
   #port = 0
 
   constructor(options: GatewayOptions) {
-    this.#options = {
-      stage: 'local',
-      maxMessageBytes: MAX_MESSAGE_BYTES,
-      idleTimeoutMs: IDLE_TIMEOUT_MS,
-      maxConnectionAgeMs: MAX_CONNECTION_AGE_MS,
-      ...options,
-    }
+    this.#options = withDefaults<GatewaySettings>(
+      {
+        stage: 'local',
+        maxMessageBytes: MAX_MESSAGE_BYTES,
+        idleTimeoutMs: IDLE_TIMEOUT_MS,
+        maxConnectionAgeMs: MAX_CONNECTION_AGE_MS,
+        throttle: undefined,
+        lambda: options.lambda,
+        routes: options.routes,
+      },
+      options,
+    )
     this.#identity.stage = this.#options.stage
     this.#bucket = options.throttle
       ? new TokenBucket(options.throttle.rate, options.throttle.burst)

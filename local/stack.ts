@@ -9,15 +9,12 @@ import * as welcome from '../functions/welcome.js'
 import { awsClients } from '../shared/runtime/clients.js'
 import type { Env } from '../shared/runtime/config.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE } from '../shared/store/tables.js'
-import { createTables, LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoClient, startDynamo } from './dynamodb.js'
+import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET, LOCAL_REGION, LOCAL_TOPIC_ARN } from './defaults.js'
+import { createTables, localDynamoClient, startDynamo } from './dynamodb.js'
 import { type GatewayOptions, LocalGateway } from './gateway.js'
 import { LocalLambda, type LocalLambdaOptions } from './lambda-runtime.js'
 import { LocalSns } from './sns.js'
 import { sweepExpired } from './ttl-sweeper.js'
-
-/** The fixed development secret of local tokens; a deployed stack never uses it. */
-export const LOCAL_JWT_SECRET = 'herald-local-development-secret-do-not-deploy'
-export const LOCAL_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:000000000000:herald-local`
 
 export interface LocalStackOptions {
   /** The gateway's port; DynamoDB, SNS and Lambda take the next three. 0 picks free ports for all. @default 3001 */

@@ -51,6 +51,13 @@ export class TestClient {
     return client
   }
 
+  /** The connection id API Gateway gave this socket, from its `connection_established` frame. */
+  get connectionId(): string {
+    const welcome = this.frames.find((frame) => frame.type === 'connection_established')
+    if (!welcome) throw new Error('no connection_established received yet')
+    return (welcome.data as { connectionId: string }).connectionId
+  }
+
   send(frame: unknown): void {
     this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame))
   }

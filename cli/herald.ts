@@ -1,0 +1,205 @@
+import { parseArgs } from 'node:util'
+import { SNSClient } from '@aws-sdk/client-sns'
+import WebSocket from 'ws'
+import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../local/defaults.js'
+import { signLocalToken } from '../shared/auth/local-token.js'
+import { InvalidNotificationError } from '../shared/errors.js'
+import type { LogFilters } from '../shared/protocol/frames.js'
+import type { PublishInput } from '../shared/protocol/publish-body.js'
+import { createPublisher } from '../shared/publisher/publisher.js'
+import { loadTarget, type Target } from './target.js'
+
+// The SDK warns on every client that Node 20 support ends in 2027; a CLI user cannot act on it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
+const USAGE = `herald <command> [options]
+
+  token   --user U [--ttl SECONDS] [--scope "a b"]      print a token for the local stack (HERALD_JWT_SECRET)
+  publish alert  --title T [--message M] [--severity critical|high|medium|low] [--user U] [--source S] [--metadata JSON]
+  publish log    --message M [--level debug|info|warning|error|critical] [--source S] [--environment E]
+  publish system --title T [--message M] [--severity critical|high|medium|low]
+  publish upload --user U --upload-id ID --filename F --status processing|completed|failed [--progress 0-100] [--message M]
+  tail    [--user U | --token T] [--stream logs] [--level L] [--source S] [--environment E] [--count N]
+
+  --config FILE   a deployed stack's \`cdk deploy --outputs-file\` (default: .herald/local.json from npm start)`
+
+const options = {
+  config: { type: 'string' },
+  user: { type: 'string' },
+  token: { type: 'string' },
+  ttl: { type: 'string' },
+  scope: { type: 'string' },
+  title: { type: 'string' },
+  message: { type: 'string' },
+  severity: { type: 'string' },
+  source: { type: 'string' },
+  environment: { type: 'string' },
+  metadata: { type: 'string' },
+  level: { type: 'string' },
+  'upload-id': { type: 'string' },
+  filename: { type: 'string' },
+  status: { type: 'string' },
+  progress: { type: 'string' },
+  stream: { type: 'string' },
+  count: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values']
+
+class UsageError extends Error {}
+
+function need(flags: Flags, name: keyof Flags): string {
+  const value = flags[name]
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`)
+  return value
+}
+
+function tokenFor(flags: Flags): Promise<string> {
+  const ttl = flags.ttl ? Number(flags.ttl) : undefined
+  return signLocalToken({
+    userId: flags.user ?? 'cli',
+    secret: process.env.HERALD_JWT_SECRET ?? LOCAL_JWT_SECRET,
+    ttlSeconds: ttl,
+    scope: flags.scope,
+  })
+}
+
+function publishInput(kind: string | undefined, flags: Flags): PublishInput {
+  const user = flags.user ? { userId: flags.user } : {}
+  switch (kind) {
+    case 'alert':
+      return {
+        type: 'alert',
+        ...user,
+        data: {
+          severity: (flags.severity ?? 'medium') as 'medium',
+          title: need(flags, 'title'),
+          message: flags.message ?? '',
+          source: flags.source,
+          metadata: flags.metadata ? (JSON.parse(flags.metadata) as Record<string, unknown>) : undefined,
+        },
+      }
+    case 'log':
+      return {
+        type: 'log_event',
+        data: {
+          level: (flags.level ?? 'info') as 'info',
+          message: need(flags, 'message'),
+          source: flags.source,
+          environment: flags.environment,
+          timestamp: new Date().toISOString(),
+        },
+      }
+    case 'system':
+      return {
+        type: 'system',
+        data: {
+          title: need(flags, 'title'),
+          message: flags.message ?? '',
+          severity: flags.severity as 'low' | undefined,
+        },
+      }
+    case 'upload':
+      return {
+        type: 'upload_status',
+        userId: need(flags, 'user'),
+        data: {
+          upload_id: need(flags, 'upload-id'),
+          filename: need(flags, 'filename'),
+          status: need(flags, 'status') as 'processing',
+          progress:
+            flags.progress !== undefined ? Number(flags.progress) : flags.status === 'completed' ? 100 : 0,
+          message: flags.message,
+        },
+      }
+    default:
+      throw new UsageError('publish takes alert, log, system or upload')
+  }
+}
+
+async function publish(target: Target, kind: string | undefined, flags: Flags): Promise<void> {
+  const client = new SNSClient({
+    region: target.region,
+    ...(target.local ? { endpoint: target.snsEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
+  })
+  const published = await createPublisher({ client, topicArn: target.topicArn }).publish(
+    publishInput(kind, flags),
+  )
+  console.log(JSON.stringify(published))
+  client.destroy()
+}
+
+async function tail(target: Target, flags: Flags): Promise<void> {
+  const token = flags.token ?? (await tokenFor(flags))
+  const stream = flags.stream === 'logs' ? '&stream=logs' : ''
+  const filters: LogFilters = {
+    level: flags.level as LogFilters['level'],
+    source: flags.source,
+    environment: flags.environment,
+  }
+  const wantsFilters = Object.values(filters).some((value) => value !== undefined)
+  let left = flags.count ? Number(flags.count) : Number.POSITIVE_INFINITY
+  const socket = new WebSocket(`${target.websocketUrl}/?token=${encodeURIComponent(token)}${stream}`)
+  socket.on('unexpected-response', (_, response) => {
+    console.error(`refused: HTTP ${response.statusCode}`)
+    process.exit(1)
+  })
+  socket.on('message', (data) => {
+    const text = data.toString()
+    console.log(text)
+    const type = (JSON.parse(text) as { type: string }).type
+    if (type === 'connection_established' && wantsFilters) {
+      socket.send(JSON.stringify({ type: 'set_filters', filters: JSON.parse(JSON.stringify(filters)) }))
+    }
+    if (
+      !['connection_established', 'pong', 'subscribed', 'unsubscribed', 'filters_updated'].includes(type) &&
+      --left <= 0
+    ) {
+      socket.close()
+    }
+  })
+  // A heartbeat well under API Gateway's 10-minute idle timeout.
+  const heartbeat = setInterval(() => socket.send('{"type":"ping"}'), 5 * 60 * 1000)
+  await new Promise<void>((resolve, reject) => {
+    socket.on('close', () => resolve())
+    socket.on('error', reject)
+  })
+  clearInterval(heartbeat)
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values: flags, positionals } = parseArgs({
+    args: argv,
+    options,
+    allowPositionals: true,
+    strict: true,
+  })
+  const [command, kind] = positionals
+  if (flags.help || !command) {
+    console.log(USAGE)
+    return
+  }
+  switch (command) {
+    case 'token':
+      console.log(await tokenFor({ ...flags, user: need(flags, 'user') }))
+      return
+    case 'publish':
+      return publish(await loadTarget(flags.config), kind, flags)
+    case 'tail':
+      return tail(await loadTarget(flags.config), flags)
+    default:
+      throw new UsageError(`unknown command "${command}"`)
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`)
+  } else if (error instanceof InvalidNotificationError) {
+    console.error(error.message)
+  } else {
+    console.error(`herald: ${(error as Error).message}`)
+  }
+  process.exit(2)
+})

@@ -1,0 +1,50 @@
+import { readFile } from 'node:fs/promises'
+import { LOCAL_CONFIG_FILE } from '../local/defaults.js'
+
+/** The Herald a command talks to: the local stack, or a deployed one. */
+export interface Target {
+  websocketUrl: string
+  topicArn: string
+  region: string
+  /** Set for the local stack; a deployed stack uses SNS's regional endpoint. */
+  snsEndpoint?: string
+  local: boolean
+}
+
+type Outputs = Record<string, unknown>
+
+/**
+ * Reads `.herald/local.json` (written by `npm start`), or with `--config` either such a file or
+ * the outputs file of `cdk deploy --outputs-file` (`{ "<Stack>": { "WebSocketUrl": …, … } }`).
+ */
+export async function loadTarget(configFile?: string): Promise<Target> {
+  const path = configFile ?? LOCAL_CONFIG_FILE
+  let parsed: Outputs
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8')) as Outputs
+  } catch (error) {
+    const hint = configFile ? '' : ' (is `npm start` running in this folder?)'
+    throw new Error(`cannot read ${path}${hint}: ${(error as Error).message}`)
+  }
+  if (typeof parsed.websocketUrl === 'string') {
+    return {
+      websocketUrl: parsed.websocketUrl,
+      topicArn: String(parsed.topicArn),
+      region: String(parsed.region),
+      snsEndpoint: String(parsed.snsEndpoint),
+      local: true,
+    }
+  }
+  const stack = Object.values(parsed).find(
+    (outputs): outputs is Outputs =>
+      typeof outputs === 'object' && outputs !== null && 'WebSocketUrl' in outputs,
+  )
+  if (!stack) throw new Error(`${path} has neither local endpoints nor a stack output named WebSocketUrl`)
+  const topicArn = String(stack.TopicArn)
+  return {
+    websocketUrl: String(stack.WebSocketUrl),
+    topicArn,
+    region: String(stack.Region ?? topicArn.split(':')[3]),
+    local: false,
+  }
+}

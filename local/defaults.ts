@@ -1,0 +1,8 @@
+// Values only the local stack uses. None of them is a secret: local tokens prove nothing outside
+// this machine, and a deployed stack never reads them.
+export const LOCAL_REGION = 'us-east-1'
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const
+export const LOCAL_JWT_SECRET = 'herald-local-development-secret-do-not-deploy'
+export const LOCAL_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:000000000000:herald-local`
+/** Where `npm start` writes its endpoints (DESIGN.md section 4), relative to the working directory. */
+export const LOCAL_CONFIG_FILE = '.herald/local.json'

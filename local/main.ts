@@ -1,0 +1,59 @@
+// `npm start`: Herald on this machine. Quiet function logs unless asked otherwise; these must be
+// set before the function modules (and their Powertools logger) load.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN'
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true'
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+
+const { resolve } = await import('node:path')
+const { LOCAL_CONFIG_FILE } = await import('./defaults.js')
+const { startLocalStack } = await import('./stack.js')
+
+const number = (name: string): number | undefined =>
+  process.env[name] ? Number(process.env[name]) : undefined
+// Every HERALD_* setting reaches the functions, as the CDK stack's environment would.
+const functionEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => name.startsWith('HERALD_')),
+)
+const rate = number('HERALD_THROTTLE_RATE')
+
+const stack = await startLocalStack({
+  port: number('HERALD_PORT') ?? 3001,
+  dataDir: process.env.HERALD_DATA_DIR,
+  env: functionEnv,
+  configFile: resolve(LOCAL_CONFIG_FILE),
+  gateway: {
+    idleTimeoutMs: number('HERALD_IDLE_TIMEOUT_MS'),
+    maxConnectionAgeMs: number('HERALD_MAX_CONNECTION_AGE_MS'),
+    throttle: rate ? { rate, burst: number('HERALD_THROTTLE_BURST') ?? rate } : undefined,
+  },
+  lambda: {
+    onFailure: (name, _event, error) =>
+      console.error(`${name} failed after Lambda's retries: ${String(error)}`),
+  },
+})
+
+console.log(`Herald is running locally.
+
+  WebSocket        ${stack.websocketUrl}/?token=<token>        (add &stream=logs for the log stream)
+  Management API   ${stack.managementUrl}/@connections/{id}
+  SNS (Publish)    ${stack.snsEndpoint}   topic ${stack.topicArn}
+  DynamoDB         ${stack.dynamodbEndpoint}
+  Lambda (Invoke)  ${stack.lambdaEndpoint}
+  Endpoints file   ${LOCAL_CONFIG_FILE}
+
+Get a token:       npm run --silent herald -- token --user alice
+Publish an alert:  npm run herald -- publish alert --user alice --severity high --title "Disk 91% full"
+Watch frames:      npm run herald -- tail --user alice
+With the AWS CLI:  aws sns publish --endpoint-url ${stack.snsEndpoint} --region ${stack.region} \\
+                     --topic-arn ${stack.topicArn} --message '{"type":"system","data":{"title":"Hi","message":"from the CLI"}}'
+Ctrl-C stops it.`)
+
+let stopping = false
+const stop = async () => {
+  if (stopping) return
+  stopping = true
+  await stack.close()
+  process.exit(0)
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)
