@@ -2,6 +2,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { checkOrigin, createTokenVerifier, type Identity } from '../shared/auth/token-verifier.js'
 import { AuthError } from '../shared/errors.js'
 import { streamFromQuery } from '../shared/protocol/topics.js'
+import { type AwsClients, awsClients, readSecret } from '../shared/runtime/clients.js'
 import { authConfig, type Env } from '../shared/runtime/config.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
@@ -54,9 +55,9 @@ export function createAuthorizerHandler(deps: AuthorizerDeps) {
   }
 }
 
-export function fromEnvironment(env: Env) {
-  const { allowedOrigins, ...verifier } = authConfig(env)
+export function fromEnvironment(env: Env, aws: AwsClients) {
+  const { allowedOrigins, ...verifier } = authConfig(env, (arn) => readSecret(aws.secrets(), arn))
   return createAuthorizerHandler({ verify: createTokenVerifier(verifier), allowedOrigins })
 }
 
-export const handler = lazyHandler(() => fromEnvironment(process.env))
+export const handler = lazyHandler(() => fromEnvironment(process.env, awsClients()))

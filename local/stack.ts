@@ -102,7 +102,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     credentials: LOCAL_CREDENTIALS,
     endpoints: { dynamodb: dynamo.endpoint, lambda: lambdaEndpoint, sns: snsEndpoint },
   })
-  lambda.register(FUNCTION.authorizer, authorizer.fromEnvironment(env))
+  lambda.register(FUNCTION.authorizer, authorizer.fromEnvironment(env, aws))
   lambda.register(FUNCTION.connect, connect.fromEnvironment(env, aws))
   lambda.register(FUNCTION.disconnect, disconnect.fromEnvironment(env, aws))
   lambda.register(FUNCTION.message, message.fromEnvironment(env, aws))

@@ -1,8 +1,13 @@
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose'
 import { AuthError } from '../errors.js'
 
-/** Where signing keys come from: a shared HS256 secret (local stack, simple deployments) or an OIDC issuer's JWKS. */
-export type KeySource = { kind: 'secret'; secret: string } | { kind: 'jwks'; url: string }
+/**
+ * Where signing keys come from: a shared HS256 secret (local stack, simple deployments; a loader
+ * when it lives in Secrets Manager, read once) or an OIDC issuer's JWKS.
+ */
+export type KeySource =
+  | { kind: 'secret'; secret: string | (() => Promise<string>) }
+  | { kind: 'jwks'; url: string }
 
 export interface TokenVerifierOptions {
   key: KeySource
@@ -41,25 +46,34 @@ function claimValues(payload: JWTPayload): string[] {
  * const { userId } = await verify(token)
  */
 export function createTokenVerifier(options: TokenVerifierOptions): (token: string) => Promise<Identity> {
-  const key: Uint8Array | JWTVerifyGetKey =
-    options.key.kind === 'secret'
-      ? new TextEncoder().encode(options.key.secret)
-      : createRemoteJWKSet(new URL(options.key.url))
-  const algorithms = options.algorithms ?? (options.key.kind === 'secret' ? ['HS256'] : ['RS256'])
+  const source = options.key
+  const algorithms = options.algorithms ?? (source.kind === 'secret' ? ['HS256'] : ['RS256'])
   const verifyOptions = {
     algorithms,
     issuer: options.issuer,
     audience: options.audience,
     clockTolerance: options.clockToleranceSeconds ?? 30,
   }
+  const loadKey = async (): Promise<Uint8Array | JWTVerifyGetKey> => {
+    if (source.kind === 'jwks') return createRemoteJWKSet(new URL(source.url))
+    const secret = typeof source.secret === 'string' ? source.secret : await source.secret()
+    return new TextEncoder().encode(secret)
+  }
+  let key: Promise<Uint8Array | JWTVerifyGetKey> | undefined
 
   return async (token) => {
+    // A failed load (Secrets Manager unreachable) is not kept, so the next connect tries again.
+    key ??= loadKey().catch((error: unknown) => {
+      key = undefined
+      throw error
+    })
+    const resolved = await key
     let payload: JWTPayload
     try {
       ;({ payload } =
-        key instanceof Uint8Array
-          ? await jwtVerify(token, key, verifyOptions)
-          : await jwtVerify(token, key, verifyOptions))
+        resolved instanceof Uint8Array
+          ? await jwtVerify(token, resolved, verifyOptions)
+          : await jwtVerify(token, resolved, verifyOptions))
     } catch (error) {
       const reason = (error as { code?: string }).code ?? 'ERR_JWT_INVALID'
       throw new AuthError(401, `token refused: ${reason}`, { cause: error })

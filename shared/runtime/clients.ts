@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https'
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { SNSClient } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { ConnectionStore } from '../store/connection-store.js'
@@ -21,6 +22,7 @@ export interface AwsClients {
   dynamo(): DynamoDBDocumentClient
   lambda(): LambdaClient
   sns(): SNSClient
+  secrets(): SecretsManagerClient
   management(endpoint: string, maxSockets?: number): ApiGatewayManagementApiClient
 }
 
@@ -47,6 +49,7 @@ export function awsClients(settings: AwsClientSettings = {}): AwsClients {
     ),
     lambda: once(() => new LambdaClient({ ...base, endpoint: settings.endpoints?.lambda })),
     sns: once(() => new SNSClient({ ...base, endpoint: settings.endpoints?.sns })),
+    secrets: once(() => new SecretsManagerClient(base)),
     // Keeps its sockets alive and leaves retrying to the deliverer, which knows the fan-out's
     // deadline and counts the retries.
     management: (endpoint, maxSockets = 100) =>
@@ -89,4 +92,11 @@ export function invokeAsync(client: LambdaClient, functionName: string) {
       }),
     )
   }
+}
+
+/** A secret's string value, as the authorizer's shared-secret mode keeps it in Secrets Manager. */
+export async function readSecret(client: SecretsManagerClient, arn: string): Promise<string> {
+  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }))
+  if (!SecretString) throw new Error(`secret ${arn} has no string value`)
+  return SecretString
 }

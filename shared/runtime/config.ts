@@ -57,13 +57,24 @@ export function sessionConfig(env: Env) {
   }
 }
 
-/** Token checks: HERALD_JWT_SECRET (HS256) or HERALD_JWKS_URL (OIDC), plus optional issuer, audience and claims. */
-export function authConfig(env: Env): TokenVerifierOptions & { allowedOrigins?: string[] } {
-  const secret = env.HERALD_JWT_SECRET
-  const jwksUrl = env.HERALD_JWKS_URL
-  if (!secret && !jwksUrl) throw new ConfigError('set HERALD_JWT_SECRET or HERALD_JWKS_URL')
+/**
+ * Token checks: HERALD_JWKS_URL (OIDC), HERALD_JWT_SECRET_ARN (an HS256 secret in Secrets Manager,
+ * read with `readSecret`) or HERALD_JWT_SECRET (the secret itself), plus optional issuer, audience
+ * and claims.
+ */
+export function authConfig(
+  env: Env,
+  readSecret: (arn: string) => Promise<string> = () =>
+    Promise.reject(new ConfigError('no Secrets Manager client')),
+): TokenVerifierOptions & { allowedOrigins?: string[] } {
+  const { HERALD_JWKS_URL: jwksUrl, HERALD_JWT_SECRET_ARN: secretArn, HERALD_JWT_SECRET: secret } = env
+  if (!jwksUrl && !secretArn && !secret) {
+    throw new ConfigError('set HERALD_JWKS_URL, HERALD_JWT_SECRET_ARN or HERALD_JWT_SECRET')
+  }
   return {
-    key: jwksUrl ? { kind: 'jwks', url: jwksUrl } : { kind: 'secret', secret: secret as string },
+    key: jwksUrl
+      ? { kind: 'jwks', url: jwksUrl }
+      : { kind: 'secret', secret: secretArn ? () => readSecret(secretArn) : (secret as string) },
     issuer: env.HERALD_JWT_ISSUER || undefined,
     audience: env.HERALD_JWT_AUDIENCE || undefined,
     algorithms: list(env, 'HERALD_JWT_ALGORITHMS'),

@@ -1,11 +1,14 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
+import { mockClient } from 'aws-sdk-client-mock'
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAuthorizerHandler } from '../../functions/authorizer.js'
+import { createAuthorizerHandler, fromEnvironment } from '../../functions/authorizer.js'
 import { signLocalToken } from '../../shared/auth/local-token.js'
 import { createTokenVerifier } from '../../shared/auth/token-verifier.js'
+import { awsClients } from '../../shared/runtime/clients.js'
 
 const SECRET = 'test-secret-that-is-long-enough-for-hs256'
 const methodArn = 'arn:aws:execute-api:us-east-1:123456789012:api/prod/$connect'
@@ -153,5 +156,32 @@ describe('Function: authorizer (OIDC JWKS)', () => {
       .sign(new TextEncoder().encode(publicPem))
 
     await expect(handler()(event({ token }))).rejects.toThrow(/^Unauthorized$/)
+  })
+})
+
+describe('Function: authorizer (secret in Secrets Manager)', () => {
+  it('reads the secret once per cold start, and tries again after a failed read', async () => {
+    // Prepare
+    const secrets = mockClient(SecretsManagerClient)
+    secrets.on(GetSecretValueCommand).rejectsOnce(new Error('throttled')).resolves({ SecretString: SECRET })
+    const handler = fromEnvironment(
+      { HERALD_JWT_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:jwt' },
+      awsClients({ region: 'us-east-1' }),
+    )
+    const token = await signLocalToken({ userId: 'alice', secret: SECRET })
+
+    // Act
+    const first = handler(event({ token }))
+    await expect(first).rejects.toThrow('throttled')
+    const second = await handler(event({ token }))
+    const third = await handler(event({ token }))
+
+    // Assess
+    expect([second.principalId, third.principalId]).toEqual(['alice', 'alice'])
+    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.SecretId)).toEqual([
+      'arn:aws:secretsmanager:us-east-1:1:secret:jwt',
+      'arn:aws:secretsmanager:us-east-1:1:secret:jwt',
+    ])
+    secrets.restore()
   })
 })
