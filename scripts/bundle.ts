@@ -1,33 +1,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { type BuildOptions, build } from 'esbuild'
-
-const root = resolve(import.meta.dirname, '..')
-
-/** Every Lambda entry point: each file in functions/ that exports `handler`. */
-export const FUNCTIONS = ['authorizer', 'connect', 'welcome', 'disconnect', 'message', 'fanout'] as const
-export type FunctionName = (typeof FUNCTIONS)[number]
-
-/**
- * How a function is bundled, here and by the CDK construct alike: one ESM file for Node 22,
- * minified and tree-shaken. The AWS SDK v3 is left to the Lambda runtime, which ships it (CDK's
- * NodejsFunction default from Node 18 on): bundling it would triple every bundle and its parse
- * time at cold start. Herald uses only long-stable SDK operations.
- */
-export const BUNDLE_OPTIONS = {
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
-  minify: true,
-  treeShaking: true,
-  sourcemap: 'external',
-  mainFields: ['module', 'main'],
-  legalComments: 'none',
-  external: ['@aws-sdk/*'],
-  // Some dependencies are CommonJS and call require(); ESM output needs it defined.
-  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-} satisfies BuildOptions
+import { build } from 'esbuild'
+import { BUNDLE_OPTIONS, entryOf, FUNCTIONS, type FunctionName, PROJECT_ROOT } from '../infra/bundling.js'
 
 export interface BundleResult {
   name: FunctionName
@@ -36,14 +10,16 @@ export interface BundleResult {
 }
 
 /** Bundles every function into `outDir/<name>/index.mjs` and reports the sizes. */
-export async function bundleFunctions(outDir = join(root, 'dist', 'functions')): Promise<BundleResult[]> {
+export async function bundleFunctions(
+  outDir = join(PROJECT_ROOT, 'dist', 'functions'),
+): Promise<BundleResult[]> {
   return Promise.all(
     FUNCTIONS.map(async (name) => {
       const file = join(outDir, name, 'index.mjs')
       await mkdir(join(outDir, name), { recursive: true })
       await build({
         ...BUNDLE_OPTIONS,
-        entryPoints: [join(root, 'functions', `${name}.ts`)],
+        entryPoints: [entryOf(name)],
         outfile: file,
         logLevel: 'warning',
       })
@@ -57,7 +33,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   console.log('function     bundle (minified)')
   for (const { name, bytes } of results)
     console.log(`${name.padEnd(12)} ${(bytes / 1024).toFixed(1).padStart(7)} KB`)
-  const extra = (await readdir(join(root, 'functions'))).filter(
+  const extra = (await readdir(join(PROJECT_ROOT, 'functions'))).filter(
     (file) =>
       file.endsWith('.ts') &&
       !FUNCTIONS.includes(file.replace('.ts', '') as FunctionName) &&

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { bundleFunctions, FUNCTIONS } from '../../scripts/bundle.js'
+import { FUNCTIONS } from '../../infra/bundling.js'
+import { bundleFunctions } from '../../scripts/bundle.js'
 
 const run = promisify(execFile)
 

@@ -1,0 +1,31 @@
+import { join, resolve } from 'node:path'
+import type { BuildOptions } from 'esbuild'
+
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..')
+
+/** Every Lambda entry point, each `functions/<name>.ts` exporting `handler`. */
+export const FUNCTIONS = ['authorizer', 'connect', 'welcome', 'disconnect', 'message', 'fanout'] as const
+export type FunctionName = (typeof FUNCTIONS)[number]
+
+export const entryOf = (name: FunctionName): string => join(PROJECT_ROOT, 'functions', `${name}.ts`)
+
+/**
+ * How a function is bundled, by `npm run bundle` and by the CDK construct alike: one ESM file for
+ * Node 22, minified and tree-shaken. The AWS SDK v3 is left to the Lambda runtime, which ships it
+ * (CDK's NodejsFunction default from Node 18 on): bundling it would triple every bundle and its
+ * parse time at cold start. Herald uses only long-stable SDK operations.
+ */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'esm',
+  minify: true,
+  treeShaking: true,
+  sourcemap: 'external',
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  external: ['@aws-sdk/*'],
+  // Some dependencies are CommonJS and call require(); ESM output needs it defined.
+  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+} satisfies BuildOptions

@@ -1,0 +1,67 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib'
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs'
+import type { Construct } from 'constructs'
+import { Herald, type HeraldAuth } from './herald.js'
+
+/** Settings a deployer gives with `-c key=value` (or in cdk.json's context). */
+export interface HeraldContext {
+  /** 'secret' (default) or 'oidc'. */
+  'herald:auth'?: string
+  'herald:jwksUrl'?: string
+  'herald:issuer'?: string
+  'herald:audience'?: string
+  'herald:stage'?: string
+  'herald:throttleRate'?: string | number
+  'herald:throttleBurst'?: string | number
+  /** 'retain' (default) or 'destroy': what deleting the stack does to tables, secret and logs. */
+  'herald:removal'?: string
+  'herald:logRetentionDays'?: string | number
+  'herald:alarmEmail'?: string
+  'herald:allowedOrigins'?: string
+  'herald:logsClaim'?: string
+}
+
+const optionalNumber = (value: string | number | undefined) =>
+  value === undefined ? undefined : Number(value)
+
+export function authFromContext(context: HeraldContext): HeraldAuth {
+  if ((context['herald:auth'] ?? 'secret') === 'secret') return { mode: 'secret' }
+  const jwksUrl = context['herald:jwksUrl']
+  const issuer = context['herald:issuer']
+  if (!jwksUrl || !issuer) throw new Error('herald:auth=oidc needs herald:jwksUrl and herald:issuer')
+  return { mode: 'oidc', jwksUrl, issuer, audience: context['herald:audience'] }
+}
+
+/** A stack holding one Herald, configured from context, with the outputs `herald --config` reads. */
+export class HeraldStack extends Stack {
+  readonly herald: Herald
+
+  constructor(scope: Construct, id: string, props: StackProps & { context?: HeraldContext } = {}) {
+    super(scope, id, props)
+    const context = props.context ?? {}
+    this.herald = new Herald(this, 'Herald', {
+      auth: authFromContext(context),
+      stageName: context['herald:stage'],
+      throttleRateLimit: optionalNumber(context['herald:throttleRate']),
+      throttleBurstLimit: optionalNumber(context['herald:throttleBurst']),
+      removalPolicy: context['herald:removal'] === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      logRetention: optionalNumber(context['herald:logRetentionDays']) as RetentionDays | undefined,
+      alarmEmail: context['herald:alarmEmail'],
+      allowedOrigins: context['herald:allowedOrigins']?.split(',').map((origin) => origin.trim()),
+      logsClaim: context['herald:logsClaim'],
+    })
+    const outputs: Record<string, string | undefined> = {
+      WebSocketUrl: this.herald.webSocketUrl,
+      ManagementUrl: this.herald.managementUrl,
+      TopicArn: this.herald.topic.topicArn,
+      Region: this.region,
+      ConnectionsTable: this.herald.connectionsTable.tableName,
+      HistoryTable: this.herald.historyTable.tableName,
+      PublisherPolicyArn: this.herald.publisherPolicy.managedPolicyArn,
+      DeadLetterQueueUrl: this.herald.deadLetterQueue.queueUrl,
+      AlarmTopicArn: this.herald.monitoring.alarmTopic.topicArn,
+      TokenSecretArn: this.herald.tokenSecret?.secretArn,
+    }
+    for (const [name, value] of Object.entries(outputs)) if (value) new CfnOutput(this, name, { value })
+  }
+}

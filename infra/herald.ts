@@ -1,0 +1,284 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib'
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
+import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2'
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers'
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb'
+import { type IGrantable, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam'
+import type { IKey } from 'aws-cdk-lib/aws-kms'
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager'
+import { Topic } from 'aws-cdk-lib/aws-sns'
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
+import { Construct } from 'constructs'
+import { CONNECTIONS_TABLE, HISTORY_TABLE, type TableDefinition } from '../shared/store/tables.js'
+import { HeraldFunction } from './herald-function.js'
+import { HeraldMonitoring } from './monitoring.js'
+import { acknowledgeReviewedFindings } from './nag-suppressions.js'
+
+/** How browsers' tokens are checked at `$connect`. */
+export type HeraldAuth =
+  | {
+      /** HS256 tokens signed with a shared secret kept in Secrets Manager. */
+      readonly mode: 'secret'
+      /** An existing secret (its SecretString is the signing key). @default a new 64-character secret */
+      readonly secret?: ISecret
+    }
+  | {
+      /** RS256 tokens from an OIDC issuer (Cognito, Auth0, Okta, …), verified against its JWKS. */
+      readonly mode: 'oidc'
+      readonly jwksUrl: string
+      readonly issuer: string
+      /** Required `aud`, when set. @default not checked */
+      readonly audience?: string
+    }
+
+export interface HeraldProps {
+  /** @default { mode: 'secret' } */
+  readonly auth?: HeraldAuth
+  /** @default 'prod' */
+  readonly stageName?: string
+  /** Steady-state requests per second across the stage's routes. @default 1000 */
+  readonly throttleRateLimit?: number
+  /** @default 2000 */
+  readonly throttleBurstLimit?: number
+  /** What happens to the tables, secret and logs when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays
+  /** How long notifications can be resumed. @default Duration.hours(24) */
+  readonly historyRetention?: Duration
+  /** Shards per topic and log-filter partition; raise it, never lower it. @default 4 */
+  readonly shards?: number
+  /** A scope or group a token needs to read the log stream. @default any authenticated user */
+  readonly logsClaim?: string
+  /** Browser origins allowed to connect. @default any origin */
+  readonly allowedOrigins?: string[]
+  /** Encrypts the topic with this key. @default SNS without KMS (TLS in transit is always enforced) */
+  readonly topicKey?: IKey
+  /** Posts in flight per fan-out. @default 100 */
+  readonly deliveryConcurrency?: number
+  /** Where alarms are also e-mailed. @default alarms go to the alarm topic only */
+  readonly alarmEmail?: string
+}
+
+/**
+ * All of Herald: the WebSocket API and its functions, the tables, the topic publishers send to,
+ * the fan-out with its dead-letter queue, alarms and a dashboard. Embed it in any CDK app:
+ *
+ * @example
+ * const herald = new Herald(this, 'Herald', { auth: { mode: 'oidc', jwksUrl, issuer } })
+ * herald.grantPublish(myService)
+ */
+export class Herald extends Construct {
+  readonly api: WebSocketApi
+  readonly stage: WebSocketStage
+  readonly connectionsTable: Table
+  readonly historyTable: Table
+  readonly topic: Topic
+  readonly deadLetterQueue: Queue
+  readonly tokenSecret: ISecret | undefined
+  readonly publisherPolicy: ManagedPolicy
+  readonly functions: Readonly<
+    Record<'authorizer' | 'connect' | 'welcome' | 'disconnect' | 'message' | 'fanout', HeraldFunction>
+  >
+  readonly monitoring: HeraldMonitoring
+  /** `wss://…/{stage}`: what browsers connect to. */
+  readonly webSocketUrl: string
+  /** `https://…/{stage}`: the Management API endpoint. */
+  readonly managementUrl: string
+
+  constructor(scope: Construct, id: string, props: HeraldProps = {}) {
+    super(scope, id)
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH
+    const stageName = props.stageName ?? 'prod'
+    const auth = props.auth ?? { mode: 'secret' }
+    if (props.shards !== undefined && (!Number.isInteger(props.shards) || props.shards < 1)) {
+      throw new Error('Herald: shards must be a positive integer')
+    }
+
+    this.connectionsTable = this.#table('Connections', CONNECTIONS_TABLE, removalPolicy)
+    this.historyTable = this.#table('History', HISTORY_TABLE, removalPolicy)
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    })
+    this.topic = new Topic(this, 'Topic', { enforceSSL: true, masterKey: props.topicKey })
+    this.tokenSecret =
+      auth.mode === 'secret'
+        ? (auth.secret ??
+          new Secret(this, 'TokenSecret', {
+            description: 'Herald: HS256 key that signs browser tokens',
+            generateSecretString: { passwordLength: 64, excludePunctuation: true },
+            removalPolicy,
+          }))
+        : undefined
+
+    const common = { logRetention, removalPolicy }
+    const storeEnv = {
+      HERALD_CONNECTIONS_TABLE: this.connectionsTable.tableName,
+      HERALD_HISTORY_TABLE: this.historyTable.tableName,
+      ...(props.shards ? { HERALD_SHARDS: String(props.shards) } : {}),
+      HERALD_HISTORY_SECONDS: String((props.historyRetention ?? Duration.hours(24)).toSeconds()),
+    }
+    const authorizer = new HeraldFunction(this, 'Authorizer', {
+      ...common,
+      name: 'authorizer',
+      timeout: Duration.seconds(5),
+      environment: {
+        ...(auth.mode === 'secret'
+          ? { HERALD_JWT_SECRET_ARN: (this.tokenSecret as ISecret).secretArn }
+          : {
+              HERALD_JWKS_URL: auth.jwksUrl,
+              HERALD_JWT_ISSUER: auth.issuer,
+              ...(auth.audience ? { HERALD_JWT_AUDIENCE: auth.audience } : {}),
+            }),
+        ...(props.logsClaim ? { HERALD_LOGS_CLAIM: props.logsClaim } : {}),
+        ...(props.allowedOrigins?.length ? { HERALD_ALLOWED_ORIGINS: props.allowedOrigins.join(',') } : {}),
+      },
+    })
+    // Best effort by design: after the socket is gone there is nobody to welcome.
+    const welcome = new HeraldFunction(this, 'Welcome', { ...common, name: 'welcome', retryAttempts: 0 })
+    const connect = new HeraldFunction(this, 'Connect', {
+      ...common,
+      name: 'connect',
+      environment: { ...storeEnv, HERALD_WELCOME_FUNCTION: welcome.functionName },
+    })
+    const disconnect = new HeraldFunction(this, 'Disconnect', {
+      ...common,
+      name: 'disconnect',
+      environment: storeEnv,
+    })
+    const message = new HeraldFunction(this, 'Message', { ...common, name: 'message', environment: storeEnv })
+    const fanout = new HeraldFunction(this, 'Fanout', {
+      ...common,
+      name: 'fanout',
+      memorySize: 1024,
+      timeout: Duration.minutes(1),
+      retryAttempts: 2,
+      onFailure: new SqsDestination(this.deadLetterQueue),
+      environment: {
+        ...storeEnv,
+        ...(props.deliveryConcurrency
+          ? { HERALD_DELIVERY_CONCURRENCY: String(props.deliveryConcurrency) }
+          : {}),
+      },
+    })
+    this.functions = { authorizer, connect, welcome, disconnect, message, fanout }
+
+    this.api = new WebSocketApi(this, 'Api', {
+      description: 'Herald real-time notifications',
+      routeSelectionExpression: '$request.body.type',
+      connectRouteOptions: {
+        integration: new WebSocketLambdaIntegration('Connect', connect),
+        authorizer: new WebSocketLambdaAuthorizer('Authorizer', authorizer, {
+          identitySource: ['route.request.querystring.token'],
+        }),
+      },
+      disconnectRouteOptions: { integration: new WebSocketLambdaIntegration('Disconnect', disconnect) },
+      defaultRouteOptions: { integration: new WebSocketLambdaIntegration('Message', message) },
+    })
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy })
+    this.stage = new WebSocketStage(this, 'Stage', {
+      webSocketApi: this.api,
+      stageName,
+      autoDeploy: true,
+      detailedMetricsEnabled: true,
+      throttle: { rateLimit: props.throttleRateLimit ?? 1000, burstLimit: props.throttleBurstLimit ?? 2000 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // The query string carries the token, so the access log never includes it.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            connectionId: '$context.connectionId',
+            eventType: '$context.eventType',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            userId: '$context.authorizer.principalId',
+            sourceIp: '$context.identity.sourceIp',
+            error: '$context.error.message',
+            integrationError: '$context.integration.error',
+          }),
+        ),
+      },
+    })
+    this.webSocketUrl = this.stage.url
+    this.managementUrl = this.stage.callbackUrl
+    for (const fn of [welcome, message, fanout])
+      fn.addEnvironment('HERALD_MANAGEMENT_ENDPOINT', this.managementUrl)
+
+    // Least privilege: each function gets exactly the calls its code makes.
+    this.tokenSecret?.grantRead(authorizer)
+    this.connectionsTable.grant(connect, 'dynamodb:PutItem')
+    // The function itself only: grantInvoke would add its versions and aliases (`:*`).
+    connect.addToRolePolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [welcome.functionArn] }),
+    )
+    this.connectionsTable.grant(disconnect, 'dynamodb:GetItem', 'dynamodb:DeleteItem')
+    this.connectionsTable.grant(message, 'dynamodb:GetItem', 'dynamodb:PutItem')
+    this.historyTable.grant(message, 'dynamodb:Query')
+    this.connectionsTable.grant(fanout, 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem')
+    this.historyTable.grant(fanout, 'dynamodb:PutItem')
+    const postToConnections = new PolicyStatement({
+      actions: ['execute-api:ManageConnections'],
+      resources: [
+        Stack.of(this).formatArn({
+          service: 'execute-api',
+          resource: this.api.apiId,
+          resourceName: `${stageName}/POST/@connections/*`,
+        }),
+      ],
+    })
+    for (const fn of [welcome, message, fanout]) fn.addToRolePolicy(postToConnections)
+    this.topic.addSubscription(new LambdaSubscription(fanout, { deadLetterQueue: this.deadLetterQueue }))
+
+    this.publisherPolicy = new ManagedPolicy(this, 'PublisherPolicy', {
+      description: 'Publish notifications to Herald',
+      statements: [
+        new PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }),
+        // SNS encrypts with the topic's key on the publisher's behalf.
+        ...(props.topicKey
+          ? [
+              new PolicyStatement({
+                actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+                resources: [props.topicKey.keyArn],
+              }),
+            ]
+          : []),
+      ],
+    })
+
+    this.monitoring = new HeraldMonitoring(this, 'Monitoring', {
+      api: this.api,
+      stage: this.stage,
+      functions: Object.values(this.functions),
+      fanout,
+      deadLetterQueue: this.deadLetterQueue,
+      alarmEmail: props.alarmEmail,
+    })
+    acknowledgeReviewedFindings(this)
+  }
+
+  /** Lets `grantee` publish notifications (and use the topic's key, if any). */
+  grantPublish(grantee: IGrantable): void {
+    this.topic.grantPublish(grantee)
+  }
+
+  #table(id: string, definition: TableDefinition, removalPolicy: RemovalPolicy): Table {
+    return new Table(this, id, {
+      partitionKey: { name: definition.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: definition.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: definition.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy,
+    })
+  }
+}

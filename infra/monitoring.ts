@@ -1,0 +1,132 @@
+import { Duration } from 'aws-cdk-lib'
+import type { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2'
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch'
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
+import type { IFunction } from 'aws-cdk-lib/aws-lambda'
+import { Topic } from 'aws-cdk-lib/aws-sns'
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
+import type { IQueue } from 'aws-cdk-lib/aws-sqs'
+import { Construct } from 'constructs'
+
+export interface HeraldMonitoringProps {
+  readonly api: WebSocketApi
+  readonly stage: WebSocketStage
+  readonly functions: IFunction[]
+  readonly fanout: IFunction
+  readonly deadLetterQueue: IQueue
+  /** @default no e-mail subscription */
+  readonly alarmEmail?: string
+}
+
+const FIVE_MINUTES = Duration.minutes(5)
+
+/** Alarms on what needs a person, to one topic, and a dashboard of what Herald is doing. */
+export class HeraldMonitoring extends Construct {
+  readonly alarmTopic: Topic
+  readonly alarms: Alarm[]
+  readonly dashboard: Dashboard
+
+  constructor(scope: Construct, id: string, props: HeraldMonitoringProps) {
+    super(scope, id)
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { enforceSSL: true, displayName: 'Herald alarms' })
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail))
+
+    const api = (metricName: string) =>
+      new Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName,
+        dimensionsMap: { ApiId: props.api.apiId, Stage: props.stage.stageName },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+      })
+    // What the fan-out reports through Powertools metrics (EMF).
+    const fanOut = (metricName: string) =>
+      new Metric({
+        namespace: 'Herald',
+        metricName,
+        dimensionsMap: { service: 'herald' },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+      })
+    const throttles = new MathExpression({
+      expression: props.functions.map((_, i) => `t${i}`).join(' + '),
+      usingMetrics: Object.fromEntries(
+        props.functions.map((fn, i) => [`t${i}`, fn.metricThrottles({ period: FIVE_MINUTES })]),
+      ),
+      period: FIVE_MINUTES,
+      label: 'Lambda throttles',
+    })
+
+    const alarm = (name: string, description: string, metric: Metric | MathExpression) =>
+      new Alarm(this, name, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      })
+    this.alarms = [
+      alarm(
+        'FanoutErrors',
+        'The fan-out function failed; Lambda retries, then the dead-letter queue.',
+        props.fanout.metricErrors({ period: FIVE_MINUTES }),
+      ),
+      alarm(
+        'DeadLetters',
+        'Notifications could not be delivered and wait in the dead-letter queue for a replay.',
+        props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: FIVE_MINUTES,
+          statistic: 'Maximum',
+        }),
+      ),
+      alarm('IntegrationErrors', 'API Gateway could not run a route’s function.', api('IntegrationError')),
+      alarm('Throttles', 'A Herald function was throttled by Lambda concurrency.', throttles),
+      alarm(
+        'DeliveriesExhausted',
+        'Posts were still throttled or failing at the fan-out deadline.',
+        fanOut('exhausted'),
+      ),
+    ]
+    for (const each of this.alarms) each.addAlarmAction(new SnsAction(this.alarmTopic))
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      widgets: [
+        [
+          new GraphWidget({ title: 'Connections', left: [api('ConnectCount')], width: 8 }),
+          new GraphWidget({ title: 'Client messages', left: [api('MessageCount')], width: 8 }),
+          new GraphWidget({
+            title: 'Fan-out deliveries',
+            left: [fanOut('recipients'), fanOut('delivered')],
+            width: 8,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Gone and failed',
+            left: [fanOut('gone'), fanOut('rejected'), fanOut('exhausted'), fanOut('retried')],
+            width: 8,
+          }),
+          new GraphWidget({ title: 'Items read per fan-out', left: [fanOut('itemsRead')], width: 8 }),
+          new GraphWidget({
+            title: 'Errors',
+            left: [
+              api('IntegrationError'),
+              props.fanout.metricErrors(),
+              props.deadLetterQueue.metricApproximateNumberOfMessagesVisible(),
+            ],
+            width: 8,
+          }),
+        ],
+      ],
+    })
+  }
+}

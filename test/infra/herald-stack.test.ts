@@ -1,0 +1,383 @@
+import { App, Stack, Validations } from 'aws-cdk-lib'
+import { Capture, Match, Template } from 'aws-cdk-lib/assertions'
+import { Queue } from 'aws-cdk-lib/aws-sqs'
+import { AwsSolutionsChecks } from 'cdk-nag'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { Herald } from '../../infra/herald.js'
+import { authFromContext, HeraldStack } from '../../infra/herald-stack.js'
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>
+
+let stack: HeraldStack
+let template: Template
+let resources: Resources
+
+beforeAll(() => {
+  const app = new App()
+  stack = new HeraldStack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } })
+  template = Template.fromStack(stack)
+  resources = template.toJSON().Resources as Resources
+})
+
+const logicalIdOf = (construct: { node: { defaultChild?: unknown } } | { node: { id: string } }) =>
+  stack.getLogicalId((construct as { node: { defaultChild: never } }).node.defaultChild)
+
+/** Every action a function's role may take, with the logical ids its resources point at. */
+function permissionsOf(name: keyof Herald['functions']): Record<string, string[]> {
+  const roleId = stack.getLogicalId(stack.herald.functions[name].role?.node.defaultChild as never)
+  const policies = Object.values(resources).filter(
+    (r) =>
+      r.Type === 'AWS::IAM::Policy' &&
+      JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+  )
+  const permissions: Record<string, string[]> = {}
+  for (const policy of policies) {
+    for (const statement of (
+      policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+    ).Statement) {
+      const refs =
+        JSON.stringify(statement.Resource).match(/"(?:Ref|Fn::GetAtt)":(?:"|\[")([A-Za-z0-9]+)/g) ?? []
+      const targets =
+        statement.Resource === '*'
+          ? ['*']
+          : refs.map((ref) => ref.replace(/.*"([A-Za-z0-9]+)$/, '$1')).filter((id) => !id.startsWith('AWS'))
+      for (const action of [statement.Action].flat())
+        permissions[action] = [...(permissions[action] ?? []), ...targets].sort()
+    }
+  }
+  return permissions
+}
+
+describe('Stack: HeraldStack', () => {
+  it('creates a WebSocket API routing on $request.body.type', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'WEBSOCKET',
+      RouteSelectionExpression: '$request.body.type',
+    })
+  })
+
+  it('routes $connect (with the REQUEST authorizer), $disconnect and $default to their functions', () => {
+    const authorizer = logicalIdOf(stack.herald.api.node.findChild('$connect-Route'))
+    expect(authorizer).toBeTruthy()
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['route.request.querystring.token'],
+      AuthorizerUri: Match.objectLike({
+        'Fn::Join': Match.arrayWith([
+          Match.arrayWith([
+            Match.objectLike({ 'Fn::GetAtt': [logicalIdOf(stack.herald.functions.authorizer), 'Arn'] }),
+          ]),
+        ]),
+      }),
+    })
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$connect',
+      AuthorizationType: 'CUSTOM',
+    })
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$disconnect',
+      AuthorizationType: 'NONE',
+    })
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$default',
+      AuthorizationType: 'NONE',
+    })
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 3)
+
+    for (const [route, fn] of [
+      ['$connect', 'connect'],
+      ['$disconnect', 'disconnect'],
+      ['$default', 'message'],
+    ] as const) {
+      const integration = new Capture()
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: route,
+        Target: { 'Fn::Join': ['', ['integrations/', { Ref: integration }]] },
+      })
+      expect(JSON.stringify(resources[integration.asString()]?.Properties.IntegrationUri)).toContain(
+        logicalIdOf(stack.herald.functions[fn]),
+      )
+    }
+  })
+
+  it('deploys a throttled stage whose access log leaves out the query string (tokens)', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: 'prod',
+      AutoDeploy: true,
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: 1000,
+        ThrottlingBurstLimit: 2000,
+        DetailedMetricsEnabled: true,
+      },
+      AccessLogSettings: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('"connectionId":"\\$context.connectionId"'),
+      },
+    })
+    const format = JSON.stringify(
+      Object.values(resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')?.Properties
+        .AccessLogSettings,
+    )
+    expect(format).not.toMatch(/querystring|token|\$context\.(path|requestOverride)/i)
+  })
+
+  it.each([['Connections'], ['History']])(
+    'creates the %s table with the shared keys, on demand, TTL on expiresAt, PITR, retained',
+    (name) => {
+      const id = logicalIdOf(
+        name === 'Connections' ? stack.herald.connectionsTable : stack.herald.historyTable,
+      )
+      expect(resources[id]?.Properties).toEqual(
+        expect.objectContaining({
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          BillingMode: 'PAY_PER_REQUEST',
+          TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      )
+      expect(resources[id]?.Properties.GlobalSecondaryIndexes).toBeUndefined()
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      })
+    },
+  )
+
+  it('subscribes the fan-out to a TLS-only topic, with a dead-letter queue for SNS and for Lambda', () => {
+    const dlq = logicalIdOf(stack.herald.deadLetterQueue)
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      TopicArn: { Ref: logicalIdOf(stack.herald.topic) },
+      Endpoint: { 'Fn::GetAtt': [logicalIdOf(stack.herald.functions.fanout), 'Arn'] },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
+    })
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalIdOf(stack.herald.functions.fanout) },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
+    })
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: logicalIdOf(stack.herald.topic) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    })
+  })
+
+  it('runs every function on nodejs22.x, arm64, traced, with source maps and Powertools settings', () => {
+    const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')
+    expect(functions).toHaveLength(6)
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        Environment: {
+          Variables: expect.objectContaining({
+            NODE_OPTIONS: '--enable-source-maps',
+            POWERTOOLS_SERVICE_NAME: 'herald',
+          }),
+        },
+        LoggingConfig: { LogGroup: expect.anything() },
+      })
+    }
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 7)
+  })
+
+  it.each([
+    [
+      'authorizer',
+      { 'secretsmanager:GetSecretValue': ['secret'], 'secretsmanager:DescribeSecret': ['secret'] },
+    ],
+    ['connect', { 'dynamodb:PutItem': ['connections'], 'lambda:InvokeFunction': ['welcome'] }],
+    ['welcome', { 'execute-api:ManageConnections': ['api'] }],
+    ['disconnect', { 'dynamodb:GetItem': ['connections'], 'dynamodb:DeleteItem': ['connections'] }],
+    [
+      'message',
+      {
+        'dynamodb:GetItem': ['connections'],
+        'dynamodb:PutItem': ['connections'],
+        'dynamodb:Query': ['history'],
+        'execute-api:ManageConnections': ['api'],
+      },
+    ],
+    [
+      'fanout',
+      {
+        'dynamodb:Query': ['connections'],
+        'dynamodb:GetItem': ['connections'],
+        'dynamodb:DeleteItem': ['connections'],
+        'dynamodb:PutItem': ['history'],
+        'execute-api:ManageConnections': ['api'],
+        'sqs:SendMessage': ['dlq'],
+        'sqs:GetQueueAttributes': ['dlq'],
+        'sqs:GetQueueUrl': ['dlq'],
+      },
+    ],
+  ] as const)('gives the %s function exactly the permissions its code uses', (name, expected) => {
+    const ids: Record<string, string> = {
+      secret: logicalIdOf(stack.herald.tokenSecret as never),
+      connections: logicalIdOf(stack.herald.connectionsTable),
+      history: logicalIdOf(stack.herald.historyTable),
+      welcome: logicalIdOf(stack.herald.functions.welcome),
+      api: logicalIdOf(stack.herald.api),
+      dlq: logicalIdOf(stack.herald.deadLetterQueue),
+    }
+    const own = logicalIdOf(stack.herald.functions[name]).replace(/[0-9A-F]{8}$/, '')
+    const permissions = permissionsOf(name)
+    const logs = Object.keys(resources).find((id) => id.startsWith(`${own}Logs`)) as string
+
+    expect(permissions).toEqual({
+      'logs:CreateLogStream': [logs],
+      'logs:PutLogEvents': [logs],
+      'xray:PutTraceSegments': ['*'],
+      'xray:PutTelemetryRecords': ['*'],
+      ...Object.fromEntries(
+        Object.entries(expected).map(([action, targets]) => [
+          action,
+          targets.map((target: string) => ids[target]),
+        ]),
+      ),
+    })
+  })
+
+  it('limits ManageConnections to POST on this API’s own stage', () => {
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap(
+        (r) =>
+          (r.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+      )
+      .filter((statement) => statement.Action === 'execute-api:ManageConnections')
+
+    expect(statements).toHaveLength(3)
+    for (const statement of statements) {
+      expect(statement.Resource).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':execute-api:eu-west-1:123456789012:',
+            { Ref: logicalIdOf(stack.herald.api) },
+            '/prod/POST/@connections/*',
+          ],
+        ],
+      })
+    }
+  })
+
+  it('offers publishers a managed policy that can only publish to the topic', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [
+          { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: logicalIdOf(stack.herald.topic) } },
+        ],
+      },
+    })
+  })
+
+  it('alarms on fan-out errors, dead letters, integration errors, throttles and exhausted deliveries', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5)
+    const alarmTopic = logicalIdOf(stack.herald.monitoring.alarmTopic)
+    for (const metric of [
+      { MetricName: 'Errors', Namespace: 'AWS/Lambda' },
+      { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' },
+      { MetricName: 'IntegrationError', Namespace: 'AWS/ApiGateway' },
+      { MetricName: 'exhausted', Namespace: 'Herald' },
+    ]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        ...metric,
+        Threshold: 1,
+        AlarmActions: [{ Ref: alarmTopic }],
+      })
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ Label: 'Lambda throttles' })]),
+    })
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1)
+  })
+
+  it('outputs what `herald --config` and publishers need', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>
+    expect(Object.keys(outputs).sort()).toEqual(
+      [
+        'AlarmTopicArn',
+        'ConnectionsTable',
+        'DeadLetterQueueUrl',
+        'HistoryTable',
+        'ManagementUrl',
+        'PublisherPolicyArn',
+        'Region',
+        'TokenSecretArn',
+        'TopicArn',
+        'WebSocketUrl',
+      ].sort(),
+    )
+    expect(JSON.stringify(outputs.WebSocketUrl?.Value)).toContain('wss://')
+    expect(JSON.stringify(outputs.ManagementUrl?.Value)).toContain('https://')
+  })
+})
+
+describe('Construct: Herald options', () => {
+  it('verifies OIDC tokens against a JWKS instead of creating a secret', () => {
+    const oidc = new Stack(new App())
+    new Herald(oidc, 'Herald', {
+      auth: {
+        mode: 'oidc',
+        jwksUrl: 'https://idp.example.com/jwks.json',
+        issuer: 'https://idp.example.com',
+        audience: 'herald',
+      },
+      logsClaim: 'logs:read',
+    })
+    const t = Template.fromStack(oidc)
+
+    t.resourceCountIs('AWS::SecretsManager::Secret', 0)
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          HERALD_JWKS_URL: 'https://idp.example.com/jwks.json',
+          HERALD_JWT_ISSUER: 'https://idp.example.com',
+          HERALD_JWT_AUDIENCE: 'herald',
+          HERALD_LOGS_CLAIM: 'logs:read',
+        }),
+      },
+    })
+  })
+
+  it('refuses contradictory or incomplete settings', () => {
+    expect(() => new Herald(new Stack(new App()), 'Herald', { shards: 0 })).toThrow(
+      'shards must be a positive integer',
+    )
+    expect(() => authFromContext({ 'herald:auth': 'oidc' })).toThrow('herald:jwksUrl and herald:issuer')
+  })
+})
+
+describe('cdk-nag (AwsSolutions)', () => {
+  const nagged = (extra?: (stack: Stack) => void) => {
+    const app = new App()
+    const s = new HeraldStack(app, 'Nagged')
+    extra?.(s)
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app))
+    return () => app.synth()
+  }
+
+  it('reports nothing unacknowledged for the stack', () => {
+    expect(nagged()).not.toThrow()
+  })
+
+  it('stops synthesis on a finding nobody reviewed', () => {
+    expect(nagged((s) => new Queue(s, 'Unreviewed'))).toThrow(/AwsSolutions-SQS[34]/)
+  })
+})
