@@ -1,10 +1,10 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib'
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
+import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway'
 import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2'
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers'
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb'
-import { type IGrantable, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam'
+import { type IGrantable, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import type { IKey } from 'aws-cdk-lib/aws-kms'
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
@@ -62,6 +62,12 @@ export interface HeraldProps {
   readonly deliveryConcurrency?: number
   /** Where alarms are also e-mailed. @default alarms go to the alarm topic only */
   readonly alarmEmail?: string
+  /**
+   * Sets the region's API Gateway CloudWatch role, without which a WebSocket stage with logging
+   * fails to deploy. Turn it off where the account already manages that setting.
+   * @default true
+   */
+  readonly configureApiGatewayLogging?: boolean
 }
 
 /**
@@ -183,6 +189,7 @@ export class Herald extends Construct {
       defaultRouteOptions: { integration: new WebSocketLambdaIntegration('Message', message) },
     })
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy })
+    const account = props.configureApiGatewayLogging === false ? undefined : this.#apiGatewayAccount()
     this.stage = new WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
       stageName,
@@ -208,6 +215,7 @@ export class Herald extends Construct {
         ),
       },
     })
+    if (account) this.stage.node.addDependency(account)
     this.webSocketUrl = this.stage.url
     this.managementUrl = this.stage.callbackUrl
     for (const fn of [welcome, message, fanout])
@@ -263,6 +271,19 @@ export class Herald extends Construct {
       alarmEmail: props.alarmEmail,
     })
     acknowledgeReviewedFindings(this)
+  }
+
+  /** The account-level role API Gateway writes logs with (one per region, as RestApi's `cloudWatchRole`). */
+  #apiGatewayAccount(): CfnAccount {
+    const role = new Role(this, 'ApiGatewayLoggingRole', {
+      assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
+      managedPolicies: [
+        ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs'),
+      ],
+    })
+    // Kept on delete: other APIs in the region may log through the same account setting.
+    role.applyRemovalPolicy(RemovalPolicy.RETAIN)
+    return new CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn })
   }
 
   /** Lets `grantee` publish notifications (and use the topic's key, if any). */

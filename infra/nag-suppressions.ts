@@ -43,6 +43,14 @@ export function acknowledgeReviewedFindings(herald: Herald): void {
       'API Gateway WebSocket APIs authorize only at $connect (here a Lambda REQUEST authorizer); $disconnect and $default run on that authorized connection and cannot take an authorizer.',
     )
   }
+  const loggingRole = herald.node.tryFindChild('ApiGatewayLoggingRole')
+  if (loggingRole) {
+    acknowledge(
+      loggingRole,
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'API Gateway’s account-level logging role: AWS’s own service-role policy is the documented way to let API Gateway create and write its log groups.',
+    )
+  }
   acknowledge(
     herald.deadLetterQueue,
     'SQS3',

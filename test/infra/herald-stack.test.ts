@@ -100,6 +100,21 @@ describe('Stack: HeraldStack', () => {
     }
   })
 
+  it('sets the account’s API Gateway logging role before the stage, which needs it to deploy', () => {
+    const stageId = logicalIdOf(stack.herald.stage)
+    const account = Object.entries(resources).find(([, r]) => r.Type === 'AWS::ApiGateway::Account')
+    expect(account).toBeDefined()
+    expect(template.toJSON().Resources[stageId].DependsOn).toContain(account?.[0])
+    template.hasResource('AWS::IAM::Role', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })],
+        },
+      },
+    })
+  })
+
   it('deploys a throttled stage whose access log leaves out the query string (tokens)', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: 'prod',
@@ -354,6 +369,12 @@ describe('Construct: Herald options', () => {
         }),
       },
     })
+  })
+
+  it('leaves the account’s API Gateway logging role alone when told to', () => {
+    const quiet = new Stack(new App())
+    new Herald(quiet, 'Herald', { configureApiGatewayLogging: false })
+    Template.fromStack(quiet).resourceCountIs('AWS::ApiGateway::Account', 0)
   })
 
   it('refuses contradictory or incomplete settings', () => {
