@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it, vi } from 'vitest'
-import { useLocalStack } from '../support/local-stack.js'
+import { withLocalStack } from '../support/local-stack.js'
 import { type Refusal, TestClient } from '../support/ws-client.js'
 
-const herald = useLocalStack()
+const herald = withLocalStack()
 
 /** Waits until a fan-out (and any cleanup it started) has finished on the local Lambda runtime. */
 const settled = () => herald.stack.lambda.idle()
@@ -319,7 +319,7 @@ describe('Local stack: Management API', () => {
 })
 
 describe('Local stack: API Gateway limits', () => {
-  const limited = useLocalStack({
+  const limited = withLocalStack({
     gateway: { idleTimeoutMs: 300, maxConnectionAgeMs: 1_500, throttle: { rate: 5, burst: 5 } },
   })
 

@@ -5,9 +5,9 @@ import { LOG_LEVELS, type LogLevel } from '../../shared/protocol/notifications.j
 import { ConnectionStore } from '../../shared/store/connection-store.js'
 import { logPartition, shardOf, topicPartition, userPartition } from '../../shared/store/keys.js'
 import { queryPages } from '../../shared/store/query-pages.js'
-import { useLocalDynamo } from '../support/local-dynamo.js'
+import { withLocalDynamo } from '../support/local-dynamo.js'
 
-const dynamo = useLocalDynamo()
+const dynamo = withLocalDynamo()
 let run = 0
 let store: ConnectionStore
 let clock: number

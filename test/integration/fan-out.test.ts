@@ -7,10 +7,10 @@ import type { Topic } from '../../shared/protocol/topics.js'
 import { answerClientFrame } from '../../shared/session/client-session.js'
 import type { ConnectionStore } from '../../shared/store/connection-store.js'
 import type { HistoryStore } from '../../shared/store/history-store.js'
-import { useLocalDynamo } from '../support/local-dynamo.js'
+import { withLocalDynamo } from '../support/local-dynamo.js'
 import { RecordingPoster } from '../support/recording-poster.js'
 
-const dynamo = useLocalDynamo()
+const dynamo = withLocalDynamo()
 let connections: ConnectionStore
 let history: HistoryStore
 let poster: RecordingPoster

@@ -2,9 +2,9 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
 import { newId } from '../../shared/protocol/ids.js'
 import { HistoryStore } from '../../shared/store/history-store.js'
-import { useLocalDynamo } from '../support/local-dynamo.js'
+import { withLocalDynamo } from '../support/local-dynamo.js'
 
-const dynamo = useLocalDynamo()
+const dynamo = withLocalDynamo()
 let history: HistoryStore
 let clock: number
 

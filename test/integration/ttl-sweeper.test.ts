@@ -2,9 +2,9 @@ import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
 import { sweepExpired } from '../../local/ttl-sweeper.js'
 import { CONNECTIONS_TABLE } from '../../shared/store/tables.js'
-import { useLocalDynamo } from '../support/local-dynamo.js'
+import { withLocalDynamo } from '../support/local-dynamo.js'
 
-const dynamo = useLocalDynamo()
+const dynamo = withLocalDynamo()
 
 describe('Function: sweepExpired', () => {
   it('deletes items past their expiry, as DynamoDB TTL would, and keeps the rest', async () => {

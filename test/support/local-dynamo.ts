@@ -24,7 +24,7 @@ export interface DynamoFixture {
 }
 
 /** A real dynalite server for the test file, with fresh tables. */
-export function useLocalDynamo(): DynamoFixture {
+export function withLocalDynamo(): DynamoFixture {
   const fixture = {} as DynamoFixture
   let server: LocalDynamo
   beforeAll(async () => {

@@ -21,7 +21,7 @@ export interface StackFixture {
 }
 
 /** A local stack on free ports for the test file, and the clients that talk to it. */
-export function useLocalStack(options: LocalStackOptions = {}): StackFixture {
+export function withLocalStack(options: LocalStackOptions = {}): StackFixture {
   const fixture = {} as StackFixture
   const clients: TestClient[] = []
   let sns: SNSClient

@@ -21,9 +21,9 @@ import type { WelcomeRequest } from '../../shared/session/welcome.js'
 import type { ConnectionStore } from '../../shared/store/connection-store.js'
 import type { HistoryStore } from '../../shared/store/history-store.js'
 import { snsEvent, webSocketEvent } from '../support/events.js'
-import { useLocalDynamo } from '../support/local-dynamo.js'
+import { withLocalDynamo } from '../support/local-dynamo.js'
 
-const dynamo = useLocalDynamo()
+const dynamo = withLocalDynamo()
 const management = mockClient(ApiGatewayManagementApiClient)
 const poster = managementApiPoster(
   new ApiGatewayManagementApiClient({ endpoint: 'https://example.invalid/prod', region: 'us-east-1' }),

@@ -1,0 +1,301 @@
+import type { ClientMessage, Envelope, LogFilters } from '../shared/protocol/frames.js'
+import { parseServerFrame } from '../shared/protocol/frames.js'
+import { MAX_CONNECTION_AGE_MS } from '../shared/protocol/limits.js'
+import { NOTIFICATION_TYPES, type NotificationType } from '../shared/protocol/notifications.js'
+import { STREAM_TOPICS, type Stream, type Topic } from '../shared/protocol/topics.js'
+import { DEFAULT_BACKOFF, reconnectDelay } from './core/backoff.js'
+import { ConnectionState } from './core/connection-state.js'
+import { SeenIds } from './core/dedupe.js'
+import { browserTimers, Heartbeat, type Timers } from './core/heartbeat.js'
+
+/**
+ * How a notification reached the client: `live` as it happened, `missed` through `resume` after a
+ * reconnect, `recent` from the history loaded on first connect (`loadRecent`).
+ */
+export type FrameSource = 'live' | 'missed' | 'recent'
+
+export interface FrameListener {
+  onMessage?: (frame: Envelope, source: FrameSource) => void
+  onStateChange?: (state: ConnectionState) => void
+}
+
+/** The part of the browser's WebSocket the service uses; `ws` in Node has the same shape. */
+export interface WebSocketLike {
+  readonly readyState: number
+  onopen: ((event: unknown) => void) | null
+  onmessage: ((event: { data: unknown }) => void) | null
+  onclose: ((event: { code: number; reason: string }) => void) | null
+  onerror: ((event: unknown) => void) | null
+  send(data: string): void
+  close(code?: number, reason?: string): void
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike
+
+export interface WebSocketServiceOptions {
+  /** The API's URL, e.g. `wss://abc.execute-api.eu-west-1.amazonaws.com/prod` or `ws://localhost:3001`. */
+  url: string
+  /** A token; or use `getToken`, called again before every reconnect. */
+  token?: string
+  getToken?: () => string | Promise<string>
+  /** `logs` connects to the log stream. @default 'notifications' */
+  stream?: Stream
+  onMessage?: (frame: Envelope, source: FrameSource) => void
+  onConnect?: () => void
+  onDisconnect?: (info: { code: number; reason: string; willReconnect: boolean }) => void
+  onStateChange?: (state: ConnectionState) => void
+  /** The first reconnect delay; later ones double up to 5x, with jitter. @default 3000 */
+  reconnectDelay?: number
+  /** @default 10 */
+  maxReconnectAttempts?: number
+  /** @default 240000 (4 min, under API Gateway's 10-minute idle timeout) */
+  heartbeatIntervalMs?: number
+  /** @default 10000 */
+  heartbeatTimeoutMs?: number
+  /** Reconnect on purpose before API Gateway's 2-hour cut. @default 6900000 (1 h 55 min) */
+  maxConnectionAgeMs?: number
+  /** On the first connection, load the most recent notifications from history. @default false */
+  loadRecent?: boolean
+  /** @default globalThis.WebSocket */
+  WebSocket?: WebSocketConstructor
+  timers?: Timers
+  random?: () => number
+}
+
+const MAX_QUEUED = 100
+const isNotification = (type: string): type is NotificationType =>
+  (NOTIFICATION_TYPES as string[]).includes(type)
+
+/**
+ * A Herald connection that stays connected: it reconnects with backoff, re-sends its
+ * subscriptions and filters, resumes what it missed, drops duplicates and validates every frame.
+ *
+ * @example
+ * const herald = new WebSocketService({ url, getToken: () => fetchToken(), onMessage: (frame) => show(frame) })
+ * herald.connect()
+ */
+export class WebSocketService {
+  readonly #options: WebSocketServiceOptions
+  readonly #timers: Timers
+  readonly #seen = new SeenIds()
+  readonly #listeners = new Set<FrameListener>()
+  readonly #heartbeat: Heartbeat
+  #state: ConnectionState = ConnectionState.Idle
+  #socket: WebSocketLike | undefined
+  #attempts = 0
+  #everConnected = false
+  #reconnectTimer: unknown
+  #ageTimer: unknown
+  #queue: ClientMessage[] = []
+  #topics: Topic[] | undefined
+  #filters: LogFilters | undefined
+  #lastNotificationId: string | undefined
+  #resuming: FrameSource | undefined
+
+  constructor(options: WebSocketServiceOptions) {
+    this.#options = options
+    this.#timers = options.timers ?? browserTimers
+    this.#listeners.add({ onMessage: options.onMessage, onStateChange: options.onStateChange })
+    this.#heartbeat = new Heartbeat({
+      intervalMs: options.heartbeatIntervalMs ?? 240_000,
+      timeoutMs: options.heartbeatTimeoutMs ?? 10_000,
+      timers: this.#timers,
+      ping: () => this.#socket?.send(JSON.stringify({ type: 'ping' })),
+      onDead: () => this.#drop(4000, 'heartbeat timed out', false),
+    })
+  }
+
+  get state(): ConnectionState {
+    return this.#state
+  }
+
+  get isConnected(): boolean {
+    return this.#state === ConnectionState.Open
+  }
+
+  /** Adds a listener (hooks sharing one socket each add theirs); returns its removal. */
+  addListener(listener: FrameListener): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  connect(): void {
+    if (this.#state !== ConnectionState.Idle && this.#state !== ConnectionState.Closed) return
+    this.#attempts = 0
+    void this.#open()
+  }
+
+  /** Sends a message now, or once connected. Subscriptions and filters are state: re-sent after every reconnect. */
+  send(message: ClientMessage): void {
+    if (this.#state === ConnectionState.Open && this.#socket) {
+      this.#socket.send(JSON.stringify(message))
+    } else if (
+      message.type !== 'subscribe' &&
+      message.type !== 'unsubscribe' &&
+      message.type !== 'set_filters'
+    ) {
+      this.#queue = [...this.#queue, message].slice(-MAX_QUEUED)
+    }
+  }
+
+  subscribe(topics: Topic[]): void {
+    this.#topics = [...new Set([...(this.#topics ?? this.#defaultTopics()), ...topics])]
+    this.send({ type: 'subscribe', topics })
+  }
+
+  unsubscribe(topics: Topic[]): void {
+    this.#topics = (this.#topics ?? this.#defaultTopics()).filter((topic) => !topics.includes(topic))
+    this.send({ type: 'unsubscribe', topics })
+  }
+
+  setFilters(filters: LogFilters): void {
+    this.#filters = filters
+    this.send({ type: 'set_filters', filters })
+  }
+
+  /** Closes for good (until `connect()` again): no reconnect. */
+  disconnect(): void {
+    this.#timers.clearTimeout(this.#reconnectTimer)
+    const socket = this.#detach()
+    socket?.close(1000, 'client disconnect')
+    this.#setState(ConnectionState.Idle)
+  }
+
+  async #open(): Promise<void> {
+    this.#setState(this.#everConnected ? ConnectionState.Reconnecting : ConnectionState.Connecting)
+    let url: string
+    try {
+      url = await this.#url()
+    } catch {
+      this.#closed(4001, 'could not get a token', false)
+      return
+    }
+    if (this.#state === ConnectionState.Idle) return
+    const Socket = this.#options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor)
+    const socket = new Socket(url)
+    this.#socket = socket
+    socket.onopen = () => this.#heartbeat.start()
+    socket.onmessage = (event) => this.#receive(event.data)
+    socket.onerror = () => {}
+    socket.onclose = (event) => {
+      this.#detach()
+      this.#closed(event.code, event.reason, false)
+    }
+  }
+
+  async #url(): Promise<string> {
+    const token = this.#options.getToken ? await this.#options.getToken() : this.#options.token
+    const url = new URL(this.#options.url)
+    if (token) url.searchParams.set('token', token)
+    if (this.#options.stream === 'logs') url.searchParams.set('stream', 'logs')
+    return url.toString()
+  }
+
+  #receive(data: unknown): void {
+    this.#heartbeat.alive()
+    if (typeof data !== 'string') return
+    const frame = parseServerFrame(data)
+    if (!frame) return
+    if (frame.type === 'connection_established') {
+      this.#established(frame as Envelope<'connection_established'>)
+    } else if (isNotification(frame.type)) {
+      if (this.#seen.check(frame.id)) return
+      if (!this.#lastNotificationId || frame.id > this.#lastNotificationId)
+        this.#lastNotificationId = frame.id
+    } else if (frame.type === 'resumed') {
+      if ((frame as Envelope<'resumed'>).data.more)
+        this.#send({ type: 'resume', since: this.#lastNotificationId })
+      else this.#resuming = undefined
+    }
+    const source = isNotification(frame.type) ? (this.#resuming ?? 'live') : 'live'
+    for (const listener of this.#listeners) listener.onMessage?.(frame, source)
+  }
+
+  /** The server accepted us: restore subscriptions and filters, resume, flush the queue. */
+  #established(frame: Envelope<'connection_established'>): void {
+    const firstTime = !this.#everConnected
+    this.#everConnected = true
+    this.#attempts = 0
+    this.#setState(ConnectionState.Open)
+    this.#ageTimer = this.#timers.setTimeout(
+      () => this.#drop(4002, 'planned reconnect before the 2-hour limit', true),
+      this.#options.maxConnectionAgeMs ?? MAX_CONNECTION_AGE_MS - 5 * 60_000,
+    )
+    const server = frame.data.topics
+    if (this.#topics) {
+      const add = this.#topics.filter((topic) => !server.includes(topic))
+      const remove = server.filter((topic) => !this.#topics?.includes(topic))
+      if (add.length) this.#send({ type: 'subscribe', topics: add })
+      if (remove.length) this.#send({ type: 'unsubscribe', topics: remove })
+    }
+    if (this.#filters) this.#send({ type: 'set_filters', filters: this.#filters })
+    if (this.#lastNotificationId) {
+      this.#resuming = 'missed'
+      this.#send({ type: 'resume', since: this.#lastNotificationId })
+    } else if (firstTime && this.#options.loadRecent) {
+      this.#resuming = 'recent'
+      this.#send({ type: 'resume' })
+    }
+    const queued = this.#queue
+    this.#queue = []
+    for (const message of queued) this.#send(message)
+    this.#options.onConnect?.()
+  }
+
+  #send(message: ClientMessage): void {
+    this.#socket?.send(JSON.stringify(message))
+  }
+
+  /** Gives up on the current socket without waiting for its close handshake (it may never come). */
+  #drop(code: number, reason: string, planned: boolean): void {
+    const socket = this.#detach()
+    socket?.close(code, reason)
+    this.#closed(code, reason, planned)
+  }
+
+  #detach(): WebSocketLike | undefined {
+    const socket = this.#socket
+    this.#socket = undefined
+    this.#heartbeat.stop()
+    this.#timers.clearTimeout(this.#ageTimer)
+    this.#resuming = undefined
+    if (socket) {
+      socket.onopen = null
+      socket.onmessage = null
+      socket.onclose = null
+      socket.onerror = () => {}
+    }
+    return socket
+  }
+
+  #closed(code: number, reason: string, planned: boolean): void {
+    if (this.#state === ConnectionState.Idle) return
+    const maxAttempts = this.#options.maxReconnectAttempts ?? 10
+    const willReconnect = planned || this.#attempts < maxAttempts
+    this.#options.onDisconnect?.({ code, reason, willReconnect })
+    if (!willReconnect) {
+      this.#setState(ConnectionState.Closed)
+      return
+    }
+    this.#setState(this.#everConnected ? ConnectionState.Reconnecting : ConnectionState.Connecting)
+    const delay = planned
+      ? 0
+      : reconnectDelay(
+          this.#attempts,
+          { ...DEFAULT_BACKOFF, baseMs: this.#options.reconnectDelay ?? 3000 },
+          this.#options.random,
+        )
+    if (!planned) this.#attempts++
+    this.#reconnectTimer = this.#timers.setTimeout(() => void this.#open(), delay)
+  }
+
+  #defaultTopics(): Topic[] {
+    return [...STREAM_TOPICS[this.#options.stream ?? 'notifications']]
+  }
+
+  #setState(state: ConnectionState): void {
+    if (state === this.#state) return
+    this.#state = state
+    for (const listener of this.#listeners) listener.onStateChange?.(state)
+  }
+}

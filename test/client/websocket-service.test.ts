@@ -1,0 +1,216 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ConnectionState } from '../../client/core/connection-state.js'
+import {
+  type FrameSource,
+  WebSocketService,
+  type WebSocketServiceOptions,
+} from '../../client/websocket-service.js'
+import type { Envelope } from '../../shared/protocol/frames.js'
+import { FakeWebSocket } from '../support/fake-websocket.js'
+
+const alert = (title: string) => ({ severity: 'low', title, message: '' })
+
+function service(options: Partial<WebSocketServiceOptions> = {}) {
+  const frames: { frame: Envelope; source: FrameSource }[] = []
+  const states: ConnectionState[] = []
+  const herald = new WebSocketService({
+    url: 'ws://herald.test',
+    token: 't0',
+    WebSocket: FakeWebSocket,
+    random: () => 0.5,
+    onMessage: (frame, source) => frames.push({ frame, source }),
+    onStateChange: (state) => states.push(state),
+    ...options,
+  })
+  return { herald, frames, states }
+}
+
+beforeEach(() => {
+  vi.useFakeTimers()
+  FakeWebSocket.reset()
+})
+afterEach(() => vi.useRealTimers())
+
+describe('Class: WebSocketService', () => {
+  it('connects with the token and stream in the URL and reports its state explicitly', async () => {
+    const { herald, states } = service({ stream: 'logs' })
+
+    herald.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    FakeWebSocket.last.accept({ topics: ['logs'] })
+
+    expect(FakeWebSocket.last.url).toBe('ws://herald.test/?token=t0&stream=logs')
+    expect(states).toEqual([ConnectionState.Connecting, ConnectionState.Open])
+    expect(herald.isConnected).toBe(true)
+  })
+
+  it('queues sends until connection_established, then flushes them in order', async () => {
+    const { herald } = service()
+    herald.send({ type: 'ping' })
+    herald.send({ type: 'resume', since: '01JDQ4Z6T8M2W3X4Y5Z6A7B8C9' })
+
+    herald.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(FakeWebSocket.last.sent).toEqual([])
+    FakeWebSocket.last.accept()
+
+    expect(FakeWebSocket.last.sent).toEqual([
+      { type: 'ping' },
+      { type: 'resume', since: '01JDQ4Z6T8M2W3X4Y5Z6A7B8C9' },
+    ])
+  })
+
+  it('reconnects with backoff 3 s, 6 s, 12 s, 15 s… and gives up after maxReconnectAttempts', async () => {
+    const { herald, states } = service({ maxReconnectAttempts: 5 })
+    herald.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    FakeWebSocket.last.accept()
+
+    const opened: number[] = []
+    const start = Date.now()
+    for (let i = 0; i < 6; i++) {
+      const before = FakeWebSocket.instances.length
+      FakeWebSocket.last.drop()
+      while (FakeWebSocket.instances.length === before && Date.now() - start < 120_000)
+        await vi.advanceTimersByTimeAsync(100)
+      if (FakeWebSocket.instances.length > before) opened.push(Date.now())
+    }
+
+    const gaps = opened.map((t, i) => t - (i === 0 ? start : (opened[i - 1] as number)))
+    expect(gaps).toEqual([3000, 6000, 12000, 15000, 15000])
+    expect(herald.state).toBe(ConnectionState.Closed)
+    expect(states.at(-1)).toBe(ConnectionState.Closed)
+  })
+
+  it('asks getToken for a fresh token before every connection', async () => {
+    let n = 0
+    const { herald } = service({ token: undefined, getToken: async () => `token-${++n}` })
+    herald.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    FakeWebSocket.last.accept()
+    FakeWebSocket.last.drop()
+    await vi.advanceTimersByTimeAsync(3000)
+
+    expect(FakeWebSocket.instances.map((socket) => new URL(socket.url).searchParams.get('token'))).toEqual([
+      'token-1',
+      'token-2',
+    ])
+  })
+
+  it('after a reconnect re-sends subscriptions and filters, then resumes from the last notification', async () => {
+    const { herald, frames } = service()
+    herald.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    FakeWebSocket.last.accept()
+    herald.subscribe(['logs'])
+    herald.unsubscribe(['uploads'])
+    herald.setFilters({ level: 'error' })
+    const lastId = FakeWebSocket.last.receive('alert', alert('one'))
+    FakeWebSocket.last.receive('pong', {})
+
+    FakeWebSocket.last.drop()
+    await vi.advanceTimersByTimeAsync(3000)
+    FakeWebSocket.last.accept()
+    const missedId = FakeWebSocket.last.receive('alert', alert('missed'))
+    FakeWebSocket.last.receive('resumed', { count: 1, more: false })
+    FakeWebSocket.last.receive('alert', alert('live again'))
+
+    expect(FakeWebSocket.last.sent).toEqual([
+      { type: 'subscribe', topics: ['logs'] },
+      { type: 'unsubscribe', topics: ['uploads'] },
+      { type: 'set_filters', filters: { level: 'error' } },
+      { type: 'resume', since: lastId },
+    ])
+    const notifications = frames.filter(({ frame }) => frame.type === 'alert')
+    expect(notifications.map(({ source }) => source)).toEqual(['live', 'missed', 'live'])
+    expect(notifications[1]?.frame.id).toBe(missedId)
+  })
+
+  it('keeps resuming while the server says there is more', async () => {
+    const { herald } = service()
+    herald.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    FakeWebSocket.last.accept()
+    FakeWebSocket.last.receive('alert', alert('seen'))
+    FakeWebSocket.last.drop()
+    await vi.advanceTimersByTimeAsync(3000)
+    FakeWebSocket.last.accept()
+
+    const pageEnd = FakeWebSocket.last.receive('alert', alert('page 1'))
+    FakeWebSocket.last.receive('resumed', { count: 1, more: true })
+
+    expect(FakeWebSocket.last.sent.at(-1)).toEqual({ type: 'resume', since: pageEnd })
+  })
+
+  it('loads recent history on the first connection when asked, marked as recent', async () => {
+    const { herald, frames } = service({ loadRecent: true })
+    herald.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    FakeWebSocket.last.accept()
+    FakeWebSocket.last.receive('alert', alert('old'))
+    FakeWebSocket.last.receive('resumed', { count: 1, more: false })
+
+    expect(FakeWebSocket.last.sent).toEqual([{ type: 'resume' }])
+    expect(frames.filter(({ frame }) => frame.type === 'alert').map(({ source }) => source)).toEqual([
+      'recent',
+    ])
+  })
+
+  it('drops duplicate notifications and frames that fail validation', async () => {
+    const { herald, frames } = service()
+    herald.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    FakeWebSocket.last.accept()
+
+    const id = FakeWebSocket.last.receive('alert', alert('once'))
+    FakeWebSocket.last.receive('alert', alert('once'), id)
+    FakeWebSocket.last.receive('alert', { severity: 'apocalyptic', title: 'x', message: '' })
+    FakeWebSocket.last.receiveRaw('{"message":"Internal server error"}')
+    FakeWebSocket.last.receiveRaw('not json')
+
+    expect(frames.map(({ frame }) => frame.type)).toEqual(['connection_established', 'alert'])
+  })
+
+  it('pings when quiet and reconnects when the pong never comes', async () => {
+    const { herald } = service({ heartbeatIntervalMs: 60_000, heartbeatTimeoutMs: 5_000 })
+    herald.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    const first = FakeWebSocket.last
+    first.accept()
+
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(first.sent).toEqual([{ type: 'ping' }])
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(first.closedWith).toEqual({ code: 4000, reason: 'heartbeat timed out' })
+    await vi.advanceTimersByTimeAsync(3_000)
+    expect(FakeWebSocket.instances).toHaveLength(2)
+  })
+
+  it('reconnects on purpose, at once, before API Gateway’s 2-hour cut', async () => {
+    const { herald } = service({ heartbeatIntervalMs: 10 * 3600_000 })
+    herald.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    FakeWebSocket.last.accept()
+
+    await vi.advanceTimersByTimeAsync(115 * 60_000 - 1)
+    expect(FakeWebSocket.instances).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(2)
+
+    expect(FakeWebSocket.instances).toHaveLength(2)
+    expect(FakeWebSocket.instances[0]?.closedWith?.code).toBe(4002)
+  })
+
+  it('stays closed after disconnect()', async () => {
+    const { herald, states } = service()
+    herald.connect()
+    await vi.advanceTimersByTimeAsync(0)
+    FakeWebSocket.last.accept()
+
+    herald.disconnect()
+    await vi.advanceTimersByTimeAsync(60_000)
+
+    expect(FakeWebSocket.instances).toHaveLength(1)
+    expect(FakeWebSocket.last.closedWith?.code).toBe(1000)
+    expect(states.at(-1)).toBe(ConnectionState.Idle)
+  })
+})
