@@ -1,0 +1,26 @@
+// `herald/client`: the framework-free browser client.
+export type {
+  ClientMessage,
+  Envelope,
+  LogFilters,
+  NotificationEnvelope,
+} from '../shared/protocol/frames.js'
+export type {
+  Alert,
+  LogEvent,
+  LogLevel,
+  Severity,
+  SystemNotice,
+  UploadStatus,
+} from '../shared/protocol/notifications.js'
+export type { Stream, Topic } from '../shared/protocol/topics.js'
+export { type BackoffOptions, DEFAULT_BACKOFF, reconnectDelay } from './core/backoff.js'
+export { ConnectionState } from './core/connection-state.js'
+export {
+  type FrameListener,
+  type FrameSource,
+  type WebSocketConstructor,
+  type WebSocketLike,
+  WebSocketService,
+  type WebSocketServiceOptions,
+} from './websocket-service.js'

@@ -1,0 +1,10 @@
+// `herald/react`: hooks and components over the shared client.
+export { defaultHeraldUrl, type HeraldConfig, HeraldProvider } from './herald-provider.js'
+export { LogStream, type LogStreamProps } from './log-stream.js'
+export {
+  NotificationCenter,
+  type NotificationCenterProps,
+  type ToastPosition,
+} from './notification-center.js'
+export { type LogEnvelope, MAX_LOGS, useLogStream } from './use-log-stream.js'
+export { MAX_NOTIFICATIONS, useNotifications } from './use-notifications.js'

@@ -1,0 +1,187 @@
+import { type CSSProperties, type FormEvent, useEffect, useId, useRef, useState } from 'react'
+import type { LogFilters } from '../../shared/protocol/frames.js'
+import { LOG_LEVELS, type LogLevel } from '../../shared/protocol/notifications.js'
+import { LEVEL_COLOURS } from './presentation.js'
+import { type LogEnvelope, useLogStream } from './use-log-stream.js'
+
+export interface LogStreamProps {
+  /** Rows kept on screen. @default 100 */
+  maxLogs?: number
+  /** Show the level, source and environment filters. @default true */
+  showFilters?: boolean
+}
+
+function LogRow({ log }: { log: LogEnvelope }) {
+  const { level, message, source, environment, timestamp } = log.data
+  const time = timestamp ?? log.timestamp
+  return (
+    <li data-testid="herald-log" data-level={level} style={styles.row}>
+      <time dateTime={time} style={styles.time}>
+        {new Date(time).toLocaleTimeString()}
+      </time>
+      <span
+        style={{
+          ...styles.level,
+          background: LEVEL_COLOURS[level],
+          fontWeight: level === 'critical' ? 700 : 500,
+        }}
+      >
+        {level.toUpperCase()}
+      </span>
+      <span style={styles.origin}>{[source, environment].filter(Boolean).join(' · ')}</span>
+      <span style={styles.message}>{message}</span>
+    </li>
+  )
+}
+
+/**
+ * A live log viewer: server-side filters by level, source and environment, pause and resume,
+ * clear, level colours, and auto-scroll that stops while the reader scrolls up.
+ */
+export function LogStream({ maxLogs = 100, showFilters = true }: LogStreamProps) {
+  const { isConnected, logs, clearLogs, setFilters } = useLogStream()
+  const [paused, setPaused] = useState<LogEnvelope[] | undefined>()
+  const [draft, setDraft] = useState<{ level: LogLevel | ''; source: string; environment: string }>({
+    level: '',
+    source: '',
+    environment: '',
+  })
+  const list = useRef<HTMLOListElement>(null)
+  const pinned = useRef(true)
+  const ids = { level: useId(), source: useId(), environment: useId() }
+  const visible = (paused ?? logs).slice(-maxLogs)
+
+  useEffect(() => {
+    const element = list.current
+    if (element && pinned.current && visible.length) element.scrollTop = element.scrollHeight
+  }, [visible])
+
+  const apply = (event: FormEvent) => {
+    event.preventDefault()
+    const filters: LogFilters = {}
+    if (draft.level) filters.level = draft.level
+    if (draft.source.trim()) filters.source = draft.source.trim()
+    if (draft.environment.trim()) filters.environment = draft.environment.trim()
+    setFilters(filters)
+  }
+
+  return (
+    <section aria-label="Log stream" style={styles.root}>
+      <div style={styles.toolbar}>
+        {showFilters && (
+          <form onSubmit={apply} style={styles.filters} aria-label="Log filters">
+            <label htmlFor={ids.level}>Level</label>
+            <select
+              id={ids.level}
+              value={draft.level}
+              onChange={(e) => setDraft({ ...draft, level: e.target.value as LogLevel | '' })}
+            >
+              <option value="">any</option>
+              {LOG_LEVELS.map((level) => (
+                <option key={level} value={level}>
+                  {level}
+                </option>
+              ))}
+            </select>
+            <label htmlFor={ids.source}>Source</label>
+            <input
+              id={ids.source}
+              value={draft.source}
+              placeholder="any"
+              size={10}
+              onChange={(e) => setDraft({ ...draft, source: e.target.value })}
+            />
+            <label htmlFor={ids.environment}>Environment</label>
+            <input
+              id={ids.environment}
+              value={draft.environment}
+              placeholder="any"
+              size={8}
+              onChange={(e) => setDraft({ ...draft, environment: e.target.value })}
+            />
+            <button type="submit">Apply filters</button>
+          </form>
+        )}
+        <div style={styles.actions}>
+          <span role="status" style={{ ...styles.state, color: isConnected ? '#15803d' : '#b91c1c' }}>
+            {isConnected ? 'Live' : 'Offline'}
+          </span>
+          <button
+            type="button"
+            aria-pressed={paused !== undefined}
+            onClick={() => setPaused(paused ? undefined : logs)}
+          >
+            {paused ? 'Resume' : 'Pause'}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              clearLogs()
+              if (paused) setPaused([])
+            }}
+          >
+            Clear
+          </button>
+        </div>
+      </div>
+      <ol
+        ref={list}
+        role="log"
+        aria-live={paused ? 'off' : 'polite'}
+        aria-label="Log events"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1)
+        tabIndex={0}
+        style={styles.list}
+        onScroll={(event) => {
+          const element = event.currentTarget
+          pinned.current = element.scrollHeight - element.scrollTop - element.clientHeight < 24
+        }}
+      >
+        {visible.map((log) => (
+          <LogRow key={log.id} log={log} />
+        ))}
+        {visible.length === 0 && (
+          <li style={styles.empty}>{paused ? 'Paused.' : 'Waiting for log events…'}</li>
+        )}
+      </ol>
+    </section>
+  )
+}
+
+const styles = {
+  root: { display: 'grid', gap: 8, fontFamily: 'system-ui, sans-serif', minWidth: 0 },
+  toolbar: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    justifyContent: 'space-between',
+    alignItems: 'center',
+    gap: 8,
+  },
+  filters: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 6, fontSize: 13 },
+  actions: { display: 'flex', alignItems: 'center', gap: 6 },
+  state: { fontSize: 12, fontWeight: 600, minWidth: 44 },
+  list: {
+    height: 320,
+    overflowY: 'auto',
+    margin: 0,
+    padding: 0,
+    listStyle: 'none',
+    background: '#0b1020',
+    color: '#e5e7eb',
+    borderRadius: 6,
+    fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace',
+    fontSize: 12,
+  },
+  row: {
+    display: 'grid',
+    gridTemplateColumns: '72px 76px minmax(0, 140px) 1fr',
+    gap: 8,
+    alignItems: 'baseline',
+    padding: '3px 8px',
+  },
+  time: { color: '#9ca3af' },
+  level: { color: '#fff', borderRadius: 3, padding: '0 4px', textAlign: 'center', fontSize: 11 },
+  origin: { color: '#93c5fd', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
+  message: { overflowWrap: 'anywhere' },
+  empty: { padding: 12, color: '#9ca3af' },
+} satisfies Record<string, CSSProperties>

@@ -1,0 +1,287 @@
+import { type CSSProperties, useCallback, useEffect, useId, useState } from 'react'
+import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
+import type { ConnectionState } from '../core/connection-state.js'
+import type { FrameSource } from '../websocket-service.js'
+import { present } from './presentation.js'
+import { useNotifications } from './use-notifications.js'
+
+export type ToastPosition = 'top-right' | 'top-left' | 'bottom-right' | 'bottom-left'
+
+export interface NotificationCenterProps {
+  /** Where toasts appear. @default 'top-right' */
+  position?: ToastPosition
+  /** Toasts shown at once; older ones give way. @default 3 */
+  maxToasts?: number
+  /** Milliseconds before a toast hides itself. @default 5000 */
+  autoHideDuration?: number
+}
+
+const DOT_COLOURS: Record<ConnectionState, string> = {
+  open: '#16a34a',
+  connecting: '#ca8a04',
+  reconnecting: '#ca8a04',
+  idle: '#9ca3af',
+  closed: '#dc2626',
+}
+
+const STATE_LABELS: Record<ConnectionState, string> = {
+  open: 'Connected',
+  connecting: 'Connecting',
+  reconnecting: 'Reconnecting',
+  idle: 'Not connected',
+  closed: 'Disconnected',
+}
+
+function Toast(props: {
+  notification: NotificationEnvelope
+  autoHideDuration: number
+  onDismiss: (id: string) => void
+}) {
+  const { notification, autoHideDuration, onDismiss } = props
+  const shown = present(notification)
+  useEffect(() => {
+    const timer = setTimeout(() => onDismiss(notification.id), autoHideDuration)
+    return () => clearTimeout(timer)
+  }, [notification.id, autoHideDuration, onDismiss])
+  return (
+    <div
+      role={shown.urgent ? 'alert' : 'status'}
+      data-testid="herald-toast"
+      data-type={notification.type}
+      style={{ ...styles.toast, borderLeftColor: shown.colour }}
+    >
+      <div style={styles.toastBody}>
+        <strong style={{ color: shown.colour }}>{shown.title}</strong>
+        {shown.message && <span style={styles.toastMessage}>{shown.message}</span>}
+        {shown.progress !== undefined && (
+          <progress
+            value={shown.progress}
+            max={100}
+            aria-label={`${shown.title} progress`}
+            style={styles.progress}
+          />
+        )}
+      </div>
+      <button
+        type="button"
+        aria-label="Dismiss notification"
+        onClick={() => onDismiss(notification.id)}
+        style={styles.dismiss}
+      >
+        ×
+      </button>
+    </div>
+  )
+}
+
+/**
+ * A bell with the unread count and the recent notifications (loaded from history on connect), a
+ * connection-status dot, and toasts for what arrives while the page is open.
+ */
+export function NotificationCenter({
+  position = 'top-right',
+  maxToasts = 3,
+  autoHideDuration = 5000,
+}: NotificationCenterProps) {
+  const [toasts, setToasts] = useState<NotificationEnvelope[]>([])
+  const [unread, setUnread] = useState(0)
+  const [open, setOpen] = useState(false)
+  const panelId = useId()
+  const onNotification = useCallback(
+    (notification: NotificationEnvelope, source: FrameSource) => {
+      if (source === 'recent') return
+      setToasts((previous) => [...previous, notification].slice(-maxToasts))
+      setUnread((count) => count + 1)
+    },
+    [maxToasts],
+  )
+  const { connectionState, notifications, clearNotifications } = useNotifications(onNotification)
+  const dismiss = useCallback(
+    (id: string) => setToasts((previous) => previous.filter((toast) => toast.id !== id)),
+    [],
+  )
+
+  useEffect(() => {
+    if (!open) return
+    const close = (event: KeyboardEvent) => event.key === 'Escape' && setOpen(false)
+    document.addEventListener('keydown', close)
+    return () => document.removeEventListener('keydown', close)
+  }, [open])
+
+  const toggle = () => {
+    setOpen((wasOpen) => !wasOpen)
+    setUnread(0)
+  }
+
+  return (
+    <div style={styles.root}>
+      <span
+        role="status"
+        aria-label={STATE_LABELS[connectionState]}
+        title={STATE_LABELS[connectionState]}
+        data-testid="herald-connection"
+        data-state={connectionState}
+        style={{ ...styles.dot, background: DOT_COLOURS[connectionState] }}
+      />
+      <button
+        type="button"
+        aria-label={`Notifications, ${unread} unread`}
+        aria-expanded={open}
+        aria-controls={panelId}
+        onClick={toggle}
+        style={styles.bell}
+      >
+        <span aria-hidden="true">🔔</span>
+        <span
+          aria-hidden="true"
+          data-testid="herald-unread"
+          style={{ ...styles.badge, visibility: unread ? 'visible' : 'hidden' }}
+        >
+          {unread > 99 ? '99+' : unread}
+        </span>
+      </button>
+      {open && (
+        <div id={panelId} role="dialog" aria-label="Recent notifications" style={styles.panel}>
+          <div style={styles.panelHeader}>
+            <strong>Notifications</strong>
+            <button type="button" onClick={clearNotifications} disabled={notifications.length === 0}>
+              Clear
+            </button>
+          </div>
+          {notifications.length === 0 ? (
+            <p style={styles.empty}>Nothing yet.</p>
+          ) : (
+            <ul style={styles.list}>
+              {notifications.map((notification) => {
+                const shown = present(notification)
+                return (
+                  <li key={notification.id} style={{ ...styles.item, borderLeftColor: shown.colour }}>
+                    <strong>{shown.title}</strong>
+                    <span style={styles.toastMessage}>{shown.message}</span>
+                    <time dateTime={notification.timestamp} style={styles.time}>
+                      {new Date(notification.timestamp).toLocaleTimeString()}
+                    </time>
+                  </li>
+                )
+              })}
+            </ul>
+          )}
+        </div>
+      )}
+      <section aria-label="Notification toasts" style={{ ...styles.toasts, ...CORNERS[position] }}>
+        {toasts.map((notification) => (
+          <Toast
+            key={notification.id}
+            notification={notification}
+            autoHideDuration={autoHideDuration}
+            onDismiss={dismiss}
+          />
+        ))}
+      </section>
+    </div>
+  )
+}
+
+const CORNERS: Record<ToastPosition, CSSProperties> = {
+  'top-right': { top: 16, right: 16 },
+  'top-left': { top: 16, left: 16 },
+  'bottom-right': { bottom: 16, right: 16, flexDirection: 'column-reverse' },
+  'bottom-left': { bottom: 16, left: 16, flexDirection: 'column-reverse' },
+}
+
+const styles = {
+  root: {
+    position: 'relative',
+    display: 'inline-flex',
+    alignItems: 'center',
+    gap: 8,
+    fontFamily: 'system-ui, sans-serif',
+  },
+  dot: { display: 'inline-block', width: 10, height: 10, borderRadius: '50%' },
+  bell: {
+    position: 'relative',
+    fontSize: 20,
+    background: 'none',
+    border: 'none',
+    cursor: 'pointer',
+    padding: 4,
+    lineHeight: 1,
+  },
+  badge: {
+    position: 'absolute',
+    top: -4,
+    right: -8,
+    minWidth: 18,
+    padding: '0 4px',
+    borderRadius: 9,
+    background: '#b91c1c',
+    color: '#fff',
+    fontSize: 11,
+    lineHeight: '18px',
+    textAlign: 'center',
+  },
+  panel: {
+    position: 'absolute',
+    top: '100%',
+    right: 0,
+    zIndex: 1000,
+    width: 340,
+    maxHeight: 420,
+    overflowY: 'auto',
+    marginTop: 8,
+    background: '#fff',
+    color: '#111827',
+    border: '1px solid #e5e7eb',
+    borderRadius: 8,
+    boxShadow: '0 10px 30px rgba(0,0,0,.15)',
+  },
+  panelHeader: {
+    display: 'flex',
+    justifyContent: 'space-between',
+    alignItems: 'center',
+    padding: '8px 12px',
+    borderBottom: '1px solid #e5e7eb',
+  },
+  empty: { padding: 12, margin: 0, color: '#6b7280' },
+  list: { listStyle: 'none', margin: 0, padding: 0 },
+  item: {
+    display: 'grid',
+    gap: 2,
+    padding: '8px 12px',
+    borderLeft: '4px solid',
+    borderBottom: '1px solid #f3f4f6',
+  },
+  time: { fontSize: 11, color: '#6b7280' },
+  toasts: {
+    position: 'fixed',
+    zIndex: 1100,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: 8,
+    width: 340,
+    pointerEvents: 'none',
+  },
+  toast: {
+    display: 'flex',
+    alignItems: 'flex-start',
+    gap: 8,
+    padding: '10px 12px',
+    background: '#fff',
+    color: '#111827',
+    borderLeft: '6px solid',
+    borderRadius: 6,
+    boxShadow: '0 6px 20px rgba(0,0,0,.18)',
+    pointerEvents: 'auto',
+  },
+  toastBody: { display: 'grid', gap: 4, flex: 1, minWidth: 0 },
+  toastMessage: { fontSize: 13, color: '#374151', overflowWrap: 'anywhere' },
+  progress: { width: '100%' },
+  dismiss: {
+    background: 'none',
+    border: 'none',
+    fontSize: 18,
+    cursor: 'pointer',
+    lineHeight: 1,
+    color: '#6b7280',
+  },
+} satisfies Record<string, CSSProperties>

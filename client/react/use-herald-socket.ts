@@ -1,0 +1,60 @@
+import { useEffect, useRef, useState } from 'react'
+import type { Envelope } from '../../shared/protocol/frames.js'
+import type { Stream } from '../../shared/protocol/topics.js'
+import { ConnectionState } from '../core/connection-state.js'
+import { type FrameSource, WebSocketService } from '../websocket-service.js'
+import { defaultHeraldUrl, useHeraldConfig } from './herald-provider.js'
+import { acquireSocket } from './shared-socket.js'
+
+/**
+ * Attaches a component to the shared socket of a stream. The hook only orchestrates: the latest
+ * callback and token getter live in refs, so re-renders never reconnect.
+ */
+export function useHeraldSocket(
+  stream: Stream,
+  onFrame: (frame: Envelope, source: FrameSource) => void,
+  options: { loadRecent?: boolean } = {},
+) {
+  const config = useHeraldConfig()
+  const latest = useRef({ onFrame, getToken: config.getToken })
+  latest.current = { onFrame, getToken: config.getToken }
+  const service = useRef<WebSocketService | undefined>(undefined)
+  const [state, setState] = useState<ConnectionState>(ConnectionState.Idle)
+  const url = config.url ?? defaultHeraldUrl()
+  const hasGetToken = config.getToken !== undefined
+  const key = `${url}|${stream}|${config.token ?? ''}|${hasGetToken}`
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key holds everything that identifies the socket; the rest is read through refs
+  useEffect(() => {
+    const held = acquireSocket(
+      key,
+      () =>
+        new WebSocketService({
+          url,
+          stream,
+          token: config.token,
+          getToken: hasGetToken
+            ? () => (latest.current.getToken as () => string | Promise<string>)()
+            : undefined,
+          reconnectDelay: config.reconnectDelay,
+          maxReconnectAttempts: config.maxReconnectAttempts,
+          WebSocket: config.WebSocket,
+          loadRecent: options.loadRecent,
+        }),
+    )
+    service.current = held.service
+    const remove = held.service.addListener({
+      onMessage: (frame, source) => latest.current.onFrame(frame, source),
+      onStateChange: setState,
+    })
+    setState(held.service.state)
+    held.service.connect()
+    return () => {
+      remove()
+      held.release()
+      service.current = undefined
+    }
+  }, [key])
+
+  return { state, service }
+}
