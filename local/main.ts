@@ -4,10 +4,13 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN'
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true'
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
+const { existsSync } = await import('node:fs')
 const { resolve } = await import('node:path')
 const { LOCAL_CONFIG_FILE } = await import('./defaults.js')
 const { startLocalStack } = await import('./stack.js')
 
+// The demo dashboard is built by `npm start` (npm run build:demo) before this runs.
+const DASHBOARD_ROOT = resolve(import.meta.dirname, '../dist/demo')
 const number = (name: string): number | undefined =>
   process.env[name] ? Number(process.env[name]) : undefined
 // Every HERALD_* setting reaches the functions, as the CDK stack's environment would.
@@ -20,7 +23,8 @@ const stack = await startLocalStack({
   port: number('HERALD_PORT') ?? 3001,
   dataDir: process.env.HERALD_DATA_DIR,
   env: functionEnv,
-  configFile: resolve(LOCAL_CONFIG_FILE),
+  configFile: resolve(process.env.HERALD_CONFIG_FILE ?? LOCAL_CONFIG_FILE),
+  dashboardRoot: existsSync(DASHBOARD_ROOT) ? DASHBOARD_ROOT : undefined,
   gateway: {
     idleTimeoutMs: number('HERALD_IDLE_TIMEOUT_MS'),
     maxConnectionAgeMs: number('HERALD_MAX_CONNECTION_AGE_MS'),
@@ -34,12 +38,13 @@ const stack = await startLocalStack({
 
 console.log(`Herald is running locally.
 
+  Dashboard        ${stack.dashboardUrl ?? '(not built: npm run build:demo)'}
   WebSocket        ${stack.websocketUrl}/?token=<token>        (add &stream=logs for the log stream)
   Management API   ${stack.managementUrl}/@connections/{id}
   SNS (Publish)    ${stack.snsEndpoint}   topic ${stack.topicArn}
   DynamoDB         ${stack.dynamodbEndpoint}
   Lambda (Invoke)  ${stack.lambdaEndpoint}
-  Endpoints file   ${LOCAL_CONFIG_FILE}
+  Endpoints file   ${process.env.HERALD_CONFIG_FILE ?? LOCAL_CONFIG_FILE}
 
 Get a token:       npm run --silent herald -- token --user alice
 Publish an alert:  npm run herald -- publish alert --user alice --severity high --title "Disk 91% full"

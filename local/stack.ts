@@ -6,9 +6,11 @@ import * as disconnect from '../functions/disconnect.js'
 import * as fanout from '../functions/fanout.js'
 import * as message from '../functions/message.js'
 import * as welcome from '../functions/welcome.js'
+import { createPublisher } from '../shared/publisher/publisher.js'
 import { awsClients } from '../shared/runtime/clients.js'
 import type { Env } from '../shared/runtime/config.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE } from '../shared/store/tables.js'
+import { LocalDashboard } from './dashboard.js'
 import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET, LOCAL_REGION, LOCAL_TOPIC_ARN } from './defaults.js'
 import { createTables, localDynamoClient, startDynamo } from './dynamodb.js'
 import { type GatewayOptions, LocalGateway } from './gateway.js'
@@ -29,6 +31,8 @@ export interface LocalStackOptions {
   sweepIntervalMs?: number
   /** Where to write the endpoints file (DESIGN.md section 4); not written when unset. */
   configFile?: string
+  /** Serve the built demo dashboard from this folder (dist/demo), on the port before the gateway's. */
+  dashboardRoot?: string
 }
 
 /** The endpoints of a running local stack: the contents of `.herald/local.json`. */
@@ -119,6 +123,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   )
   sweeper.unref()
 
+  let dashboard: LocalDashboard | undefined
+  let dashboardUrl: string | undefined
+  if (options.dashboardRoot) {
+    dashboard = new LocalDashboard({
+      root: options.dashboardRoot,
+      websocketUrl: gateway.websocketUrl,
+      publisher: createPublisher({ client: aws.sns(), topicArn: LOCAL_TOPIC_ARN }),
+      jwtSecret: env.HERALD_JWT_SECRET ?? LOCAL_JWT_SECRET,
+    })
+    dashboardUrl = await dashboard.listen(nextPort(port, -1))
+  }
+
   const endpoints: LocalEndpoints = {
     websocketUrl: gateway.websocketUrl,
     managementUrl: gateway.managementUrl,
@@ -127,6 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     lambdaEndpoint,
     topicArn: LOCAL_TOPIC_ARN,
     region: LOCAL_REGION,
+    ...(dashboardUrl ? { dashboardUrl } : {}),
   }
   if (options.configFile) {
     await mkdir(dirname(options.configFile), { recursive: true })
@@ -140,6 +157,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     lambda,
     async close() {
       clearInterval(sweeper)
+      await dashboard?.close()
       await gateway.close()
       await lambda.idle()
       await Promise.all([sns.close(), lambda.close()])

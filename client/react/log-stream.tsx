@@ -17,7 +17,7 @@ function LogRow({ log }: { log: LogEnvelope }) {
   return (
     <li data-testid="herald-log" data-level={level} style={styles.row}>
       <time dateTime={time} style={styles.time}>
-        {new Date(time).toLocaleTimeString()}
+        {new Date(time).toLocaleTimeString([], { hour12: false })}
       </time>
       <span
         style={{
@@ -39,7 +39,10 @@ function LogRow({ log }: { log: LogEnvelope }) {
  * clear, level colours, and auto-scroll that stops while the reader scrolls up.
  */
 export function LogStream({ maxLogs = 100, showFilters = true }: LogStreamProps) {
-  const { isConnected, logs, clearLogs, setFilters } = useLogStream()
+  const { isConnected, logs, clearLogs, setFilters, activeFilters } = useLogStream()
+  const applied = Object.entries(activeFilters)
+    .map(([field, value]) => `${field} ${value}`)
+    .join(', ')
   const [paused, setPaused] = useState<LogEnvelope[] | undefined>()
   const [draft, setDraft] = useState<{ level: LogLevel | ''; source: string; environment: string }>({
     level: '',
@@ -100,6 +103,9 @@ export function LogStream({ maxLogs = 100, showFilters = true }: LogStreamProps)
               onChange={(e) => setDraft({ ...draft, environment: e.target.value })}
             />
             <button type="submit">Apply filters</button>
+            <output data-testid="herald-active-filters" style={styles.applied}>
+              {applied ? `Showing ${applied}` : 'Showing all'}
+            </output>
           </form>
         )}
         <div style={styles.actions}>
@@ -160,6 +166,7 @@ const styles = {
   filters: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 6, fontSize: 13 },
   actions: { display: 'flex', alignItems: 'center', gap: 6 },
   state: { fontSize: 12, fontWeight: 600, minWidth: 44 },
+  applied: { fontSize: 12, color: '#4b5563' },
   list: {
     height: 320,
     overflowY: 'auto',

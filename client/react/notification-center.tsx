@@ -131,7 +131,18 @@ export function NotificationCenter({
         onClick={toggle}
         style={styles.bell}
       >
-        <span aria-hidden="true">🔔</span>
+        <svg
+          aria-hidden="true"
+          width="20"
+          height="20"
+          viewBox="0 0 24 24"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="2"
+        >
+          <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
+          <path d="M13.7 21a2 2 0 0 1-3.4 0" />
+        </svg>
         <span
           aria-hidden="true"
           data-testid="herald-unread"
@@ -200,9 +211,10 @@ const styles = {
   dot: { display: 'inline-block', width: 10, height: 10, borderRadius: '50%' },
   bell: {
     position: 'relative',
-    fontSize: 20,
+    display: 'inline-flex',
     background: 'none',
     border: 'none',
+    color: 'inherit',
     cursor: 'pointer',
     padding: 4,
     lineHeight: 1,

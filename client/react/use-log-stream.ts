@@ -1,23 +1,37 @@
 import { useCallback, useState } from 'react'
 import type { Envelope, LogFilters } from '../../shared/protocol/frames.js'
 import { ConnectionState } from '../core/connection-state.js'
+import { insertById } from '../core/ordered.js'
 import { useHeraldSocket } from './use-herald-socket.js'
 
-/** How many log events the hook keeps, oldest first. */
+/** How many log events the hook keeps, oldest first (by id, that is by publish time). */
 export const MAX_LOGS = 1000
 
 export type LogEnvelope = Envelope<'log_event'>
 
-/** The log stream (`?stream=logs`), with the seed's shape; `setFilters` replaces the server-side filters. */
+/**
+ * The log stream (`?stream=logs`), with the seed's shape; `setFilters` replaces the server-side
+ * filters, and `activeFilters` is what the server confirmed it applies.
+ */
 export function useLogStream(onLog?: (log: LogEnvelope) => void) {
   const [logs, setLogs] = useState<LogEnvelope[]>([])
+  const [activeFilters, setActiveFilters] = useState<LogFilters>({})
   const { state, service } = useHeraldSocket('logs', (frame) => {
+    if (frame.type === 'filters_updated')
+      setActiveFilters((frame as Envelope<'filters_updated'>).data.filters)
     if (frame.type !== 'log_event') return
     const log = frame as LogEnvelope
-    setLogs((previous) => [...previous, log].slice(-MAX_LOGS))
+    setLogs((previous) => insertById(previous, log).slice(-MAX_LOGS))
     onLog?.(log)
   })
   const clearLogs = useCallback(() => setLogs([]), [])
   const setFilters = useCallback((filters: LogFilters) => service.current?.setFilters(filters), [service])
-  return { isConnected: state === ConnectionState.Open, connectionState: state, logs, clearLogs, setFilters }
+  return {
+    isConnected: state === ConnectionState.Open,
+    connectionState: state,
+    logs,
+    clearLogs,
+    setFilters,
+    activeFilters,
+  }
 }

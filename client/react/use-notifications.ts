@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react'
 import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
 import type { Topic } from '../../shared/protocol/topics.js'
 import { ConnectionState } from '../core/connection-state.js'
+import { insertById } from '../core/ordered.js'
 import type { FrameSource } from '../websocket-service.js'
 import { useHeraldSocket } from './use-herald-socket.js'
 
@@ -24,7 +25,12 @@ export function useNotifications(
     (frame, source) => {
       if (!NOTIFICATION_TYPES.has(frame.type)) return
       const notification = frame as NotificationEnvelope
-      setNotifications((previous) => [notification, ...previous].slice(0, MAX_NOTIFICATIONS))
+      // Kept newest first: the reverse of the id order.
+      setNotifications((previous) =>
+        insertById([...previous].reverse(), notification)
+          .reverse()
+          .slice(0, MAX_NOTIFICATIONS),
+      )
       onNotification?.(notification, source)
     },
     { loadRecent: true },

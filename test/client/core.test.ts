@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_BACKOFF, reconnectDelay } from '../../client/core/backoff.js'
 import { SeenIds } from '../../client/core/dedupe.js'
 import { Heartbeat } from '../../client/core/heartbeat.js'
+import { insertById } from '../../client/core/ordered.js'
 
 describe('Function: reconnectDelay', () => {
   it('starts at 3 s and doubles to at most 5x', () => {
@@ -70,5 +71,13 @@ describe('Class: Heartbeat', () => {
     vi.advanceTimersByTime(500)
     expect(onDead).not.toHaveBeenCalled()
     heartbeat.stop()
+  })
+})
+
+describe('Function: insertById', () => {
+  it('keeps the list in id order whatever the arrival order', () => {
+    const ids = ['01A', '01C', '01B', '01E', '01D']
+    const list = ids.reduce<{ id: string }[]>((sorted, id) => insertById(sorted, { id }), [])
+    expect(list.map((item) => item.id)).toEqual(['01A', '01B', '01C', '01D', '01E'])
   })
 })

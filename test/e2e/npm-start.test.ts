@@ -14,43 +14,60 @@ const INSTALL = 'apt-get install -y python3-websockets awscli'
 const python = peerTest(hasPeer('/usr/bin/python3', ['-c', 'import websockets']), INSTALL)
 const awsCli = peerTest(hasPeer('/usr/bin/aws', ['--version']), INSTALL)
 
-let stackProcess: ChildProcess
-let workDir: string
-let endpoints: LocalEndpoints
-let output = ''
+interface Started {
+  process: ChildProcess
+  output: () => string
+  configFile: string
+}
 
-/** `npm run herald -- …`, as a user runs it, against this test's stack. */
+/** `npm start` as a user runs it, on free ports, writing its endpoints file to a folder of its own. */
+async function npmStart(): Promise<Started> {
+  const configFile = join(await mkdtemp(join(tmpdir(), 'herald-start-')), 'local.json')
+  // Its own process group, so a signal reaches npm and the stack as Ctrl-C in a terminal would.
+  const child = spawn('npm', ['start'], {
+    cwd: root,
+    detached: true,
+    env: { ...process.env, HERALD_PORT: '0', HERALD_CONFIG_FILE: configFile },
+  })
+  let output = ''
+  child.stdout?.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    output += chunk
+  })
+  await vi.waitFor(() => expect(output).toContain('Ctrl-C stops it'), { timeout: 30_000, interval: 100 })
+  return { process: child, output: () => output, configFile }
+}
+
+/** Ctrl-C: the signal goes to the whole process group, npm and the stack alike. */
+const interrupt = async (started: Started): Promise<void> => {
+  const exited = new Promise((resolve) => started.process.once('exit', resolve))
+  process.kill(-(started.process.pid as number), 'SIGINT')
+  await exited
+}
+
+let stack: Started
+let endpoints: LocalEndpoints
+
+/** `npm run herald -- …` against this test's stack. */
 async function herald(...args: string[]): Promise<string> {
-  const { stdout } = await run(tsx, [join(root, 'cli/herald.ts'), ...args], { cwd: workDir })
+  const { stdout } = await run(tsx, [join(root, 'cli/herald.ts'), ...args, '--config', stack.configFile])
   return stdout.trim()
 }
 
 beforeAll(async () => {
-  // The real `npm start` entry, on free ports, in a folder of its own (it writes .herald/local.json there).
-  workDir = await mkdtemp(join(tmpdir(), 'herald-start-'))
-  stackProcess = spawn(tsx, [join(root, 'local/main.ts')], {
-    cwd: workDir,
-    env: { ...process.env, HERALD_PORT: '0' },
-  })
-  stackProcess.stdout?.on('data', (chunk) => {
-    output += chunk
-  })
-  stackProcess.stderr?.on('data', (chunk) => {
-    output += chunk
-  })
-  await vi.waitFor(() => expect(output).toContain('Ctrl-C stops it'), { timeout: 20_000, interval: 100 })
-  endpoints = JSON.parse(await readFile(join(workDir, '.herald/local.json'), 'utf8')) as LocalEndpoints
-}, 30_000)
+  stack = await npmStart()
+  endpoints = JSON.parse(await readFile(stack.configFile, 'utf8')) as LocalEndpoints
+}, 40_000)
 
-afterAll(async () => {
-  stackProcess.kill('SIGINT')
-  await new Promise((resolve) => stackProcess.once('exit', resolve))
-})
+afterAll(() => interrupt(stack))
 
 describe('npm start', () => {
-  it('prints its endpoints and how to get a token, and writes .herald/local.json', () => {
+  it('prints its endpoints and how to get a token, and writes the endpoints file', () => {
     expect(Object.keys(endpoints).sort()).toEqual(
       [
+        'dashboardUrl',
         'dynamodbEndpoint',
         'lambdaEndpoint',
         'managementUrl',
@@ -60,27 +77,47 @@ describe('npm start', () => {
         'websocketUrl',
       ].sort(),
     )
-    expect(output).toContain(endpoints.websocketUrl)
-    expect(output).toContain('npm run --silent herald -- token --user alice')
+    expect(stack.output()).toContain(endpoints.websocketUrl)
+    expect(stack.output()).toContain(`Dashboard        ${endpoints.dashboardUrl}`)
+    expect(stack.output()).toContain('npm run --silent herald -- token --user alice')
   })
 
-  it('stops cleanly on Ctrl-C', async () => {
-    const elsewhere = await mkdtemp(join(tmpdir(), 'herald-stop-'))
-    const second = spawn(tsx, [join(root, 'local/main.ts')], {
-      cwd: elsewhere,
-      env: { ...process.env, HERALD_PORT: '0' },
+  it('serves the built dashboard and its local token API', async () => {
+    const page = await fetch(endpoints.dashboardUrl as string)
+    const token = await fetch(`${endpoints.dashboardUrl}/api/token`, {
+      method: 'POST',
+      body: JSON.stringify({ userId: 'wes' }),
     })
-    let text = ''
-    second.stdout?.on('data', (chunk) => {
-      text += chunk
+
+    expect(await page.text()).toContain('<div id="root"></div>')
+    expect((await token.json()) as { token: string }).toHaveProperty('token', expect.stringMatching(/^ey/))
+  })
+
+  it('refuses a bad publish from the dashboard with a clear error', async () => {
+    const response = await fetch(`${endpoints.dashboardUrl}/api/publish`, {
+      method: 'POST',
+      body: JSON.stringify({ type: 'alert', data: { severity: 'nope', title: 't', message: '' } }),
     })
-    await vi.waitFor(() => expect(text).toContain('Ctrl-C stops it'), { timeout: 20_000, interval: 100 })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({ error: expect.stringContaining('data.severity') })
+  })
 
-    second.kill('SIGINT')
-    const code = await new Promise((resolve) => second.once('exit', resolve))
+  it('stops cleanly on Ctrl-C, releasing every port', async () => {
+    const second = await npmStart()
+    const started = JSON.parse(await readFile(second.configFile, 'utf8')) as LocalEndpoints
 
-    expect(code).toBe(0)
-  }, 30_000)
+    await interrupt(second)
+
+    for (const url of [
+      started.dashboardUrl,
+      started.snsEndpoint,
+      started.dynamodbEndpoint,
+      started.managementUrl,
+    ]) {
+      await vi.waitFor(() => expect(fetch(url as string)).rejects.toThrow('fetch failed'), { timeout: 5_000 })
+    }
+    expect(second.output()).not.toMatch(/Error|failed after/)
+  }, 40_000)
 })
 
 describe('herald CLI', () => {
@@ -89,9 +126,16 @@ describe('herald CLI', () => {
   })
 
   it('tails frames while `publish` sends each kind of notification', async () => {
-    const tail = run(tsx, [join(root, 'cli/herald.ts'), 'tail', '--user', 'quinn', '--count', '3'], {
-      cwd: workDir,
-    })
+    const tail = run(tsx, [
+      join(root, 'cli/herald.ts'),
+      'tail',
+      '--user',
+      'quinn',
+      '--count',
+      '3',
+      '--config',
+      stack.configFile,
+    ])
     await new Promise((resolve) => setTimeout(resolve, 1_500))
 
     await herald(
@@ -187,9 +231,16 @@ asyncio.run(main())
   awsCli(
     'aws sns publish --endpoint-url delivers to the subscribed sockets',
     async () => {
-      const tail = run(tsx, [join(root, 'cli/herald.ts'), 'tail', '--user', 'sam', '--count', '1'], {
-        cwd: workDir,
-      })
+      const tail = run(tsx, [
+        join(root, 'cli/herald.ts'),
+        'tail',
+        '--user',
+        'sam',
+        '--count',
+        '1',
+        '--config',
+        stack.configFile,
+      ])
       await new Promise((resolve) => setTimeout(resolve, 1_500))
 
       const { stdout } = await run(

@@ -1,0 +1,20 @@
+import type { PublishInput } from '../../shared/protocol/publish-body.js'
+
+// The demo's own server (local/dashboard.ts) mints local tokens and publishes through the local
+// SNS endpoint, exactly as a backend service would with the publisher SDK.
+
+async function call<T>(path: string, body?: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const answer = (await response.json()) as T & { error?: string }
+  if (!response.ok) throw new Error(answer.error ?? `${path}: HTTP ${response.status}`)
+  return answer
+}
+
+export const fetchConfig = () => call<{ websocketUrl: string }>('/api/config')
+export const fetchToken = (userId: string) =>
+  call<{ token: string }>('/api/token', { userId }).then((answer) => answer.token)
+export const publish = (input: PublishInput) => call<{ id: string }>('/api/publish', input)
