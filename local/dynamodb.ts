@@ -1,5 +1,10 @@
 import type { AddressInfo } from 'node:net'
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb'
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb'
 import dynalite from 'dynalite'
 import { createTableInput, TABLES, type TableDefinition } from '../shared/store/tables.js'
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './defaults.js'
@@ -29,7 +34,10 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
 
 export type TableNames = Record<TableDefinition['id'], string>
 
-/** Creates every Herald table (from the shared definitions) under `prefix`; existing ones are kept. */
+/**
+ * Creates every Herald table (from the shared definitions) under `prefix`, existing ones kept, and
+ * waits until each is ACTIVE: a table is CREATING at first, and writes to it fail until then.
+ */
 export async function createTables(client: DynamoDBClient, prefix: string): Promise<TableNames> {
   const names = {} as TableNames
   for (const table of TABLES) {
@@ -40,5 +48,10 @@ export async function createTables(client: DynamoDBClient, prefix: string): Prom
       if (!(error instanceof ResourceInUseException)) throw error
     }
   }
+  await Promise.all(
+    Object.values(names).map((TableName) =>
+      waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName }),
+    ),
+  )
   return names
 }
