@@ -1,7 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics'
 import type { SNSEvent } from 'aws-lambda'
 import { HeraldError, InvalidNotificationError } from '../shared/errors.js'
-import { managementApiPoster } from '../shared/fan-out/connection-poster.js'
 import { type FanOutDeps, type FanOutReport, fanOut } from '../shared/fan-out/fan-out.js'
 import { stableId } from '../shared/fan-out/stable-id.js'
 import { parsePublishBody } from '../shared/protocol/publish-body.js'
@@ -58,7 +57,7 @@ export function fromEnvironment(env: Env, aws: AwsClients) {
   const delivery = deliveryConfig(env)
   return createFanoutHandler({
     ...stores(env, aws),
-    poster: managementApiPoster(aws.management(managementEndpoint(env), delivery.concurrency)),
+    poster: aws.poster(managementEndpoint(env), delivery.concurrency),
     delivery,
   })
 }

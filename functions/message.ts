@@ -1,4 +1,4 @@
-import { type ConnectionPoster, managementApiPoster } from '../shared/fan-out/connection-poster.js'
+import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
 import { makeFrame } from '../shared/protocol/frames.js'
 import { type AwsClients, awsClients, stores } from '../shared/runtime/clients.js'
 import { type Env, managementEndpoint, sessionConfig } from '../shared/runtime/config.js'
@@ -31,7 +31,7 @@ export function fromEnvironment(env: Env, aws: AwsClients) {
   return createMessageHandler({
     ...stores(env, aws),
     limits: sessionConfig(env),
-    poster: managementApiPoster(aws.management(managementEndpoint(env), 4)),
+    poster: aws.poster(managementEndpoint(env), 4),
   })
 }
 

@@ -1,5 +1,4 @@
 import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
-import { managementApiPoster } from '../shared/fan-out/connection-poster.js'
 import { type AwsClients, awsClients } from '../shared/runtime/clients.js'
 import { type Env, managementEndpoint } from '../shared/runtime/config.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
@@ -22,7 +21,7 @@ export function createWelcomeHandler(deps: WelcomeDeps) {
 }
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
-  return createWelcomeHandler({ poster: managementApiPoster(aws.management(managementEndpoint(env), 4)) })
+  return createWelcomeHandler({ poster: aws.poster(managementEndpoint(env), 4) })
 }
 
 export const handler = lazyHandler(() => fromEnvironment(process.env, awsClients()))

@@ -1,8 +1,3 @@
-import {
-  type ApiGatewayManagementApiClient,
-  DeleteConnectionCommand,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi'
 import { HeraldError } from '../errors.js'
 
 /** How a failed post should be treated: `gone` removes the connection; `retry` backs off; `reject` gives up. */
@@ -31,49 +26,20 @@ export interface ConnectionPoster {
   close(connectionId: string): Promise<void>
 }
 
-interface SdkError {
-  name?: string
-  message?: string
-  $metadata?: { httpStatusCode?: number }
+/**
+ * What to do about a Management API answer: 410 means the connection is gone; 429 (the account
+ * quota, LimitExceededException), 5xx and network faults (no status) are transient; anything else
+ * (403, 413, 400) will not get better by retrying.
+ */
+export function failureKind(status: number | undefined, errorType = ''): DeliveryFailureKind {
+  if (status === 410 || errorType === 'GoneException') return 'gone'
+  if (status === undefined || status === 429 || status >= 500 || errorType === 'LimitExceededException')
+    return 'retry'
+  return 'reject'
 }
 
-/** Sorts an error from the Management API into what the deliverer should do about it. */
+/** Any error from a poster as a {@link DeliveryError}. */
 export function classifyDeliveryError(error: unknown): DeliveryError {
   if (error instanceof DeliveryError) return error
-  const sdk = (error ?? {}) as SdkError
-  const status = sdk.$metadata?.httpStatusCode
-  const name = sdk.name ?? 'Error'
-  const describe = `${name}${status ? ` (${status})` : ''}: ${sdk.message ?? String(error)}`
-  if (status === 410 || name === 'GoneException')
-    return new DeliveryError('gone', status, describe, { cause: error })
-  // 429 is the account-wide quota (LimitExceededException); 5xx and network faults are transient.
-  if (status === undefined || status === 429 || status >= 500 || name === 'LimitExceededException') {
-    return new DeliveryError('retry', status, describe, { cause: error })
-  }
-  return new DeliveryError('reject', status, describe, { cause: error })
-}
-
-const encoder = new TextEncoder()
-
-/** A {@link ConnectionPoster} over the AWS SDK client; give the client `maxAttempts: 1` so retries are ours. */
-export function managementApiPoster(client: ApiGatewayManagementApiClient): ConnectionPoster {
-  return {
-    async post(connectionId, data) {
-      try {
-        await client.send(
-          new PostToConnectionCommand({ ConnectionId: connectionId, Data: encoder.encode(data) }),
-        )
-      } catch (error) {
-        throw classifyDeliveryError(error)
-      }
-    },
-    async close(connectionId) {
-      try {
-        await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }))
-      } catch (error) {
-        const failure = classifyDeliveryError(error)
-        if (failure.kind !== 'gone') throw failure
-      }
-    },
-  }
+  return new DeliveryError('retry', undefined, String((error as Error)?.message ?? error), { cause: error })
 }

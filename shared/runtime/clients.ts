@@ -1,14 +1,13 @@
-import { Agent as HttpAgent } from 'node:http'
-import { Agent as HttpsAgent } from 'node:https'
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { SNSClient } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { ConnectionPoster } from '../fan-out/connection-poster.js'
+import { type Credentials, signedHttpPoster } from '../fan-out/signed-http-poster.js'
 import { ConnectionStore } from '../store/connection-store.js'
 import { HistoryStore } from '../store/history-store.js'
-import { type Env, storeConfig } from './config.js'
+import { type Env, required, storeConfig } from './config.js'
 
 /** Where and as whom the clients talk. Empty on AWS: the SDK's defaults (region, role, endpoints) apply. */
 export interface AwsClientSettings {
@@ -23,7 +22,8 @@ export interface AwsClients {
   lambda(): LambdaClient
   sns(): SNSClient
   secrets(): SecretsManagerClient
-  management(endpoint: string, maxSockets?: number): ApiGatewayManagementApiClient
+  /** The Management API for posting to connections. */
+  poster(endpoint: string, maxSockets?: number): ConnectionPoster
 }
 
 const once = <T>(create: () => T): (() => T) => {
@@ -50,19 +50,14 @@ export function awsClients(settings: AwsClientSettings = {}): AwsClients {
     lambda: once(() => new LambdaClient({ ...base, endpoint: settings.endpoints?.lambda })),
     sns: once(() => new SNSClient({ ...base, endpoint: settings.endpoints?.sns })),
     secrets: once(() => new SecretsManagerClient(base)),
-    // Keeps its sockets alive and leaves retrying to the deliverer, which knows the fan-out's
-    // deadline and counts the retries.
-    management: (endpoint, maxSockets = 100) =>
-      new ApiGatewayManagementApiClient({
-        ...base,
+    // Signed HTTP rather than the SDK client: the client's per-call overhead, not the network,
+    // bounds delivery (bench/). Retrying is the deliverer's, which knows the fan-out's deadline.
+    poster: (endpoint, maxSockets = 100) =>
+      signedHttpPoster({
         endpoint,
-        maxAttempts: 1,
-        requestHandler: {
-          httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-          httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-          connectionTimeout: 2_000,
-          requestTimeout: 5_000,
-        },
+        maxSockets,
+        region: settings.region ?? required(process.env, 'AWS_REGION'),
+        credentials: settings.credentials ?? (async () => environmentCredentials(process.env)),
       }),
   }
 }
@@ -99,4 +94,13 @@ export async function readSecret(client: SecretsManagerClient, arn: string): Pro
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }))
   if (!SecretString) throw new Error(`secret ${arn} has no string value`)
   return SecretString
+}
+
+/** The credentials Lambda gives a function, through its environment. */
+export function environmentCredentials(env: Env): Credentials {
+  return {
+    accessKeyId: required(env, 'AWS_ACCESS_KEY_ID'),
+    secretAccessKey: required(env, 'AWS_SECRET_ACCESS_KEY'),
+    sessionToken: env.AWS_SESSION_TOKEN || undefined,
+  }
 }

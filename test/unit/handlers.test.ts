@@ -1,20 +1,14 @@
-import {
-  ApiGatewayManagementApiClient,
-  GoneException,
-  LimitExceededException,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi'
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { createConnectHandler } from '../../functions/connect.js'
 import { createDisconnectHandler } from '../../functions/disconnect.js'
 import { createFanoutHandler, DeliveryIncompleteError } from '../../functions/fanout.js'
 import { createMessageHandler } from '../../functions/message.js'
 import { createWelcomeHandler } from '../../functions/welcome.js'
-import { managementApiPoster } from '../../shared/fan-out/connection-poster.js'
+import type { ConnectionPoster } from '../../shared/fan-out/connection-poster.js'
+import { signedHttpPoster } from '../../shared/fan-out/signed-http-poster.js'
 import { stableId } from '../../shared/fan-out/stable-id.js'
-import type { Envelope } from '../../shared/protocol/frames.js'
 import { newId } from '../../shared/protocol/ids.js'
 import { invokeAsync } from '../../shared/runtime/clients.js'
 import type { WelcomeRequest } from '../../shared/session/welcome.js'
@@ -22,28 +16,25 @@ import type { ConnectionStore } from '../../shared/store/connection-store.js'
 import type { HistoryStore } from '../../shared/store/history-store.js'
 import { snsEvent, webSocketEvent } from '../support/events.js'
 import { withLocalDynamo } from '../support/local-dynamo.js'
+import { withManagementStub } from '../support/management-stub.js'
 
 const dynamo = withLocalDynamo()
-const management = mockClient(ApiGatewayManagementApiClient)
-const poster = managementApiPoster(
-  new ApiGatewayManagementApiClient({ endpoint: 'https://example.invalid/prod', region: 'us-east-1' }),
-)
+const management = withManagementStub()
+let poster: ConnectionPoster
 let connections: ConnectionStore
 let history: HistoryStore
 
 beforeEach(async () => {
   ;({ connections, history } = await dynamo.freshStores())
-  management.on(PostToConnectionCommand).resolves({})
+  poster = signedHttpPoster({
+    endpoint: management.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  })
 })
-afterEach(() => management.reset())
 
 /** Frames posted to each connection, decoded, in order. */
-function posted(): { connectionId: string; frame: Envelope }[] {
-  return management.commandCalls(PostToConnectionCommand).map((call) => ({
-    connectionId: call.args[0].input.ConnectionId as string,
-    frame: JSON.parse(new TextDecoder().decode(call.args[0].input.Data as Uint8Array)) as Envelope,
-  }))
-}
+const posted = () => management.posted()
 
 describe('Function: connect handler', () => {
   it('stores the connection on the notification topics and asks for the welcome frame', async () => {
@@ -92,9 +83,7 @@ describe('Function: welcome handler', () => {
   const request: WelcomeRequest = { connectionId: 'c1', userId: 'alice', topics: ['alerts'], filters: {} }
 
   it('retries while API Gateway answers 410 for a connection still opening, then sends connection_established', async () => {
-    management.reset()
-    const gone = new GoneException({ message: 'not yet', $metadata: { httpStatusCode: 410 } })
-    management.on(PostToConnectionCommand).rejectsOnce(gone).rejectsOnce(gone).resolves({})
+    management.script('c1', 410, 410)
     const handler = createWelcomeHandler({ poster, options: { intervalMs: 1 } })
 
     const result = await handler(request)
@@ -102,6 +91,7 @@ describe('Function: welcome handler', () => {
     expect(result).toEqual({ delivered: true })
     const frames = posted()
     expect(frames).toHaveLength(3)
+    expect(frames.map((f) => f.frame.id)).toEqual(Array(3).fill(frames[0]?.frame.id))
     expect(frames[2]?.frame).toMatchObject({
       type: 'connection_established',
       data: { connectionId: 'c1', userId: 'alice', topics: ['alerts'], filters: {} },
@@ -109,10 +99,7 @@ describe('Function: welcome handler', () => {
   })
 
   it('gives up at the deadline when the client has left', async () => {
-    management.reset()
-    management
-      .on(PostToConnectionCommand)
-      .rejects(new GoneException({ message: 'gone', $metadata: { httpStatusCode: 410 } }))
+    management.always('c1', 410)
     const handler = createWelcomeHandler({ poster, options: { intervalMs: 1, deadlineMs: 20 } })
 
     expect(await handler(request)).toEqual({ delivered: false })
@@ -258,10 +245,8 @@ describe('Function: fanout handler', () => {
   })
 
   it('fails the invocation when recipients are still throttled at the deadline, so Lambda retries it', async () => {
-    management.reset()
-    management
-      .on(PostToConnectionCommand)
-      .rejects(new LimitExceededException({ message: 'slow', $metadata: { httpStatusCode: 429 } }))
+    management.always('c1', 429)
+    management.always('c2', 429)
 
     await expect(
       handler({ deadlineMs: 30, baseDelayMs: 5 })(
@@ -271,12 +256,7 @@ describe('Function: fanout handler', () => {
   })
 
   it('removes connections the Management API reports gone', async () => {
-    management.reset()
-    management
-      .on(PostToConnectionCommand)
-      .resolves({})
-      .on(PostToConnectionCommand, { ConnectionId: 'c1' })
-      .rejects(new GoneException({ message: 'gone', $metadata: { httpStatusCode: 410 } }))
+    management.always('c1', 410)
 
     await handler()(
       snsEvent({ message: '{"type":"alert","data":{"severity":"low","title":"t","message":"m"}}' }),
