@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { Agent as HttpAgent, request as httpRequest } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { Hash } from '@smithy/hash-node'
@@ -43,16 +44,36 @@ export function signedHttpPoster(options: SignedHttpPosterOptions): ConnectionPo
     maxSockets: options.maxSockets ?? 100,
   })
   const send = secure ? httpsRequest : httpRequest
+  // Resolved once: a function's credentials do not change while it runs.
+  let credentials: Promise<Credentials> | undefined
   const signer = new SignatureV4({
     service: 'execute-api',
     region: options.region,
-    credentials: options.credentials,
+    credentials: () => {
+      credentials ??= Promise.resolve(
+        typeof options.credentials === 'function' ? options.credentials() : options.credentials,
+      )
+      return credentials
+    },
     sha256: Hash.bind(null, 'sha256'),
   })
+  // A fan-out posts one payload to every recipient: hash it once, not once per recipient.
+  let lastPayload: string | undefined
+  let lastHash = ''
+  const payloadHash = (body: string): string => {
+    if (body !== lastPayload) {
+      lastPayload = body
+      lastHash = createHash('sha256').update(body).digest('hex')
+    }
+    return lastHash
+  }
 
   async function call(method: 'POST' | 'DELETE', connectionId: string, body?: string): Promise<Answer> {
     const path = `${base}/@connections/${encodeURIComponent(connectionId)}`
-    const headers: Record<string, string> = { host: url.host }
+    const headers: Record<string, string> = {
+      host: url.host,
+      'x-amz-content-sha256': payloadHash(body ?? ''),
+    }
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body))
     const signed = await signer.sign({
       method,

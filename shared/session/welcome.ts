@@ -14,7 +14,7 @@ export interface WelcomeRequest {
 export interface WelcomeOptions {
   /** How long to keep trying while API Gateway still answers 410 for a connection being opened. @default 5000 */
   deadlineMs?: number
-  /** Pause between tries. @default 50 */
+  /** The first pause between tries; it doubles up to 200 ms. @default 10 */
   intervalMs?: number
   sleep?: (ms: number) => Promise<void>
   now?: () => number
@@ -34,6 +34,8 @@ export async function sendWelcome(
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const deadline = now() + (options.deadlineMs ?? 5_000)
   const payload = JSON.stringify(welcomeFrame(request))
+  // The socket usually opens within milliseconds of `$connect` returning: try again soon, then less often.
+  let pause = options.intervalMs ?? 10
   for (;;) {
     try {
       await poster.post(request.connectionId, payload)
@@ -41,7 +43,8 @@ export async function sendWelcome(
     } catch (error) {
       const failure = classifyDeliveryError(error)
       if (failure.kind === 'reject' || now() >= deadline) return false
-      await sleep(options.intervalMs ?? 50)
+      await sleep(pause)
+      pause = Math.min(pause * 2, 200)
     }
   }
 }
