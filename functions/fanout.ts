@@ -4,8 +4,8 @@ import { HeraldError, InvalidNotificationError } from '../shared/errors.js'
 import { type FanOutDeps, type FanOutReport, fanOut } from '../shared/fan-out/fan-out.js'
 import { stableId } from '../shared/fan-out/stable-id.js'
 import { parsePublishBody } from '../shared/protocol/publish-body.js'
-import { type AwsClients, awsClients, stores } from '../shared/runtime/clients.js'
-import { deliveryConfig, type Env, managementEndpoint } from '../shared/runtime/config.js'
+import { type AwsClients, awsClients, deliveryDeps } from '../shared/runtime/clients.js'
+import type { Env } from '../shared/runtime/config.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger, metrics } from '../shared/runtime/observability.js'
 
@@ -19,6 +19,7 @@ export class DeliveryIncompleteError extends HeraldError {
 const REPORTED: ReadonlyArray<keyof FanOutReport & string> = [
   'recipients',
   'itemsRead',
+  'queued',
   'delivered',
   'gone',
   'rejected',
@@ -54,12 +55,7 @@ export function createFanoutHandler(deps: FanOutDeps) {
 }
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
-  const delivery = deliveryConfig(env)
-  return createFanoutHandler({
-    ...stores(env, aws),
-    poster: aws.poster(managementEndpoint(env), delivery.concurrency),
-    delivery,
-  })
+  return createFanoutHandler(deliveryDeps(env, aws))
 }
 
 export const handler = lazyHandler(() => fromEnvironment(process.env, awsClients()))

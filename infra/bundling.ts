@@ -4,7 +4,15 @@ import type { BuildOptions } from 'esbuild'
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..')
 
 /** Every Lambda entry point, each `functions/<name>.ts` exporting `handler`. */
-export const FUNCTIONS = ['authorizer', 'connect', 'welcome', 'disconnect', 'message', 'fanout'] as const
+export const FUNCTIONS = [
+  'authorizer',
+  'connect',
+  'welcome',
+  'disconnect',
+  'message',
+  'fanout',
+  'deliver',
+] as const
 export type FunctionName = (typeof FUNCTIONS)[number]
 
 export const entryOf = (name: FunctionName): string => join(PROJECT_ROOT, 'functions', `${name}.ts`)

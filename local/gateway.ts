@@ -80,6 +80,8 @@ export class LocalGateway {
   readonly #bucket: TokenBucket | undefined
   readonly #identity: GatewayIdentity = { apiId: 'local', stage: 'local', domainName: '127.0.0.1' }
   #port = 0
+  /** Management API requests answered, and how many of them with 429. */
+  readonly stats = { managementRequests: 0, throttled: 0 }
 
   constructor(options: GatewayOptions) {
     this.#options = withDefaults<GatewaySettings>(
@@ -251,7 +253,9 @@ export class LocalGateway {
   async #manage(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const match = request.url?.match(MANAGEMENT_PATH)
     if (!match) return sendAwsError(response, 404, 'NotFoundException', 'Not Found')
+    this.stats.managementRequests++
     if (this.#bucket && !this.#bucket.take()) {
+      this.stats.throttled++
       return sendAwsError(response, 429, 'LimitExceededException', 'Too Many Requests')
     }
     const connection = this.#open.get(decodeURIComponent(match[1] as string))

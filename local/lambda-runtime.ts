@@ -1,4 +1,8 @@
 import { createServer, type Server } from 'node:http'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { AwsClientSettings } from '../shared/runtime/clients.js'
+import type { Env } from '../shared/runtime/config.js'
 import { closeServer, listen, readBody, send, sendAwsError } from './http.js'
 
 // Handlers take their own event types; the runtime only moves JSON-shaped values between them.
@@ -14,6 +18,80 @@ export interface LocalLambdaOptions {
 
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 
+/** A function run in worker threads, each thread one instance: true parallelism, like Lambda's. */
+export interface ThreadedFunction {
+  /** The function module's path; it must export `fromEnvironment(env, aws)`. */
+  module: string
+  env: Env
+  settings: AwsClientSettings
+  instances: number
+}
+
+interface Reply {
+  id: number
+  ok: boolean
+  result?: unknown
+  error?: { name: string; message: string }
+}
+
+/** Instances of one function in worker threads; an invocation waits for a free one. */
+class InstancePool {
+  readonly #idle: Worker[] = []
+  readonly #waiting: ((worker: Worker) => void)[] = []
+  readonly #workers: Worker[] = []
+  readonly ready: Promise<void>
+  #next = 0
+
+  constructor(spec: ThreadedFunction) {
+    const clientsModule = fileURLToPath(new URL('../shared/runtime/clients.ts', import.meta.url))
+    const script = new URL('./lambda-instance.mjs', import.meta.url)
+    const started = Array.from({ length: spec.instances }, () => {
+      const worker = new Worker(script, {
+        workerData: { module: spec.module, clientsModule, env: spec.env, settings: spec.settings },
+        execArgv: [],
+      })
+      this.#workers.push(worker)
+      return new Promise<void>((resolve, reject) => {
+        worker.once('error', reject)
+        worker.once('message', () => {
+          this.#release(worker)
+          resolve()
+        })
+      })
+    })
+    this.ready = Promise.all(started).then(() => undefined)
+  }
+
+  async run(event: unknown): Promise<unknown> {
+    const worker = this.#idle.pop() ?? (await new Promise<Worker>((resolve) => this.#waiting.push(resolve)))
+    const id = this.#next++
+    try {
+      return await new Promise((resolve, reject) => {
+        const onReply = (reply: Reply) => {
+          if (reply.id !== id) return
+          worker.off('message', onReply)
+          if (reply.ok) resolve(reply.result)
+          else reject(Object.assign(new Error(reply.error?.message), { name: reply.error?.name }))
+        }
+        worker.on('message', onReply)
+        worker.postMessage({ id, event })
+      })
+    } finally {
+      this.#release(worker)
+    }
+  }
+
+  #release(worker: Worker): void {
+    const waiter = this.#waiting.shift()
+    if (waiter) waiter(worker)
+    else this.#idle.push(worker)
+  }
+
+  terminate(): Promise<unknown> {
+    return Promise.all(this.#workers.map((worker) => worker.terminate()))
+  }
+}
+
 /**
  * The twin of Lambda's invoke semantics: synchronous invocation returns the handler's result or
  * throws its error; asynchronous invocation returns at once and retries a failure twice; and the
@@ -21,6 +99,7 @@ const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
  */
 export class LocalLambda {
   readonly #handlers = new Map<string, LambdaHandler>()
+  readonly #pools: InstancePool[] = []
   readonly #inFlight = new Set<Promise<void>>()
   readonly #retryDelaysMs: number[]
   readonly #onFailure: NonNullable<LocalLambdaOptions['onFailure']>
@@ -33,6 +112,14 @@ export class LocalLambda {
 
   register(name: string, handler: LambdaHandler): void {
     this.#handlers.set(name, handler)
+  }
+
+  /** Runs `name` in `spec.instances` worker threads; resolves once every instance has started. */
+  async registerThreaded(name: string, spec: ThreadedFunction): Promise<void> {
+    const pool = new InstancePool(spec)
+    this.#pools.push(pool)
+    await pool.ready
+    this.#handlers.set(name, (event) => pool.run(event))
   }
 
   has(name: string): boolean {
@@ -117,6 +204,7 @@ export class LocalLambda {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.#pools.map((pool) => pool.terminate()))
     if (this.#server) await closeServer(this.#server)
   }
 }

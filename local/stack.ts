@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import * as authorizer from '../functions/authorizer.js'
 import * as connect from '../functions/connect.js'
 import * as disconnect from '../functions/disconnect.js'
@@ -16,6 +17,7 @@ import { createTables, localDynamoClient, startDynamo } from './dynamodb.js'
 import { type GatewayOptions, LocalGateway } from './gateway.js'
 import { LocalLambda, type LocalLambdaOptions } from './lambda-runtime.js'
 import { LocalSns } from './sns.js'
+import { LocalSqs } from './sqs.js'
 import { sweepExpired } from './ttl-sweeper.js'
 
 export interface LocalStackOptions {
@@ -33,6 +35,10 @@ export interface LocalStackOptions {
   configFile?: string
   /** Serve the built demo dashboard from this folder (dist/demo), on the port before the gateway's. */
   dashboardRoot?: string
+  /** Delivery workers: threads running the `deliver` function, fed by the local SQS queue. @default 2 */
+  deliveryWorkers?: number
+  /** The account's Management API quota the workers share, as the CDK stack divides it. @default unlimited */
+  deliveryBudget?: { rate: number; burst: number }
 }
 
 /** The endpoints of a running local stack: the contents of `.herald/local.json`. */
@@ -52,6 +58,9 @@ export interface LocalStack extends LocalEndpoints {
   env: Env
   gateway: LocalGateway
   lambda: LocalLambda
+  sqs: LocalSqs
+  /** Resolves once every invocation started so far, and the queued work it caused, is done. */
+  idle(): Promise<void>
   close(): Promise<void>
 }
 
@@ -62,6 +71,7 @@ const FUNCTION = {
   message: 'herald-message',
   welcome: 'herald-welcome',
   fanout: 'herald-fanout',
+  deliver: 'herald-deliver',
 } as const
 
 const nextPort = (port: number, offset: number) => (port === 0 ? 0 : port + offset)
@@ -91,6 +101,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const sns = new LocalSns({ lambda, topicArn: LOCAL_TOPIC_ARN, subscriber: FUNCTION.fanout })
   const snsEndpoint = await sns.listen(nextPort(port, 2))
   const lambdaEndpoint = await lambda.listen(nextPort(port, 3))
+  const workers = options.deliveryWorkers ?? 2
+  const sqs = new LocalSqs({
+    lambda,
+    queueName: 'herald-local-deliveries',
+    consumer: FUNCTION.deliver,
+    maxConcurrency: workers,
+  })
+  const sqsEndpoint = await sqs.listen(nextPort(port, 4))
 
   const env: Env = {
     HERALD_CONNECTIONS_TABLE: tables.connections,
@@ -99,19 +117,35 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     HERALD_WELCOME_FUNCTION: FUNCTION.welcome,
     HERALD_TOPIC_ARN: LOCAL_TOPIC_ARN,
     HERALD_JWT_SECRET: LOCAL_JWT_SECRET,
+    HERALD_DELIVERY_QUEUE_URL: sqs.queueUrl,
     ...options.env,
   }
-  const aws = awsClients({
+  const settings = {
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
-    endpoints: { dynamodb: dynamo.endpoint, lambda: lambdaEndpoint, sns: snsEndpoint },
-  })
+    endpoints: { dynamodb: dynamo.endpoint, lambda: lambdaEndpoint, sns: snsEndpoint, sqs: sqsEndpoint },
+  }
+  const aws = awsClients(settings)
   lambda.register(FUNCTION.authorizer, authorizer.fromEnvironment(env, aws))
   lambda.register(FUNCTION.connect, connect.fromEnvironment(env, aws))
   lambda.register(FUNCTION.disconnect, disconnect.fromEnvironment(env, aws))
   lambda.register(FUNCTION.message, message.fromEnvironment(env, aws))
   lambda.register(FUNCTION.welcome, welcome.fromEnvironment(env, aws))
   lambda.register(FUNCTION.fanout, fanout.fromEnvironment(env, aws))
+  // Each worker gets its share of the account's quota, as the CDK stack divides it.
+  const share = options.deliveryBudget
+  await lambda.registerThreaded(FUNCTION.deliver, {
+    module: fileURLToPath(new URL('../functions/deliver.ts', import.meta.url)),
+    env: share
+      ? {
+          ...env,
+          HERALD_DELIVERY_RATE: String(share.rate / workers),
+          HERALD_DELIVERY_BURST: String(share.burst / workers),
+        }
+      : env,
+    settings,
+    instances: workers,
+  })
 
   const sweepTables = [
     { name: tables.connections, definition: CONNECTIONS_TABLE },
@@ -155,12 +189,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env,
     gateway,
     lambda,
+    sqs,
+    async idle() {
+      await lambda.idle()
+      await sqs.idle()
+      await lambda.idle()
+    },
     async close() {
       clearInterval(sweeper)
       await dashboard?.close()
       await gateway.close()
       await lambda.idle()
-      await Promise.all([sns.close(), lambda.close()])
+      await sqs.idle()
+      await Promise.all([sns.close(), sqs.close(), lambda.close()])
       aws.dynamo().destroy()
       await dynamo.close()
     },

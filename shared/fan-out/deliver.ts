@@ -1,6 +1,7 @@
 import { withDefaults } from '../options.js'
 import type { Recipient } from '../store/connection-store.js'
 import { type ConnectionPoster, classifyDeliveryError } from './connection-poster.js'
+import type { DeliveryBudget } from './delivery-budget.js'
 import { runPool } from './pool.js'
 
 export interface DeliveryOptions {
@@ -46,8 +47,9 @@ const realClock: DeliveryClock = {
 }
 
 /**
- * Posts one payload to every recipient with bounded concurrency; 429 and 5xx are retried with
- * exponential backoff and full jitter until the deadline, 410 is reported as gone.
+ * Posts one payload to every recipient with bounded concurrency, each post (retries too) within
+ * the delivery budget when there is one; 429 and 5xx are retried with exponential backoff and
+ * full jitter until the deadline, 410 is reported as gone.
  */
 export async function deliver(
   poster: ConnectionPoster,
@@ -55,6 +57,7 @@ export async function deliver(
   payload: string,
   options: { [K in keyof DeliveryOptions]?: DeliveryOptions[K] | undefined } = {},
   clock: DeliveryClock = realClock,
+  budget?: DeliveryBudget,
 ): Promise<DeliveryReport> {
   const settings = withDefaults(DEFAULT_DELIVERY_OPTIONS, options)
   const deadline = clock.now() + settings.deadlineMs
@@ -63,6 +66,7 @@ export async function deliver(
   await runPool(recipients, settings.concurrency, async (recipient) => {
     for (let attempt = 0; ; attempt++) {
       try {
+        await budget?.take()
         await poster.post(recipient.connectionId, payload)
         report.delivered++
         return

@@ -1,17 +1,35 @@
 import type { NotificationEnvelope } from '../protocol/frames.js'
 import { type PublishBody, TOPIC_OF, targetUserOf, toEnvelope } from '../protocol/publish-body.js'
-import type { ConnectionStore, RecipientLookup } from '../store/connection-store.js'
+import type { ConnectionStore, Recipient, RecipientLookup } from '../store/connection-store.js'
 import type { HistoryStore } from '../store/history-store.js'
 import type { ConnectionPoster } from './connection-poster.js'
-import { type DeliveryClock, type DeliveryOptions, deliver } from './deliver.js'
+import { type DeliveryClock, type DeliveryOptions, type DeliveryReport, deliver } from './deliver.js'
+import { type DeliveryQueue, planBatches } from './delivery-batch.js'
+import type { DeliveryBudget } from './delivery-budget.js'
 import { runPool } from './pool.js'
 
-export interface FanOutDeps {
+/** What delivering needs, in the planner and in the workers alike. */
+export interface DeliveryDeps {
   connections: ConnectionStore
-  history: HistoryStore
   poster: ConnectionPoster
   delivery?: { [K in keyof DeliveryOptions]?: DeliveryOptions[K] | undefined }
   clock?: DeliveryClock
+  /** This instance's share of the account's Management API quota. @default unlimited */
+  budget?: DeliveryBudget
+}
+
+export interface ShardingOptions {
+  /** Audiences larger than this go to the delivery workers. @default 2000 */
+  threshold: number
+  /** Recipients per worker batch. @default 500 */
+  batchSize: number
+}
+
+export interface FanOutDeps extends DeliveryDeps {
+  history: HistoryStore
+  /** The delivery workers' queue; without it every audience is delivered inline. */
+  queue?: DeliveryQueue
+  sharding?: Partial<ShardingOptions>
 }
 
 export interface FanOutReport {
@@ -19,6 +37,8 @@ export interface FanOutReport {
   type: PublishBody['type']
   recipients: number
   itemsRead: number
+  /** Recipients handed to the delivery workers rather than delivered here. */
+  queued: number
   delivered: number
   gone: number
   /** Refused by the Management API (bad request, too large, forbidden). */
@@ -37,11 +57,24 @@ export function findRecipients(connections: ConnectionStore, body: PublishBody):
   return connections.recipientsOfTopic(topic)
 }
 
+/** Posts to every recipient, then removes the connections that turned out to be gone. */
+export async function deliverToRecipients(
+  deps: DeliveryDeps,
+  recipients: readonly Recipient[],
+  payload: string,
+): Promise<DeliveryReport> {
+  const report = await deliver(deps.poster, recipients, payload, deps.delivery, deps.clock, deps.budget)
+  await runPool(report.gone, deps.delivery?.concurrency ?? 25, (recipient) =>
+    deps.connections.remove(recipient.connectionId, [recipient.key]),
+  )
+  return report
+}
+
 /**
  * Delivers one published notification: records it in history first (so a client that reconnects
- * mid-fan-out can still resume it), posts it to every recipient, then removes the connections that
- * turned out to be gone. Running it twice for the same body sends the same envelope id twice,
- * which clients drop as a duplicate.
+ * mid-fan-out can still resume it), then posts it to every recipient, itself for a small audience
+ * or through the delivery workers for a large one. Running it twice for the same body sends the
+ * same envelope id twice, which clients drop as a duplicate.
  */
 export async function fanOut(
   deps: FanOutDeps,
@@ -56,21 +89,30 @@ export async function fanOut(
       ? undefined
       : deps.history.record(envelope, { topic, userId: targetUserOf(body) }),
   ])
-  const report = await deliver(
-    deps.poster,
-    lookup.recipients,
-    JSON.stringify(envelope),
-    deps.delivery,
-    deps.clock,
-  )
-  await runPool(report.gone, deps.delivery?.concurrency ?? 25, (recipient) =>
-    deps.connections.remove(recipient.connectionId, [recipient.key]),
-  )
-  return {
+  const payload = JSON.stringify(envelope)
+  const base = {
     id: envelope.id,
     type: body.type,
     recipients: lookup.recipients.length,
     itemsRead: lookup.itemsRead,
+  }
+  const threshold = deps.sharding?.threshold ?? 2000
+  if (deps.queue && lookup.recipients.length > threshold) {
+    await deps.queue.send(planBatches(lookup.recipients, payload, deps.sharding?.batchSize ?? 500))
+    return {
+      ...base,
+      queued: lookup.recipients.length,
+      delivered: 0,
+      gone: 0,
+      rejected: 0,
+      exhausted: 0,
+      retried: 0,
+    }
+  }
+  const report = await deliverToRecipients(deps, lookup.recipients, payload)
+  return {
+    ...base,
+    queued: 0,
     delivered: report.delivered,
     gone: report.gone.length,
     rejected: report.rejected.length,

@@ -50,6 +50,21 @@ export function deliveryConfig(env: Env) {
   }
 }
 
+/**
+ * Sharded delivery: the worker queue (none means inline delivery only), when to use it, and this
+ * instance's share of the account's Management API quota (HERALD_DELIVERY_RATE/BURST per second).
+ */
+export function shardingConfig(env: Env) {
+  const rate = optionalNumber(env, 'HERALD_DELIVERY_RATE')
+  return {
+    queueUrl: env.HERALD_DELIVERY_QUEUE_URL || undefined,
+    threshold: optionalNumber(env, 'HERALD_FANOUT_BATCH_THRESHOLD'),
+    batchSize: optionalNumber(env, 'HERALD_FANOUT_BATCH_SIZE'),
+    maxAttempts: optionalNumber(env, 'HERALD_DELIVERY_MAX_ATTEMPTS'),
+    budget: rate ? { rate, burst: optionalNumber(env, 'HERALD_DELIVERY_BURST') ?? rate / 2 } : undefined,
+  }
+}
+
 export function sessionConfig(env: Env) {
   return {
     maxMessageBytes: optionalNumber(env, 'HERALD_MAX_CLIENT_MESSAGE_BYTES'),

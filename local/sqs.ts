@@ -1,0 +1,224 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { createServer, type Server, type ServerResponse } from 'node:http'
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
+import { LOCAL_REGION } from './defaults.js'
+import { closeServer, listen, readBody, send } from './http.js'
+import type { LocalLambda } from './lambda-runtime.js'
+
+export interface LocalSqsOptions {
+  lambda: LocalLambda
+  queueName: string
+  /** The function the event source mapping invokes. */
+  consumer: string
+  /** Messages per invocation. @default 10 */
+  batchSize?: number
+  /** Invocations at once (the mapping's maximum concurrency). @default 2 */
+  maxConcurrency?: number
+  /** How long a failed message stays invisible before it is tried again. @default 1000 */
+  visibilityTimeoutMs?: number
+  /** Receives before a message goes to the dead-letter queue. @default 3 */
+  maxReceiveCount?: number
+}
+
+interface Message {
+  messageId: string
+  body: string
+  md5: string
+  sentAt: number
+  visibleAt: number
+  receiveCount: number
+}
+
+const MAX_BYTES = 256 * 1024
+const md5 = (text: string) => createHash('md5').update(text).digest('hex')
+
+class SqsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * The twin of an SQS queue and its Lambda event source mapping: `SendMessage` and
+ * `SendMessageBatch` in the JSON protocol the SDK speaks (with the MD5 digests it checks), delays,
+ * batches of up to `batchSize` to the consumer, partial batch failures retried after the visibility
+ * timeout, and a dead-letter list after `maxReceiveCount`.
+ */
+export class LocalSqs {
+  readonly #options: Required<LocalSqsOptions>
+  readonly #server: Server
+  readonly #messages: Message[] = []
+  readonly deadLetters: Message[] = []
+  #inFlight = 0
+  #timer: NodeJS.Timeout | undefined
+  #idleWaiters: (() => void)[] = []
+  queueUrl = ''
+
+  constructor(options: LocalSqsOptions) {
+    this.#options = {
+      batchSize: 10,
+      maxConcurrency: 2,
+      visibilityTimeoutMs: 1000,
+      maxReceiveCount: 3,
+      ...options,
+    }
+    this.#server = createServer(async (request, response) => {
+      try {
+        const body = await readBody(request, 2 * MAX_BYTES)
+        if (!body)
+          throw new SqsError('BatchRequestTooLong', 'Batch requests cannot be longer than 262144 bytes')
+        const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>
+        const action = String(request.headers['x-amz-target'] ?? '').replace('AmazonSQS.', '')
+        if (input.QueueUrl !== this.queueUrl)
+          throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.')
+        if (action === 'SendMessage')
+          return this.#reply(response, this.#enqueue(input as { MessageBody: string; DelaySeconds?: number }))
+        if (action === 'SendMessageBatch')
+          return this.#reply(response, this.#enqueueBatch(input.Entries as BatchEntry[]))
+        throw new SqsError(
+          'UnsupportedOperation',
+          `${action || 'this operation'} is not supported by the local queue`,
+        )
+      } catch (error) {
+        const failure = error instanceof SqsError ? error : new SqsError('InternalError', String(error))
+        send(
+          response,
+          400,
+          JSON.stringify({ __type: `com.amazonaws.sqs#${failure.code}`, message: failure.message }),
+          {
+            'content-type': 'application/x-amz-json-1.0',
+          },
+        )
+      }
+    })
+  }
+
+  async listen(port = 0): Promise<string> {
+    const endpoint = `http://127.0.0.1:${await listen(this.#server, port)}`
+    this.queueUrl = `${endpoint}/000000000000/${this.#options.queueName}`
+    return endpoint
+  }
+
+  /** Resolves when the queue is empty and no invocation is running. */
+  idle(): Promise<void> {
+    if (this.#messages.length === 0 && this.#inFlight === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idleWaiters.push(resolve))
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.#timer)
+    await closeServer(this.#server)
+  }
+
+  #reply(response: ServerResponse, result: unknown): void {
+    send(response, 200, JSON.stringify(result), { 'content-type': 'application/x-amz-json-1.0' })
+  }
+
+  #enqueue(input: { MessageBody: string; DelaySeconds?: number }) {
+    const body = input.MessageBody
+    if (!body) throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody.')
+    if (Buffer.byteLength(body) > MAX_BYTES)
+      throw new SqsError('InvalidParameterValue', 'Message must be shorter than 262144 bytes.')
+    const now = Date.now()
+    const message: Message = {
+      messageId: randomUUID(),
+      body,
+      md5: md5(body),
+      sentAt: now,
+      visibleAt: now + (input.DelaySeconds ?? 0) * 1000,
+      receiveCount: 0,
+    }
+    this.#messages.push(message)
+    this.#pump()
+    return { MessageId: message.messageId, MD5OfMessageBody: message.md5 }
+  }
+
+  #enqueueBatch(entries: BatchEntry[] | undefined) {
+    if (!entries?.length)
+      throw new SqsError('EmptyBatchRequest', 'The batch request doesn’t contain any entries.')
+    if (entries.length > 10)
+      throw new SqsError('TooManyEntriesInBatchRequest', 'Maximum number of entries per request are 10.')
+    const total = entries.reduce((sum, entry) => sum + Buffer.byteLength(entry.MessageBody ?? ''), 0)
+    if (total > MAX_BYTES)
+      throw new SqsError('BatchRequestTooLong', 'Batch requests cannot be longer than 262144 bytes')
+    return {
+      Successful: entries.map((entry) => ({ Id: entry.Id, ...this.#enqueue(entry) })),
+      Failed: [],
+    }
+  }
+
+  /** Starts invocations while there is room and visible work; wakes itself for delayed messages. */
+  #pump(): void {
+    clearTimeout(this.#timer)
+    const now = Date.now()
+    while (this.#inFlight < this.#options.maxConcurrency) {
+      const batch: Message[] = []
+      for (let i = 0; i < this.#messages.length && batch.length < this.#options.batchSize; ) {
+        const message = this.#messages[i] as Message
+        if (message.visibleAt <= now) batch.push(...this.#messages.splice(i, 1))
+        else i++
+      }
+      if (batch.length === 0) break
+      void this.#invoke(batch)
+    }
+    const next = Math.min(...this.#messages.map((message) => message.visibleAt))
+    if (Number.isFinite(next)) this.#timer = setTimeout(() => this.#pump(), Math.max(1, next - now))
+    if (this.#messages.length === 0 && this.#inFlight === 0)
+      for (const resolve of this.#idleWaiters.splice(0)) resolve()
+  }
+
+  async #invoke(batch: Message[]): Promise<void> {
+    this.#inFlight++
+    for (const message of batch) message.receiveCount++
+    let failed = new Set(batch.map((message) => message.messageId))
+    try {
+      const result = (await this.#options.lambda.invoke(this.#options.consumer, this.#event(batch))) as
+        | SQSBatchResponse
+        | undefined
+      failed = new Set((result?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier))
+    } catch {
+      // The whole batch failed: every message is retried.
+    }
+    const retryAt = Date.now() + this.#options.visibilityTimeoutMs
+    for (const message of batch) {
+      if (!failed.has(message.messageId)) continue
+      if (message.receiveCount >= this.#options.maxReceiveCount) this.deadLetters.push(message)
+      else this.#messages.push({ ...message, visibleAt: retryAt })
+    }
+    this.#inFlight--
+    this.#pump()
+  }
+
+  #event(batch: Message[]): SQSEvent {
+    const arn = `arn:aws:sqs:${LOCAL_REGION}:000000000000:${this.#options.queueName}`
+    return {
+      Records: batch.map(
+        (message): SQSRecord => ({
+          messageId: message.messageId,
+          receiptHandle: `${message.messageId}#${message.receiveCount}`,
+          body: message.body,
+          attributes: {
+            ApproximateReceiveCount: String(message.receiveCount),
+            SentTimestamp: String(message.sentAt),
+            SenderId: '000000000000',
+            ApproximateFirstReceiveTimestamp: String(Date.now()),
+          },
+          messageAttributes: {},
+          md5OfBody: message.md5,
+          eventSource: 'aws:sqs',
+          eventSourceARN: arn,
+          awsRegion: LOCAL_REGION,
+        }),
+      ),
+    }
+  }
+}
+
+interface BatchEntry {
+  Id: string
+  MessageBody: string
+  DelaySeconds?: number
+}
