@@ -7,6 +7,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { type IGrantable, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import type { IKey } from 'aws-cdk-lib/aws-kms'
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import { Topic } from 'aws-cdk-lib/aws-sns'
@@ -58,8 +59,18 @@ export interface HeraldProps {
   readonly allowedOrigins?: string[]
   /** Encrypts the topic with this key. @default SNS without KMS (TLS in transit is always enforced) */
   readonly topicKey?: IKey
-  /** Posts in flight per fan-out. @default 100 */
+  /** Posts in flight per delivering function instance. @default 100 */
   readonly deliveryConcurrency?: number
+  /**
+   * The account's Management API quota (API Gateway: 10,000 requests/s, burst 5,000), shared by
+   * the delivery workers: each gets an equal share. Lower it if other APIs in the account post too.
+   * @default { rate: 10000, burst: 5000 }
+   */
+  readonly deliveryBudget?: { readonly rate: number; readonly burst: number }
+  /** Delivery workers at most (the SQS event source's maximum concurrency). @default 10 */
+  readonly deliveryWorkers?: number
+  /** Audiences larger than this go to the delivery workers; smaller ones are posted by the fan-out itself. @default 2000 */
+  readonly fanOutBatchThreshold?: number
   /** Where alarms are also e-mailed. @default alarms go to the alarm topic only */
   readonly alarmEmail?: string
   /**
@@ -85,10 +96,15 @@ export class Herald extends Construct {
   readonly historyTable: Table
   readonly topic: Topic
   readonly deadLetterQueue: Queue
+  /** Batches of recipients from the fan-out planner to the delivery workers. */
+  readonly deliveryQueue: Queue
   readonly tokenSecret: ISecret | undefined
   readonly publisherPolicy: ManagedPolicy
   readonly functions: Readonly<
-    Record<'authorizer' | 'connect' | 'welcome' | 'disconnect' | 'message' | 'fanout', HeraldFunction>
+    Record<
+      'authorizer' | 'connect' | 'welcome' | 'disconnect' | 'message' | 'fanout' | 'deliver',
+      HeraldFunction
+    >
   >
   readonly monitoring: HeraldMonitoring
   /** `wss://…/{stage}`: what browsers connect to. */
@@ -160,6 +176,25 @@ export class Herald extends Construct {
       environment: storeEnv,
     })
     const message = new HeraldFunction(this, 'Message', { ...common, name: 'message', environment: storeEnv })
+    const workers = props.deliveryWorkers ?? 10
+    const budget = props.deliveryBudget ?? { rate: 10_000, burst: 5_000 }
+    if (workers < 2)
+      throw new Error('Herald: deliveryWorkers must be at least 2 (the SQS event source minimum)')
+    const deliveryTimeout = Duration.minutes(1)
+    // AWS advises a visibility timeout of six times the consumer's timeout.
+    this.deliveryQueue = new Queue(this, 'DeliveryQueue', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      visibilityTimeout: Duration.seconds(deliveryTimeout.toSeconds() * 6),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 3 },
+    })
+    const deliveryEnv = {
+      ...storeEnv,
+      HERALD_DELIVERY_QUEUE_URL: this.deliveryQueue.queueUrl,
+      ...(props.deliveryConcurrency
+        ? { HERALD_DELIVERY_CONCURRENCY: String(props.deliveryConcurrency) }
+        : {}),
+    }
     const fanout = new HeraldFunction(this, 'Fanout', {
       ...common,
       name: 'fanout',
@@ -168,13 +203,31 @@ export class Herald extends Construct {
       retryAttempts: 2,
       onFailure: new SqsDestination(this.deadLetterQueue),
       environment: {
-        ...storeEnv,
-        ...(props.deliveryConcurrency
-          ? { HERALD_DELIVERY_CONCURRENCY: String(props.deliveryConcurrency) }
+        ...deliveryEnv,
+        ...(props.fanOutBatchThreshold
+          ? { HERALD_FANOUT_BATCH_THRESHOLD: String(props.fanOutBatchThreshold) }
           : {}),
       },
     })
-    this.functions = { authorizer, connect, welcome, disconnect, message, fanout }
+    const deliver = new HeraldFunction(this, 'Deliver', {
+      ...common,
+      name: 'deliver',
+      memorySize: 1024,
+      timeout: deliveryTimeout,
+      environment: {
+        ...deliveryEnv,
+        HERALD_DELIVERY_RATE: String(budget.rate / workers),
+        HERALD_DELIVERY_BURST: String(Math.max(1, budget.burst / workers)),
+      },
+    })
+    deliver.addEventSource(
+      new SqsEventSource(this.deliveryQueue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: workers,
+      }),
+    )
+    this.functions = { authorizer, connect, welcome, disconnect, message, fanout, deliver }
 
     this.api = new WebSocketApi(this, 'Api', {
       description: 'Herald real-time notifications',
@@ -218,21 +271,24 @@ export class Herald extends Construct {
     if (account) this.stage.node.addDependency(account)
     this.webSocketUrl = this.stage.url
     this.managementUrl = this.stage.callbackUrl
-    for (const fn of [welcome, message, fanout])
+    for (const fn of [welcome, message, fanout, deliver])
       fn.addEnvironment('HERALD_MANAGEMENT_ENDPOINT', this.managementUrl)
 
     // Least privilege: each function gets exactly the calls its code makes.
     this.tokenSecret?.grantRead(authorizer)
-    this.connectionsTable.grant(connect, 'dynamodb:PutItem')
+    this.connectionsTable.grant(connect, 'dynamodb:BatchWriteItem')
     // The function itself only: grantInvoke would add its versions and aliases (`:*`).
     connect.addToRolePolicy(
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [welcome.functionArn] }),
     )
-    this.connectionsTable.grant(disconnect, 'dynamodb:GetItem', 'dynamodb:DeleteItem')
+    const removeConnections = ['dynamodb:GetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem']
+    this.connectionsTable.grant(disconnect, ...removeConnections)
     this.connectionsTable.grant(message, 'dynamodb:GetItem', 'dynamodb:PutItem')
     this.historyTable.grant(message, 'dynamodb:Query')
-    this.connectionsTable.grant(fanout, 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem')
+    this.connectionsTable.grant(fanout, 'dynamodb:Query', ...removeConnections)
     this.historyTable.grant(fanout, 'dynamodb:PutItem')
+    this.connectionsTable.grant(deliver, ...removeConnections)
+    for (const fn of [fanout, deliver]) this.deliveryQueue.grantSendMessages(fn)
     const postToConnections = new PolicyStatement({
       actions: ['execute-api:ManageConnections'],
       resources: [
@@ -243,7 +299,7 @@ export class Herald extends Construct {
         }),
       ],
     })
-    for (const fn of [welcome, message, fanout]) fn.addToRolePolicy(postToConnections)
+    for (const fn of [welcome, message, fanout, deliver]) fn.addToRolePolicy(postToConnections)
     this.topic.addSubscription(new LambdaSubscription(fanout, { deadLetterQueue: this.deadLetterQueue }))
 
     this.publisherPolicy = new ManagedPolicy(this, 'PublisherPolicy', {

@@ -26,7 +26,12 @@ export function acknowledgeReviewedFindings(herald: Herald): void {
       'xray:PutTraceSegments and xray:PutTelemetryRecords, added by active tracing, support no resource-level permissions.',
     )
   }
-  for (const fn of [herald.functions.welcome, herald.functions.message, herald.functions.fanout]) {
+  for (const fn of [
+    herald.functions.welcome,
+    herald.functions.message,
+    herald.functions.fanout,
+    herald.functions.deliver,
+  ]) {
     acknowledge(
       fn.role ?? fn,
       `IAM5[Resource::${connectionsArn}]`,

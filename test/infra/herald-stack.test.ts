@@ -190,7 +190,7 @@ describe('Stack: HeraldStack', () => {
 
   it('runs every function on nodejs22.x, arm64, traced, with source maps and Powertools settings', () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')
-    expect(functions).toHaveLength(6)
+    expect(functions).toHaveLength(7)
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -206,7 +206,7 @@ describe('Stack: HeraldStack', () => {
         LoggingConfig: { LogGroup: expect.anything() },
       })
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 7)
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 8)
   })
 
   it.each([
@@ -214,9 +214,16 @@ describe('Stack: HeraldStack', () => {
       'authorizer',
       { 'secretsmanager:GetSecretValue': ['secret'], 'secretsmanager:DescribeSecret': ['secret'] },
     ],
-    ['connect', { 'dynamodb:PutItem': ['connections'], 'lambda:InvokeFunction': ['welcome'] }],
+    ['connect', { 'dynamodb:BatchWriteItem': ['connections'], 'lambda:InvokeFunction': ['welcome'] }],
     ['welcome', { 'execute-api:ManageConnections': ['api'] }],
-    ['disconnect', { 'dynamodb:GetItem': ['connections'], 'dynamodb:DeleteItem': ['connections'] }],
+    [
+      'disconnect',
+      {
+        'dynamodb:GetItem': ['connections'],
+        'dynamodb:BatchWriteItem': ['connections'],
+        'dynamodb:DeleteItem': ['connections'],
+      },
+    ],
     [
       'message',
       {
@@ -231,12 +238,28 @@ describe('Stack: HeraldStack', () => {
       {
         'dynamodb:Query': ['connections'],
         'dynamodb:GetItem': ['connections'],
+        'dynamodb:BatchWriteItem': ['connections'],
         'dynamodb:DeleteItem': ['connections'],
         'dynamodb:PutItem': ['history'],
         'execute-api:ManageConnections': ['api'],
-        'sqs:SendMessage': ['dlq'],
-        'sqs:GetQueueAttributes': ['dlq'],
-        'sqs:GetQueueUrl': ['dlq'],
+        'sqs:SendMessage': ['deliveries', 'dlq'],
+        'sqs:GetQueueAttributes': ['deliveries', 'dlq'],
+        'sqs:GetQueueUrl': ['deliveries', 'dlq'],
+      },
+    ],
+    [
+      'deliver',
+      {
+        'dynamodb:GetItem': ['connections'],
+        'dynamodb:BatchWriteItem': ['connections'],
+        'dynamodb:DeleteItem': ['connections'],
+        'execute-api:ManageConnections': ['api'],
+        'sqs:SendMessage': ['deliveries'],
+        'sqs:GetQueueAttributes': ['deliveries', 'deliveries'],
+        'sqs:GetQueueUrl': ['deliveries', 'deliveries'],
+        'sqs:ReceiveMessage': ['deliveries'],
+        'sqs:ChangeMessageVisibility': ['deliveries'],
+        'sqs:DeleteMessage': ['deliveries'],
       },
     ],
   ] as const)('gives the %s function exactly the permissions its code uses', (name, expected) => {
@@ -247,6 +270,7 @@ describe('Stack: HeraldStack', () => {
       welcome: logicalIdOf(stack.herald.functions.welcome),
       api: logicalIdOf(stack.herald.api),
       dlq: logicalIdOf(stack.herald.deadLetterQueue),
+      deliveries: logicalIdOf(stack.herald.deliveryQueue),
     }
     const own = logicalIdOf(stack.herald.functions[name]).replace(/[0-9A-F]{8}$/, '')
     const permissions = permissionsOf(name)
@@ -260,9 +284,34 @@ describe('Stack: HeraldStack', () => {
       ...Object.fromEntries(
         Object.entries(expected).map(([action, targets]) => [
           action,
-          targets.map((target: string) => ids[target]),
+          targets.map((target: string) => ids[target]).sort(),
         ]),
       ),
+    })
+  })
+
+  it('feeds the delivery workers from a queue that dead-letters, with partial batch failures and bounded concurrency', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(stack.herald.functions.deliver) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(stack.herald.deliveryQueue), 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    })
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 360,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(stack.herald.deadLetterQueue), 'Arn'] },
+        maxReceiveCount: 3,
+      },
+    })
+  })
+
+  it('gives each delivery worker an equal share of the account’s Management API quota', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ HERALD_DELIVERY_RATE: '1000', HERALD_DELIVERY_BURST: '500' }),
+      },
     })
   })
 
@@ -275,7 +324,7 @@ describe('Stack: HeraldStack', () => {
       )
       .filter((statement) => statement.Action === 'execute-api:ManageConnections')
 
-    expect(statements).toHaveLength(3)
+    expect(statements).toHaveLength(4)
     for (const statement of statements) {
       expect(statement.Resource).toEqual({
         'Fn::Join': [
@@ -382,6 +431,7 @@ describe('Construct: Herald options', () => {
       'shards must be a positive integer',
     )
     expect(() => authFromContext({ 'herald:auth': 'oidc' })).toThrow('herald:jwksUrl and herald:issuer')
+    expect(() => new Herald(new Stack(new App()), 'Herald', { deliveryWorkers: 1 })).toThrow('at least 2')
   })
 })
 
