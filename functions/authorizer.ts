@@ -2,10 +2,11 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { checkOrigin, createTokenVerifier, type Identity } from '../shared/auth/token-verifier.js'
 import { AuthError } from '../shared/errors.js'
 import { streamFromQuery } from '../shared/protocol/topics.js'
-import { type AwsClients, awsClients, readSecret } from '../shared/runtime/clients.js'
+import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { authConfig, type Env } from '../shared/runtime/config.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
+import { readSecret } from '../shared/runtime/secrets.js'
 
 export interface AuthorizerDeps {
   verify: (token: string) => Promise<Identity>
@@ -56,7 +57,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps) {
 }
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
-  const { allowedOrigins, ...verifier } = authConfig(env, (arn) => readSecret(aws.secrets(), arn))
+  const { allowedOrigins, ...verifier } = authConfig(env, (arn) => readSecret(aws, arn))
   return createAuthorizerHandler({ verify: createTokenVerifier(verifier), allowedOrigins })
 }
 

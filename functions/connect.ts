@@ -1,6 +1,8 @@
 import { STREAM_TOPICS, streamFromQuery } from '../shared/protocol/topics.js'
-import { type AwsClients, awsClients, invokeAsync, stores } from '../shared/runtime/clients.js'
+import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { type Env, welcomeFunctionName } from '../shared/runtime/config.js'
+import { stores } from '../shared/runtime/dynamodb.js'
+import { invokeAsync } from '../shared/runtime/lambda.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import type { WelcomeRequest } from '../shared/session/welcome.js'
 import type { ConnectionStore } from '../shared/store/connection-store.js'
@@ -30,7 +32,7 @@ export function createConnectHandler(deps: ConnectDeps) {
 export function fromEnvironment(env: Env, aws: AwsClients) {
   return createConnectHandler({
     connections: stores(env, aws).connections,
-    welcome: invokeAsync(aws.lambda(), welcomeFunctionName(env)),
+    welcome: invokeAsync(aws, welcomeFunctionName(env)),
   })
 }
 

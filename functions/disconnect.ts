@@ -1,5 +1,6 @@
-import { type AwsClients, awsClients, stores } from '../shared/runtime/clients.js'
+import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import type { Env } from '../shared/runtime/config.js'
+import { stores } from '../shared/runtime/dynamodb.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import type { ConnectionStore } from '../shared/store/connection-store.js'
 import { ok, type WebSocketEvent } from './websocket-event.js'

@@ -1,7 +1,9 @@
 import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
 import { makeFrame } from '../shared/protocol/frames.js'
-import { type AwsClients, awsClients, stores } from '../shared/runtime/clients.js'
+import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { type Env, managementEndpoint, sessionConfig } from '../shared/runtime/config.js'
+import { posterOf } from '../shared/runtime/delivery.js'
+import { stores } from '../shared/runtime/dynamodb.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { answerClientFrame, type SessionDeps } from '../shared/session/client-session.js'
 import { ok, sessionContextOf, type WebSocketEvent } from './websocket-event.js'
@@ -31,7 +33,7 @@ export function fromEnvironment(env: Env, aws: AwsClients) {
   return createMessageHandler({
     ...stores(env, aws),
     limits: sessionConfig(env),
-    poster: aws.poster(managementEndpoint(env), 4),
+    poster: posterOf(aws, managementEndpoint(env), 4),
   })
 }
 

@@ -1,6 +1,7 @@
 import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
-import { type AwsClients, awsClients } from '../shared/runtime/clients.js'
+import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { type Env, managementEndpoint } from '../shared/runtime/config.js'
+import { posterOf } from '../shared/runtime/delivery.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
 import { sendWelcome, type WelcomeOptions, type WelcomeRequest } from '../shared/session/welcome.js'
@@ -21,7 +22,7 @@ export function createWelcomeHandler(deps: WelcomeDeps) {
 }
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
-  return createWelcomeHandler({ poster: aws.poster(managementEndpoint(env), 4) })
+  return createWelcomeHandler({ poster: posterOf(aws, managementEndpoint(env), 4) })
 }
 
 export const handler = lazyHandler(() => fromEnvironment(process.env, awsClients()))

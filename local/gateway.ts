@@ -267,7 +267,8 @@ export class LocalGateway {
         if (!body) return sendAwsError(response, 413, 'PayloadTooLargeException', 'Message too long')
         if (connection.socket.readyState !== connection.socket.OPEN)
           return sendAwsError(response, 410, 'GoneException', 'Gone')
-        connection.socket.send(body.toString('utf8'))
+        // The posted bytes as a text frame, without decoding them to re-encode them.
+        connection.socket.send(body, { binary: false })
         return send(response, 200)
       }
       case 'GET':

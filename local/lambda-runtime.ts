@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { AwsClientSettings } from '../shared/runtime/clients.js'
+import type { AwsClientSettings } from '../shared/runtime/aws-clients.js'
 import type { Env } from '../shared/runtime/config.js'
 import { closeServer, listen, readBody, send, sendAwsError } from './http.js'
 
@@ -43,7 +43,7 @@ class InstancePool {
   #next = 0
 
   constructor(spec: ThreadedFunction) {
-    const clientsModule = fileURLToPath(new URL('../shared/runtime/clients.ts', import.meta.url))
+    const clientsModule = fileURLToPath(new URL('../shared/runtime/aws-clients.ts', import.meta.url))
     const script = new URL('./lambda-instance.mjs', import.meta.url)
     const started = Array.from({ length: spec.instances }, () => {
       const worker = new Worker(script, {

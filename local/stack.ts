@@ -8,8 +8,10 @@ import * as fanout from '../functions/fanout.js'
 import * as message from '../functions/message.js'
 import * as welcome from '../functions/welcome.js'
 import { createPublisher } from '../shared/publisher/publisher.js'
-import { awsClients } from '../shared/runtime/clients.js'
+import { awsClients } from '../shared/runtime/aws-clients.js'
 import type { Env } from '../shared/runtime/config.js'
+import { documentClientOf } from '../shared/runtime/dynamodb.js'
+import { snsOf } from '../shared/runtime/sns.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE } from '../shared/store/tables.js'
 import { LocalDashboard } from './dashboard.js'
 import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET, LOCAL_REGION, LOCAL_TOPIC_ARN } from './defaults.js'
@@ -37,6 +39,11 @@ export interface LocalStackOptions {
   dashboardRoot?: string
   /** Delivery workers: threads running the `deliver` function, fed by the local SQS queue. @default 2 */
   deliveryWorkers?: number
+  /**
+   * Functions to run in worker threads, as that many concurrent Lambda instances; the others run
+   * on the main thread, which starts faster (tests) but shares a core with the gateway. @default {}
+   */
+  threads?: Partial<Record<Exclude<keyof typeof FUNCTION, 'deliver'>, number>>
   /** The account's Management API quota the workers share, as the CDK stack divides it. @default unlimited */
   deliveryBudget?: { rate: number; burst: number }
 }
@@ -126,16 +133,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     endpoints: { dynamodb: dynamo.endpoint, lambda: lambdaEndpoint, sns: snsEndpoint, sqs: sqsEndpoint },
   }
   const aws = awsClients(settings)
-  lambda.register(FUNCTION.authorizer, authorizer.fromEnvironment(env, aws))
-  lambda.register(FUNCTION.connect, connect.fromEnvironment(env, aws))
-  lambda.register(FUNCTION.disconnect, disconnect.fromEnvironment(env, aws))
-  lambda.register(FUNCTION.message, message.fromEnvironment(env, aws))
-  lambda.register(FUNCTION.welcome, welcome.fromEnvironment(env, aws))
-  lambda.register(FUNCTION.fanout, fanout.fromEnvironment(env, aws))
+  const functionModule = (name: string) => fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url))
+  const inProcess = { authorizer, connect, disconnect, message, welcome, fanout }
+  await Promise.all(
+    Object.entries(inProcess).map(async ([name, module]) => {
+      const instances = options.threads?.[name as keyof typeof inProcess]
+      const functionName = FUNCTION[name as keyof typeof inProcess]
+      if (instances)
+        await lambda.registerThreaded(functionName, {
+          module: functionModule(name),
+          env,
+          settings,
+          instances,
+        })
+      else lambda.register(functionName, module.fromEnvironment(env, aws))
+    }),
+  )
   // Each worker gets its share of the account's quota, as the CDK stack divides it.
   const share = options.deliveryBudget
   await lambda.registerThreaded(FUNCTION.deliver, {
-    module: fileURLToPath(new URL('../functions/deliver.ts', import.meta.url)),
+    module: functionModule('deliver'),
     env: share
       ? {
           ...env,
@@ -152,7 +169,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     { name: tables.history, definition: HISTORY_TABLE },
   ]
   const sweeper = setInterval(
-    () => void sweepExpired(aws.dynamo(), sweepTables).catch(() => {}),
+    () => void sweepExpired(documentClientOf(aws), sweepTables).catch(() => {}),
     options.sweepIntervalMs ?? 60_000,
   )
   sweeper.unref()
@@ -163,7 +180,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dashboard = new LocalDashboard({
       root: options.dashboardRoot,
       websocketUrl: gateway.websocketUrl,
-      publisher: createPublisher({ client: aws.sns(), topicArn: LOCAL_TOPIC_ARN }),
+      publisher: createPublisher({ client: snsOf(aws), topicArn: LOCAL_TOPIC_ARN }),
       jwtSecret: env.HERALD_JWT_SECRET ?? LOCAL_JWT_SECRET,
     })
     dashboardUrl = await dashboard.listen(nextPort(port, -1))
@@ -202,7 +219,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await lambda.idle()
       await sqs.idle()
       await Promise.all([sns.close(), sqs.close(), lambda.close()])
-      aws.dynamo().destroy()
+      documentClientOf(aws).destroy()
       await dynamo.close()
     },
   }

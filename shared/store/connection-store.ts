@@ -57,7 +57,6 @@ type IndexItem = ItemKey & {
   userId: string
   version: number
   expiresAt: number
-  topics?: Topic[]
   removed?: true
 }
 
@@ -182,14 +181,14 @@ export class ConnectionStore {
       await this.#client.send(new DeleteCommand({ TableName: this.#table, Key: connectionKey(connectionId) }))
   }
 
-  /** A user's live connections subscribed to `topic`. */
+  /** A user's live connections subscribed to `topic`: a key range, so no one else is read. */
   async recipientsOfUser(userId: string, topic: Topic): Promise<RecipientLookup> {
     const filter = liveItemsFilter(this.#nowSeconds())
     const { items, itemsRead } = await queryPages<IndexItem>(this.#client, {
       TableName: this.#table,
-      KeyConditionExpression: 'pk = :pk',
-      FilterExpression: `${filter.FilterExpression} AND contains(topics, :topic)`,
-      ExpressionAttributeValues: { ...filter.values, ':pk': userPartition(userId), ':topic': topic },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :topic)',
+      FilterExpression: filter.FilterExpression,
+      ExpressionAttributeValues: { ...filter.values, ':pk': userPartition(userId), ':topic': `${topic}#` },
     })
     return { recipients: items.map(toRecipient), itemsRead }
   }
@@ -236,8 +235,9 @@ export class ConnectionStore {
   #indexKeys(connection: Connection): ItemKey[] {
     const shard = shardOf(connection.connectionId, this.#shards)
     const sk = connection.connectionId
-    const keys: ItemKey[] = [{ pk: userPartition(connection.userId), sk }]
+    const keys: ItemKey[] = []
     for (const topic of connection.topics) {
+      keys.push({ pk: userPartition(connection.userId), sk: `${topic}#${sk}` })
       keys.push({
         pk: topic === 'logs' ? logPartition(connection.filters, shard) : topicPartition(topic, shard),
         sk,
@@ -255,14 +255,11 @@ export class ConnectionStore {
       expiresAt: next.expiresAt,
     }
     const nextKeys = this.#indexKeys(next)
-    const kept = new Set(nextKeys.map((key) => key.pk))
-    const dropped = previous ? this.#indexKeys(previous).filter((key) => !kept.has(key.pk)) : []
+    const id = (key: ItemKey) => `${key.pk}|${key.sk}`
+    const kept = new Set(nextKeys.map(id))
+    const dropped = previous ? this.#indexKeys(previous).filter((key) => !kept.has(id(key))) : []
     return [
-      ...nextKeys.map((key) => ({
-        ...key,
-        ...base,
-        ...(key.pk.startsWith('user#') ? { topics: next.topics } : {}),
-      })),
+      ...nextKeys.map((key) => ({ ...key, ...base })),
       ...dropped.map((key) => ({ ...key, ...base, removed: true as const })),
     ]
   }

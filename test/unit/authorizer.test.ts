@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAuthorizerHandler, fromEnvironment } from '../../functions/authorizer.js'
 import { signLocalToken } from '../../shared/auth/local-token.js'
 import { createTokenVerifier } from '../../shared/auth/token-verifier.js'
-import { awsClients } from '../../shared/runtime/clients.js'
+import { awsClients } from '../../shared/runtime/aws-clients.js'
 
 const SECRET = 'test-secret-that-is-long-enough-for-hs256'
 const methodArn = 'arn:aws:execute-api:us-east-1:123456789012:api/prod/$connect'

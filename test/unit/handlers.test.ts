@@ -10,7 +10,8 @@ import type { ConnectionPoster } from '../../shared/fan-out/connection-poster.js
 import { signedHttpPoster } from '../../shared/fan-out/signed-http-poster.js'
 import { stableId } from '../../shared/fan-out/stable-id.js'
 import { newId } from '../../shared/protocol/ids.js'
-import { invokeAsync } from '../../shared/runtime/clients.js'
+import { awsClients } from '../../shared/runtime/aws-clients.js'
+import { invokeAsync } from '../../shared/runtime/lambda.js'
 import type { WelcomeRequest } from '../../shared/session/welcome.js'
 import type { ConnectionStore } from '../../shared/store/connection-store.js'
 import type { HistoryStore } from '../../shared/store/history-store.js'
@@ -68,7 +69,7 @@ describe('Function: connect handler', () => {
     const lambda = mockClient(LambdaClient)
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 })
 
-    await invokeAsync(new LambdaClient({ region: 'us-east-1' }), 'herald-welcome')({ connectionId: 'c1' })
+    await invokeAsync(awsClients({ region: 'us-east-1' }), 'herald-welcome')({ connectionId: 'c1' })
 
     expect(lambda.commandCalls(InvokeCommand)[0]?.args[0].input).toMatchObject({
       FunctionName: 'herald-welcome',
