@@ -1,9 +1,9 @@
 import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { type Env, managementEndpoint } from '../shared/runtime/config.js'
-import { posterOf } from '../shared/runtime/delivery.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
+import { posterOf } from '../shared/runtime/poster.js'
 import { sendWelcome, type WelcomeOptions, type WelcomeRequest } from '../shared/session/welcome.js'
 
 export interface WelcomeDeps {
