@@ -1,9 +1,10 @@
 import { STREAM_TOPICS, streamFromQuery } from '../shared/protocol/topics.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
-import { type Env, welcomeFunctionName } from '../shared/runtime/config.js'
+import { abuseLimits, type Env, welcomeFunctionName } from '../shared/runtime/config.js'
 import { stores } from '../shared/runtime/dynamodb.js'
 import { invokeAsync } from '../shared/runtime/lambda.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
+import { logger } from '../shared/runtime/observability.js'
 import type { WelcomeRequest } from '../shared/session/welcome.js'
 import type { ConnectionStore } from '../shared/store/connection-store.js'
 import { ok, sessionContextOf, type WebSocketEvent } from './websocket-event.js'
@@ -12,12 +13,18 @@ export interface ConnectDeps {
   connections: ConnectionStore
   /** Starts the welcome function asynchronously: it can only post once this handler has returned. */
   welcome: (request: WelcomeRequest) => Promise<void>
+  /** Live connections a user may hold; the next handshake is refused with 429. @default 20 */
+  maxConnectionsPerUser?: number
 }
 
 /** `$connect`: registers the connection on its stream's topics; `?stream=logs` is the log stream. */
 export function createConnectHandler(deps: ConnectDeps) {
   return async (event: WebSocketEvent) => {
     const { connectionId, userId } = sessionContextOf(event)
+    if ((await deps.connections.countOfUser(userId)) >= (deps.maxConnectionsPerUser ?? 20)) {
+      logger.warn('connection refused: too many connections for one user', { userId })
+      return { statusCode: 429 }
+    }
     const stream = streamFromQuery(event.queryStringParameters?.stream)
     const connection = await deps.connections.add({
       connectionId,
@@ -33,6 +40,7 @@ export function fromEnvironment(env: Env, aws: AwsClients) {
   return createConnectHandler({
     connections: stores(env, aws).connections,
     welcome: invokeAsync(aws, welcomeFunctionName(env)),
+    maxConnectionsPerUser: abuseLimits(env).connectionsPerUser,
   })
 }
 

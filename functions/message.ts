@@ -1,11 +1,18 @@
 import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
 import { makeFrame } from '../shared/protocol/frames.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
-import { type Env, managementEndpoint, sessionConfig } from '../shared/runtime/config.js'
-import { stores } from '../shared/runtime/dynamodb.js'
+import {
+  abuseLimits,
+  type Env,
+  managementEndpoint,
+  sessionConfig,
+  storeConfig,
+} from '../shared/runtime/config.js'
+import { documentClientOf, stores } from '../shared/runtime/dynamodb.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { posterOf } from '../shared/runtime/poster.js'
-import { answerClientFrame, type SessionDeps } from '../shared/session/client-session.js'
+import { type Answer, answerClientFrame, type SessionDeps } from '../shared/session/client-session.js'
+import { MessageRateLimit } from '../shared/session/rate-limit.js'
 import { ok, sessionContextOf, type WebSocketEvent } from './websocket-event.js'
 
 export interface MessageDeps extends SessionDeps {
@@ -16,15 +23,18 @@ export interface MessageDeps extends SessionDeps {
 export function createMessageHandler(deps: MessageDeps) {
   return async (event: WebSocketEvent) => {
     const context = sessionContextOf(event)
-    const frames = event.isBase64Encoded
-      ? [
-          makeFrame('error', {
-            code: 'invalid_message',
-            message: 'binary frames are not supported; send JSON text',
-          }),
-        ]
+    const answer: Answer = event.isBase64Encoded
+      ? {
+          frames: [
+            makeFrame('error', {
+              code: 'invalid_message',
+              message: 'binary frames are not supported; send JSON text',
+            }),
+          ],
+        }
       : await answerClientFrame(deps, context, event.body ?? '')
-    for (const frame of frames) await deps.poster.post(context.connectionId, JSON.stringify(frame))
+    for (const frame of answer.frames) await deps.poster.post(context.connectionId, JSON.stringify(frame))
+    if (answer.close) await deps.poster.close(context.connectionId)
     return ok
   }
 }
@@ -34,6 +44,11 @@ export function fromEnvironment(env: Env, aws: AwsClients) {
     ...stores(env, aws),
     limits: sessionConfig(env),
     poster: posterOf(aws, managementEndpoint(env), 4),
+    rateLimit: new MessageRateLimit({
+      client: documentClientOf(aws),
+      tableName: storeConfig(env).connectionsTable,
+      perSecond: abuseLimits(env).messagesPerSecond,
+    }),
   })
 }
 

@@ -276,14 +276,15 @@ export class Herald extends Construct {
 
     // Least privilege: each function gets exactly the calls its code makes.
     this.tokenSecret?.grantRead(authorizer)
-    this.connectionsTable.grant(connect, 'dynamodb:BatchWriteItem')
+    this.connectionsTable.grant(connect, 'dynamodb:Query', 'dynamodb:BatchWriteItem')
     // The function itself only: grantInvoke would add its versions and aliases (`:*`).
     connect.addToRolePolicy(
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [welcome.functionArn] }),
     )
     const removeConnections = ['dynamodb:GetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem']
     this.connectionsTable.grant(disconnect, ...removeConnections)
-    this.connectionsTable.grant(message, 'dynamodb:GetItem', 'dynamodb:PutItem')
+    // UpdateItem: the per-connection message counter of the rate limit.
+    this.connectionsTable.grant(message, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem')
     this.historyTable.grant(message, 'dynamodb:Query')
     this.connectionsTable.grant(fanout, 'dynamodb:Query', ...removeConnections)
     this.historyTable.grant(fanout, 'dynamodb:PutItem')

@@ -72,6 +72,14 @@ export function sessionConfig(env: Env) {
   }
 }
 
+/** Abuse limits: messages per connection per second, and live connections per user. */
+export function abuseLimits(env: Env) {
+  return {
+    messagesPerSecond: optionalNumber(env, 'HERALD_MAX_MESSAGES_PER_SECOND') ?? 10,
+    connectionsPerUser: optionalNumber(env, 'HERALD_MAX_CONNECTIONS_PER_USER') ?? 20,
+  }
+}
+
 /**
  * Token checks: HERALD_JWKS_URL (OIDC), HERALD_JWT_SECRET_ARN (an HS256 secret in Secrets Manager,
  * read with `readSecret`) or HERALD_JWT_SECRET (the secret itself), plus optional issuer, audience

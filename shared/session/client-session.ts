@@ -5,6 +5,7 @@ import { MAX_FRAME_BYTES } from '../protocol/limits.js'
 import type { Topic } from '../protocol/topics.js'
 import type { Connection, ConnectionStore } from '../store/connection-store.js'
 import type { HistoryStore } from '../store/history-store.js'
+import type { MessageRateLimit } from './rate-limit.js'
 
 export interface SessionLimits {
   /** Largest client message accepted; API Gateway's frame size by default. @default 32768 */
@@ -18,6 +19,8 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxMessageBytes: MAX_FRAM
 export interface SessionDeps {
   connections: ConnectionStore
   history: HistoryStore
+  /** Messages per connection per second; none means unlimited. */
+  rateLimit?: MessageRateLimit
   limits?: { [K in keyof SessionLimits]?: SessionLimits[K] | undefined }
 }
 
@@ -46,16 +49,28 @@ export async function answerClientFrame(
   deps: SessionDeps,
   context: SessionContext,
   frame: string,
-): Promise<Envelope[]> {
+): Promise<Answer> {
   const limits = withDefaults(DEFAULT_SESSION_LIMITS, deps.limits)
+  const verdict = deps.rateLimit ? await deps.rateLimit.check(context.connectionId) : 'ok'
+  if (verdict !== 'ok') {
+    const message =
+      verdict === 'abusive' ? 'too many messages; closing the connection' : 'too many messages; slow down'
+    return { frames: [makeFrame('error', { code: 'rate_limited', message })], close: verdict === 'abusive' }
+  }
   try {
     const message = parseClientMessage(frame, limits.maxMessageBytes)
-    return await answer(deps, limits, context, message)
+    return { frames: await answer(deps, limits, context, message) }
   } catch (error) {
     if (error instanceof ProtocolError)
-      return [makeFrame('error', { code: error.code, message: error.message })]
+      return { frames: [makeFrame('error', { code: error.code, message: error.message })] }
     throw error
   }
+}
+
+/** The frames to send back, in order, and whether the server should then close the connection. */
+export interface Answer {
+  frames: Envelope[]
+  close?: boolean
 }
 
 async function answer(

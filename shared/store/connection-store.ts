@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb'
 import { ConflictError } from '../errors.js'
 import type { LogFilters } from '../protocol/frames.js'
 import type { LogEvent } from '../protocol/notifications.js'
@@ -193,6 +199,28 @@ export class ConnectionStore {
     return { recipients: items.map(toRecipient), itemsRead }
   }
 
+  /** How many live connections a user has: a count over one key range, nothing returned. */
+  async countOfUser(userId: string): Promise<number> {
+    const filter = liveItemsFilter(this.#nowSeconds())
+    let count = 0
+    let startKey: Record<string, unknown> | undefined
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :conn)',
+          FilterExpression: filter.FilterExpression,
+          ExpressionAttributeValues: { ...filter.values, ':pk': userPartition(userId), ':conn': 'conn#' },
+          Select: 'COUNT',
+          ExclusiveStartKey: startKey,
+        }),
+      )
+      count += page.Count ?? 0
+      startKey = page.LastEvaluatedKey
+    } while (startKey)
+    return count
+  }
+
   /** Every live connection subscribed to `topic`, read shard by shard in parallel. */
   recipientsOfTopic(topic: Topic): Promise<RecipientLookup> {
     return this.#readPartitions(shardRange(this.#shards).map((shard) => topicPartition(topic, shard)))
@@ -235,7 +263,8 @@ export class ConnectionStore {
   #indexKeys(connection: Connection): ItemKey[] {
     const shard = shardOf(connection.connectionId, this.#shards)
     const sk = connection.connectionId
-    const keys: ItemKey[] = []
+    // One item per connection under its user, whatever its topics, to count a user's connections.
+    const keys: ItemKey[] = [{ pk: userPartition(connection.userId), sk: `conn#${sk}` }]
     for (const topic of connection.topics) {
       keys.push({ pk: userPartition(connection.userId), sk: `${topic}#${sk}` })
       keys.push({

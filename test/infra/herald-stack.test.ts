@@ -214,7 +214,14 @@ describe('Stack: HeraldStack', () => {
       'authorizer',
       { 'secretsmanager:GetSecretValue': ['secret'], 'secretsmanager:DescribeSecret': ['secret'] },
     ],
-    ['connect', { 'dynamodb:BatchWriteItem': ['connections'], 'lambda:InvokeFunction': ['welcome'] }],
+    [
+      'connect',
+      {
+        'dynamodb:Query': ['connections'],
+        'dynamodb:BatchWriteItem': ['connections'],
+        'lambda:InvokeFunction': ['welcome'],
+      },
+    ],
     ['welcome', { 'execute-api:ManageConnections': ['api'] }],
     [
       'disconnect',
@@ -229,6 +236,7 @@ describe('Stack: HeraldStack', () => {
       {
         'dynamodb:GetItem': ['connections'],
         'dynamodb:PutItem': ['connections'],
+        'dynamodb:UpdateItem': ['connections'],
         'dynamodb:Query': ['history'],
         'execute-api:ManageConnections': ['api'],
       },

@@ -161,7 +161,7 @@ describe('Function: fanOut', () => {
 
     // Act: the client reconnects and resumes from the last id it saw
     await connect('bob-tab-2', 'bob', ['alerts', 'system', 'uploads'])
-    const frames = await answerClientFrame(
+    const { frames } = await answerClientFrame(
       { connections, history },
       { connectionId: 'bob-tab-2', userId: 'bob', canReadLogs: true },
       JSON.stringify({ type: 'resume', since: lastSeen }),
