@@ -38,6 +38,10 @@ export function createPublisher(options: PublisherOptions = {}) {
   const topicArn = options.topicArn ?? required(process.env, 'HERALD_TOPIC_ARN')
 
   async function publish(input: PublishInput): Promise<Published> {
+    // Callers in plain JavaScript can pass anything; refuse it as clearly as a bad field.
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw new InvalidNotificationError('a notification must be an object with "type" and "data"')
+    }
     const now = Date.now()
     const body = parsePublishBody({
       ...input,
