@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   CreateTableCommand,
@@ -11,12 +12,37 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from './defaults.js'
 
 export interface LocalDynamo {
   endpoint: string
+  /** Answers every request with InternalServerError, as during an outage, keeping the data. */
+  pause(): void
+  /** Answers normally again. */
+  resume(): void
   close(): Promise<void>
 }
 
 /** dynalite on loopback: in memory, or in `path` when given. Tables are ready as soon as they are created. */
 export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<LocalDynamo> {
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
+  // Closing dynalite's server closes its store, so an outage is simulated in front of it instead.
+  let failing = false
+  const handlers = server.listeners('request') as ((
+    request: IncomingMessage,
+    response: ServerResponse,
+  ) => void)[]
+  server.removeAllListeners('request')
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (!failing) {
+      for (const handler of handlers) handler(request, response)
+      return
+    }
+    request.resume()
+    response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' })
+    response.end(
+      JSON.stringify({
+        __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+        message: 'Injected outage',
+      }),
+    )
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
@@ -24,6 +50,12 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
   const { port } = server.address() as AddressInfo
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    pause: () => {
+      failing = true
+    },
+    resume: () => {
+      failing = false
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
 }

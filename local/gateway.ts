@@ -82,6 +82,7 @@ export class LocalGateway {
   #port = 0
   /** Management API requests answered, and how many of them with 429. */
   readonly stats = { managementRequests: 0, throttled: 0 }
+  #faults: { status: number; every: number } | undefined
 
   constructor(options: GatewayOptions) {
     this.#options = withDefaults<GatewaySettings>(
@@ -124,6 +125,14 @@ export class LocalGateway {
 
   get connectionIds(): string[] {
     return [...this.#open.keys()]
+  }
+
+  /**
+   * Fault injection for reliability tests: answers every `every`th Management API request with
+   * `status` (500 InternalServerError, 429 …) until cleared with `undefined`.
+   */
+  injectFaults(faults: { status: number; every: number } | undefined): void {
+    this.#faults = faults
   }
 
   /** Drops a socket as a crash or network loss would: no close handshake and, optionally, no `$disconnect`. */
@@ -254,6 +263,10 @@ export class LocalGateway {
     const match = request.url?.match(MANAGEMENT_PATH)
     if (!match) return sendAwsError(response, 404, 'NotFoundException', 'Not Found')
     this.stats.managementRequests++
+    if (this.#faults && this.stats.managementRequests % this.#faults.every === 0) {
+      const type = this.#faults.status === 429 ? 'LimitExceededException' : 'InternalServerErrorException'
+      return sendAwsError(response, this.#faults.status, type, 'Injected fault')
+    }
     if (this.#bucket && !this.#bucket.take()) {
       this.stats.throttled++
       return sendAwsError(response, 429, 'LimitExceededException', 'Too Many Requests')

@@ -15,7 +15,7 @@ import { snsOf } from '../shared/runtime/sns.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE } from '../shared/store/tables.js'
 import { LocalDashboard } from './dashboard.js'
 import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET, LOCAL_REGION, LOCAL_TOPIC_ARN } from './defaults.js'
-import { createTables, localDynamoClient, startDynamo } from './dynamodb.js'
+import { createTables, type LocalDynamo, localDynamoClient, startDynamo } from './dynamodb.js'
 import { type GatewayOptions, LocalGateway } from './gateway.js'
 import { LocalLambda, type LocalLambdaOptions } from './lambda-runtime.js'
 import { LocalSns } from './sns.js'
@@ -66,6 +66,8 @@ export interface LocalStack extends LocalEndpoints {
   gateway: LocalGateway
   lambda: LocalLambda
   sqs: LocalSqs
+  /** The local DynamoDB, which reliability tests can pause and resume. */
+  dynamo: LocalDynamo
   /** Resolves once every invocation started so far, and the queued work it caused, is done. */
   idle(): Promise<void>
   close(): Promise<void>
@@ -207,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     gateway,
     lambda,
     sqs,
+    dynamo,
     async idle() {
       await lambda.idle()
       await sqs.idle()
