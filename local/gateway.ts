@@ -143,6 +143,17 @@ export class LocalGateway {
     connection.socket.terminate()
   }
 
+  /**
+   * Goes away for `downtimeMs` as a redeployed or crashed gateway would: every socket is cut
+   * (each `$disconnect` runs), new handshakes are refused, then it listens again on its port.
+   */
+  async restart(downtimeMs: number): Promise<void> {
+    for (const connection of this.#open.values()) connection.socket.terminate()
+    await closeServer(this.#server)
+    await new Promise((resolve) => setTimeout(resolve, downtimeMs))
+    await listen(this.#server, this.#port)
+  }
+
   async close(): Promise<void> {
     for (const connection of this.#open.values()) connection.socket.close(1001, 'Going away')
     this.#wss.close()
