@@ -9,7 +9,9 @@ const { cpus, totalmem } = await import('node:os')
 const { join } = await import('node:path')
 const { parseArgs } = await import('node:util')
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } })
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, only: { type: 'string' }, minutes: { type: 'string' } },
+})
 const quick = values.quick ?? false
 const only = values.only?.split(',')
 
@@ -36,7 +38,16 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       burst: { broadcasts: quick ? 50 : 200, sockets: 1_000 },
     }),
   'cold-start': async () => (await import('./scenarios/cold-start.js')).coldStart({ runs: quick ? 5 : 15 }),
+  // Minutes long: run on its own with `--only soak [--minutes N]`.
+  soak: async () =>
+    (await import('./scenarios/soak.js')).soak({
+      sockets: 1_000,
+      minutes: Number(values.minutes ?? 5),
+      targetedPerSecond: 20,
+      broadcastsPerSecond: 1,
+    }),
 }
+const SOLO = ['soak']
 
 const results: Record<string, unknown> = {
   machine: {
@@ -50,7 +61,7 @@ const results: Record<string, unknown> = {
 }
 const started = performance.now()
 for (const [name, scenario] of Object.entries(scenarios)) {
-  if (only && !only.includes(name)) continue
+  if (only ? !only.includes(name) : SOLO.includes(name)) continue
   results[name] = await scenario()
 }
 results.seconds = Math.round((performance.now() - started) / 1000)
