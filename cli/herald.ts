@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { SNSClient } from '@aws-sdk/client-sns'
+import { SQSClient } from '@aws-sdk/client-sqs'
 import WebSocket from 'ws'
 import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../local/defaults.js'
 import { signLocalToken } from '../shared/auth/local-token.js'
@@ -7,6 +8,7 @@ import { InvalidNotificationError } from '../shared/errors.js'
 import type { LogFilters } from '../shared/protocol/frames.js'
 import type { PublishInput } from '../shared/protocol/publish-body.js'
 import { createPublisher } from '../shared/publisher/publisher.js'
+import { replayDeadLetters } from './replay.js'
 import { loadTarget, type Target } from './target.js'
 
 // The SDK warns on every client that Node 20 support ends in 2027; a CLI user cannot act on it.
@@ -20,6 +22,7 @@ const USAGE = `herald <command> [options]
   publish system --title T [--message M] [--severity critical|high|medium|low]
   publish upload --user U --upload-id ID --filename F --status processing|completed|failed [--progress 0-100] [--message M]
   tail    [--user U | --token T] [--stream logs] [--level L] [--source S] [--environment E] [--count N]
+  replay  [--max N]                                     publish the dead-letter queue's notifications again, re-queue its batches
 
   --config FILE   a deployed stack's \`cdk deploy --outputs-file\` (default: .herald/local.json from npm start)`
 
@@ -42,6 +45,7 @@ const options = {
   progress: { type: 'string' },
   stream: { type: 'string' },
   count: { type: 'string' },
+  max: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -118,16 +122,41 @@ function publishInput(kind: string | undefined, flags: Flags): PublishInput {
   }
 }
 
-async function publish(target: Target, kind: string | undefined, flags: Flags): Promise<void> {
+function publisherFor(target: Target) {
   const client = new SNSClient({
     region: target.region,
     ...(target.local ? { endpoint: target.snsEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
   })
-  const published = await createPublisher({ client, topicArn: target.topicArn }).publish(
-    publishInput(kind, flags),
-  )
-  console.log(JSON.stringify(published))
+  return { client, publisher: createPublisher({ client, topicArn: target.topicArn }) }
+}
+
+async function publish(target: Target, kind: string | undefined, flags: Flags): Promise<void> {
+  const { client, publisher } = publisherFor(target)
+  console.log(JSON.stringify(await publisher.publish(publishInput(kind, flags))))
   client.destroy()
+}
+
+async function replay(target: Target, flags: Flags): Promise<void> {
+  if (!target.deadLetterQueueUrl || !target.deliveryQueueUrl) {
+    throw new UsageError(
+      'this config names no DeadLetterQueueUrl and DeliveryQueueUrl (redeploy, or restart npm start)',
+    )
+  }
+  const { client, publisher } = publisherFor(target)
+  const sqs = new SQSClient({
+    region: target.region,
+    ...(target.local ? { endpoint: target.sqsEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
+  })
+  const report = await replayDeadLetters({
+    sqs,
+    publisher,
+    deadLetterQueueUrl: target.deadLetterQueueUrl,
+    deliveryQueueUrl: target.deliveryQueueUrl,
+    max: flags.max ? Number(flags.max) : undefined,
+  })
+  console.log(JSON.stringify(report))
+  client.destroy()
+  sqs.destroy()
 }
 
 async function tail(target: Target, flags: Flags): Promise<void> {
@@ -188,6 +217,8 @@ async function main(argv: string[]): Promise<void> {
       return publish(await loadTarget(flags.config), kind, flags)
     case 'tail':
       return tail(await loadTarget(flags.config), flags)
+    case 'replay':
+      return replay(await loadTarget(flags.config), flags)
     default:
       throw new UsageError(`unknown command "${command}"`)
   }

@@ -8,6 +8,10 @@ export interface Target {
   region: string
   /** Set for the local stack; a deployed stack uses SNS's regional endpoint. */
   snsEndpoint?: string
+  /** Set for the local stack, likewise. */
+  sqsEndpoint?: string
+  deliveryQueueUrl?: string
+  deadLetterQueueUrl?: string
   local: boolean
 }
 
@@ -32,6 +36,9 @@ export async function loadTarget(configFile?: string): Promise<Target> {
       topicArn: String(parsed.topicArn),
       region: String(parsed.region),
       snsEndpoint: String(parsed.snsEndpoint),
+      sqsEndpoint: parsed.sqsEndpoint as string | undefined,
+      deliveryQueueUrl: parsed.deliveryQueueUrl as string | undefined,
+      deadLetterQueueUrl: parsed.deadLetterQueueUrl as string | undefined,
       local: true,
     }
   }
@@ -45,6 +52,8 @@ export async function loadTarget(configFile?: string): Promise<Target> {
     websocketUrl: String(stack.WebSocketUrl),
     topicArn,
     region: String(stack.Region ?? topicArn.split(':')[3]),
+    deliveryQueueUrl: stack.DeliveryQueueUrl as string | undefined,
+    deadLetterQueueUrl: stack.DeadLetterQueueUrl as string | undefined,
     local: false,
   }
 }

@@ -59,6 +59,7 @@ export class HeraldStack extends Stack {
       HistoryTable: this.herald.historyTable.tableName,
       PublisherPolicyArn: this.herald.publisherPolicy.managedPolicyArn,
       DeadLetterQueueUrl: this.herald.deadLetterQueue.queueUrl,
+      DeliveryQueueUrl: this.herald.deliveryQueue.queueUrl,
       AlarmTopicArn: this.herald.monitoring.alarmTopic.topicArn,
       TokenSecretArn: this.herald.tokenSecret?.secretArn,
     }

@@ -27,6 +27,7 @@ interface Message {
   sentAt: number
   visibleAt: number
   receiveCount: number
+  receiptHandle?: string
 }
 
 const MAX_BYTES = 256 * 1024
@@ -56,6 +57,8 @@ export class LocalSqs {
   #timer: NodeJS.Timeout | undefined
   #idleWaiters: (() => void)[] = []
   queueUrl = ''
+  /** Where redriven messages and Lambda on-failure records go; readable with ReceiveMessage. */
+  deadLetterQueueUrl = ''
 
   constructor(options: LocalSqsOptions) {
     this.#options = {
@@ -72,6 +75,8 @@ export class LocalSqs {
           throw new SqsError('BatchRequestTooLong', 'Batch requests cannot be longer than 262144 bytes')
         const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>
         const action = String(request.headers['x-amz-target'] ?? '').replace('AmazonSQS.', '')
+        if (input.QueueUrl === this.deadLetterQueueUrl)
+          return this.#reply(response, this.#deadLetterAction(action, input))
         if (input.QueueUrl !== this.queueUrl)
           throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.')
         if (action === 'SendMessage')
@@ -99,6 +104,7 @@ export class LocalSqs {
   async listen(port = 0): Promise<string> {
     const endpoint = `http://127.0.0.1:${await listen(this.#server, port)}`
     this.queueUrl = `${endpoint}/000000000000/${this.#options.queueName}`
+    this.deadLetterQueueUrl = `${this.queueUrl}-dead-letters`
     return endpoint
   }
 
@@ -111,6 +117,50 @@ export class LocalSqs {
   async close(): Promise<void> {
     clearTimeout(this.#timer)
     await closeServer(this.#server)
+  }
+
+  /** Puts a message straight on the dead-letter queue, as a Lambda on-failure destination does. */
+  addDeadLetter(body: string): void {
+    const now = Date.now()
+    this.deadLetters.push({
+      messageId: randomUUID(),
+      body,
+      md5: md5(body),
+      sentAt: now,
+      visibleAt: now,
+      receiveCount: 0,
+    })
+  }
+
+  /** The dead-letter queue is passive: read and delete, as a person replaying it would. */
+  #deadLetterAction(action: string, input: Record<string, unknown>) {
+    const now = Date.now()
+    if (action === 'ReceiveMessage') {
+      const max = Math.min(10, Number(input.MaxNumberOfMessages ?? 1))
+      const visibility = Number(input.VisibilityTimeout ?? 30) * 1000
+      const messages = this.deadLetters.filter((message) => message.visibleAt <= now).slice(0, max)
+      for (const message of messages) {
+        message.visibleAt = now + visibility
+        message.receiptHandle = randomUUID()
+      }
+      return {
+        Messages: messages.map((m) => ({
+          MessageId: m.messageId,
+          ReceiptHandle: m.receiptHandle,
+          MD5OfBody: m.md5,
+          Body: m.body,
+        })),
+      }
+    }
+    if (action === 'DeleteMessage') {
+      const index = this.deadLetters.findIndex((message) => message.receiptHandle === input.ReceiptHandle)
+      if (index >= 0) this.deadLetters.splice(index, 1)
+      return {}
+    }
+    throw new SqsError(
+      'UnsupportedOperation',
+      `${action || 'this operation'} is not supported by the local dead-letter queue`,
+    )
   }
 
   #reply(response: ServerResponse, result: unknown): void {

@@ -55,6 +55,9 @@ export interface LocalEndpoints {
   snsEndpoint: string
   dynamodbEndpoint: string
   lambdaEndpoint: string
+  sqsEndpoint: string
+  deliveryQueueUrl: string
+  deadLetterQueueUrl: string
   topicArn: string
   region: string
   dashboardUrl?: string
@@ -95,7 +98,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const port = options.port ?? 3001
   const dynamo = await startDynamo({ port: nextPort(port, 1), path: options.dataDir })
   const tables = await createTables(localDynamoClient(dynamo.endpoint), 'herald-local')
-  const lambda = new LocalLambda(options.lambda)
+  // A fan-out that fails all of Lambda's retries lands in the dead-letter queue as an on-failure
+  // destination record, the shape `herald replay` reads on AWS too.
+  let sqs: LocalSqs | undefined
+  const lambda = new LocalLambda({
+    ...options.lambda,
+    onFailure: (name, event, error) => {
+      options.lambda?.onFailure?.(name, event, error)
+      sqs?.addDeadLetter(
+        JSON.stringify({
+          version: '1.0',
+          timestamp: new Date().toISOString(),
+          requestContext: { functionArn: name, condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+          requestPayload: event,
+          responsePayload: { errorMessage: String((error as Error)?.message ?? error) },
+        }),
+      )
+    },
+  })
   const gateway = new LocalGateway({
     lambda,
     routes: {
@@ -111,7 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const snsEndpoint = await sns.listen(nextPort(port, 2))
   const lambdaEndpoint = await lambda.listen(nextPort(port, 3))
   const workers = options.deliveryWorkers ?? 2
-  const sqs = new LocalSqs({
+  sqs = new LocalSqs({
     lambda,
     queueName: 'herald-local-deliveries',
     consumer: FUNCTION.deliver,
@@ -194,6 +214,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     snsEndpoint,
     dynamodbEndpoint: dynamo.endpoint,
     lambdaEndpoint,
+    sqsEndpoint,
+    deliveryQueueUrl: sqs.queueUrl,
+    deadLetterQueueUrl: sqs.deadLetterQueueUrl,
     topicArn: LOCAL_TOPIC_ARN,
     region: LOCAL_REGION,
     ...(dashboardUrl ? { dashboardUrl } : {}),

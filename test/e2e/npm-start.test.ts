@@ -68,11 +68,14 @@ describe('npm start', () => {
     expect(Object.keys(endpoints).sort()).toEqual(
       [
         'dashboardUrl',
+        'deadLetterQueueUrl',
+        'deliveryQueueUrl',
         'dynamodbEndpoint',
         'lambdaEndpoint',
         'managementUrl',
         'region',
         'snsEndpoint',
+        'sqsEndpoint',
         'topicArn',
         'websocketUrl',
       ].sort(),

@@ -387,6 +387,7 @@ describe('Stack: HeraldStack', () => {
         'AlarmTopicArn',
         'ConnectionsTable',
         'DeadLetterQueueUrl',
+        'DeliveryQueueUrl',
         'HistoryTable',
         'ManagementUrl',
         'PublisherPolicyArn',

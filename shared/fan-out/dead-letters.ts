@@ -1,0 +1,42 @@
+import * as v from 'valibot'
+import { InvalidNotificationError } from '../errors.js'
+import { type PublishBody, parsePublishBody } from '../protocol/publish-body.js'
+import { type DeliveryBatch, DeliveryBatchSchema } from './delivery-batch.js'
+import { stableId } from './stable-id.js'
+
+/** What a dead-letter queue message asks for: a notification to publish again, or a batch to deliver again. */
+export type DeadLetter = { kind: 'notification'; body: PublishBody } | { kind: 'batch'; batch: DeliveryBatch }
+
+const SnsEventRecord = v.object({
+  requestPayload: v.object({
+    Records: v.array(
+      v.object({ Sns: v.object({ MessageId: v.string(), Timestamp: v.string(), Message: v.string() }) }),
+    ),
+  }),
+})
+
+/**
+ * Reads one dead-letter message, in any of the three shapes Herald's dead-letter queue receives:
+ * the fan-out's Lambda on-failure record (the whole SNS event in `requestPayload`), a body SNS
+ * could not hand to the fan-out, or a delivery batch the workers gave up on. A notification keeps
+ * the id it first had, so clients that already showed it drop the replay.
+ */
+export function readDeadLetter(text: string): DeadLetter[] {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new InvalidNotificationError('dead letter is not JSON')
+  }
+  if (v.is(SnsEventRecord, value)) {
+    return value.requestPayload.Records.map(({ Sns }) => {
+      const body = parsePublishBody(Sns.Message)
+      return {
+        kind: 'notification',
+        body: { ...body, id: body.id ?? stableId(Sns.MessageId, Sns.Timestamp) },
+      }
+    })
+  }
+  if (v.is(DeliveryBatchSchema, value)) return [{ kind: 'batch', batch: value }]
+  return [{ kind: 'notification', body: parsePublishBody(value) }]
+}
