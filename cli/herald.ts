@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { SNSClient } from '@aws-sdk/client-sns'
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import WebSocket from 'ws'
 import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../local/defaults.js'
@@ -21,6 +21,8 @@ const USAGE = `herald <command> [options]
   publish log    --message M [--level debug|info|warning|error|critical] [--source S] [--environment E]
   publish system --title T [--message M] [--severity critical|high|medium|low]
   publish upload --user U --upload-id ID --filename F --status processing|completed|failed [--progress 0-100] [--message M]
+  publish cloudwatch-alarm --name N [--status ALARM|OK|INSUFFICIENT_DATA] [--message REASON] [--source METRIC]
+                                                        what a CloudWatch alarm action sends to Herald's topic
   tail    [--user U | --token T] [--stream logs] [--level L] [--source S] [--environment E] [--count N]
   replay  [--max N]                                     publish the dead-letter queue's notifications again, re-queue its batches
 
@@ -45,6 +47,7 @@ const options = {
   progress: { type: 'string' },
   stream: { type: 'string' },
   count: { type: 'string' },
+  name: { type: 'string' },
   max: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
@@ -132,7 +135,24 @@ function publisherFor(target: Target) {
 
 async function publish(target: Target, kind: string | undefined, flags: Flags): Promise<void> {
   const { client, publisher } = publisherFor(target)
-  console.log(JSON.stringify(await publisher.publish(publishInput(kind, flags))))
+  if (kind === 'cloudwatch-alarm') {
+    // Exactly the JSON CloudWatch publishes to an alarm action's topic, sent as CloudWatch would.
+    const name = need(flags, 'name')
+    const message = JSON.stringify({
+      AlarmName: name,
+      AlarmArn: `arn:aws:cloudwatch:${target.region}:000000000000:alarm:${name}`,
+      NewStateValue: flags.status ?? 'ALARM',
+      OldStateValue: flags.status === 'OK' ? 'ALARM' : 'OK',
+      NewStateReason: flags.message ?? `Threshold crossed for ${name}`,
+      StateChangeTime: new Date().toISOString(),
+      Region: target.region,
+      Trigger: { MetricName: flags.source ?? 'Errors', Namespace: 'AWS/Lambda' },
+    })
+    const result = await client.send(new PublishCommand({ TopicArn: target.topicArn, Message: message }))
+    console.log(JSON.stringify({ messageId: result.MessageId }))
+  } else {
+    console.log(JSON.stringify(await publisher.publish(publishInput(kind, flags))))
+  }
   client.destroy()
 }
 

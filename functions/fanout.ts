@@ -3,9 +3,10 @@ import type { SNSEvent } from 'aws-lambda'
 import { HeraldError, InvalidNotificationError } from '../shared/errors.js'
 import { type FanOutDeps, type FanOutReport, fanOut } from '../shared/fan-out/fan-out.js'
 import { stableId } from '../shared/fan-out/stable-id.js'
-import { parsePublishBody } from '../shared/protocol/publish-body.js'
+import { type AlarmRules, alarmToAlert, readAlarm } from '../shared/integrations/cloudwatch-alarm.js'
+import { type PublishBody, parsePublishBody } from '../shared/protocol/publish-body.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
-import type { Env } from '../shared/runtime/config.js'
+import { alarmRules, type Env } from '../shared/runtime/config.js'
 import { deliveryDeps } from '../shared/runtime/delivery.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger, metrics } from '../shared/runtime/observability.js'
@@ -33,13 +34,22 @@ const REPORTED: ReadonlyArray<keyof FanOutReport & string> = [
  * it could never help); one whose recipients could not all be reached fails the invocation so it
  * is retried, and the envelope id, derived from the SNS message id, lets clients drop the repeat.
  */
-export function createFanoutHandler(deps: FanOutDeps) {
+/**
+ * A notification from an SNS body: Herald's own publish body, or a CloudWatch alarm's state change
+ * (an alarm action can target Herald's topic directly) turned into an alert.
+ */
+export function notificationOf(message: string, alarmRules?: AlarmRules): PublishBody {
+  const alarm = readAlarm(message)
+  return parsePublishBody(alarm ? alarmToAlert(alarm, alarmRules) : message)
+}
+
+export function createFanoutHandler(deps: FanOutDeps & { alarmRules?: AlarmRules }) {
   return async (event: SNSEvent) => {
     let unreached = 0
     for (const record of event.Records) {
       const { MessageId, Timestamp, Message } = record.Sns
       try {
-        const body = parsePublishBody(Message)
+        const body = notificationOf(Message, deps.alarmRules)
         const report = await fanOut(deps, body, { id: stableId(MessageId, Timestamp), timestamp: Timestamp })
         logger.info('fan-out', { messageId: MessageId, ...report })
         for (const name of REPORTED) metrics.addMetric(name, MetricUnit.Count, report[name] as number)
@@ -56,7 +66,7 @@ export function createFanoutHandler(deps: FanOutDeps) {
 }
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
-  return createFanoutHandler(deliveryDeps(env, aws))
+  return createFanoutHandler({ ...deliveryDeps(env, aws), alarmRules: alarmRules(env) })
 }
 
 export const handler = lazyHandler(() => fromEnvironment(process.env, awsClients()))

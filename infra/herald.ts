@@ -3,6 +3,8 @@ import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway'
 import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2'
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers'
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import type { AlarmBase } from 'aws-cdk-lib/aws-cloudwatch'
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb'
 import { type IGrantable, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import type { IKey } from 'aws-cdk-lib/aws-kms'
@@ -14,6 +16,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns'
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
+import type { AlarmRules } from '../shared/integrations/cloudwatch-alarm.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE, type TableDefinition } from '../shared/store/tables.js'
 import { HeraldFunction } from './herald-function.js'
 import { HeraldMonitoring } from './monitoring.js'
@@ -79,6 +82,12 @@ export interface HeraldProps {
    * @default true
    */
   readonly configureApiGatewayLogging?: boolean
+  /**
+   * How CloudWatch alarms routed to Herald (`routeAlarms`) become alerts: severity by alarm name,
+   * and which user an alarm goes to (by default, everyone on `alerts`).
+   * @default ALARM is high, OK a resolved low alert, broadcast
+   */
+  readonly alarmRules?: AlarmRules
 }
 
 /**
@@ -207,6 +216,7 @@ export class Herald extends Construct {
         ...(props.fanOutBatchThreshold
           ? { HERALD_FANOUT_BATCH_THRESHOLD: String(props.fanOutBatchThreshold) }
           : {}),
+        ...(props.alarmRules ? { HERALD_ALARM_RULES: JSON.stringify(props.alarmRules) } : {}),
       },
     })
     const deliver = new HeraldFunction(this, 'Deliver', {
@@ -341,6 +351,19 @@ export class Herald extends Construct {
     // Kept on delete: other APIs in the region may log through the same account setting.
     role.applyRemovalPolicy(RemovalPolicy.RETAIN)
     return new CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn })
+  }
+
+  /**
+   * Shows these alarms in Herald: each state change (ALARM, and back to OK) becomes an alert.
+   *
+   * @example herald.routeAlarms(apiErrors, dbCpu)
+   */
+  routeAlarms(...alarms: AlarmBase[]): void {
+    const action = new SnsAction(this.topic)
+    for (const alarm of alarms) {
+      alarm.addAlarmAction(action)
+      alarm.addOkAction(action)
+    }
   }
 
   /** Lets `grantee` publish notifications (and use the topic's key, if any). */

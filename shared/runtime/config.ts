@@ -1,5 +1,6 @@
 import type { TokenVerifierOptions } from '../auth/token-verifier.js'
 import { ConfigError } from '../errors.js'
+import type { AlarmRules } from '../integrations/cloudwatch-alarm.js'
 
 export type Env = Record<string, string | undefined>
 
@@ -69,6 +70,19 @@ export function sessionConfig(env: Env) {
   return {
     maxMessageBytes: optionalNumber(env, 'HERALD_MAX_CLIENT_MESSAGE_BYTES'),
     resumeLimit: optionalNumber(env, 'HERALD_RESUME_LIMIT'),
+  }
+}
+
+/** Severity and routing rules for CloudWatch alarms, as JSON in HERALD_ALARM_RULES (see AlarmRules). */
+export function alarmRules(env: Env): AlarmRules | undefined {
+  const text = env.HERALD_ALARM_RULES
+  if (!text) return undefined
+  try {
+    return JSON.parse(text) as AlarmRules
+  } catch {
+    throw new ConfigError(
+      'environment variable HERALD_ALARM_RULES must be JSON: {"severity":[{"match","severity"}],"route":[{"match","userId"}]}',
+    )
   }
 }
 

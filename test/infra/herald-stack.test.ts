@@ -1,5 +1,6 @@
 import { App, Stack, Validations } from 'aws-cdk-lib'
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions'
+import { Alarm, Metric } from 'aws-cdk-lib/aws-cloudwatch'
 import { Queue } from 'aws-cdk-lib/aws-sqs'
 import { AwsSolutionsChecks } from 'cdk-nag'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -424,6 +425,35 @@ describe('Construct: Herald options', () => {
           HERALD_JWT_ISSUER: 'https://idp.example.com',
           HERALD_JWT_AUDIENCE: 'herald',
           HERALD_LOGS_CLAIM: 'logs:read',
+        }),
+      },
+    })
+  })
+
+  it('routes existing CloudWatch alarms to Herald’s topic in one line, ALARM and OK alike', () => {
+    const withAlarms = new Stack(new App())
+    const herald = new Herald(withAlarms, 'Herald', {
+      alarmRules: { severity: [{ match: 'prod', severity: 'critical' }] },
+    })
+    const alarm = new Alarm(withAlarms, 'ApiErrors', {
+      metric: new Metric({ namespace: 'AWS/Lambda', metricName: 'Errors' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    })
+
+    herald.routeAlarms(alarm)
+
+    const t = Template.fromStack(withAlarms)
+    const topic = { Ref: withAlarms.getLogicalId(herald.topic.node.defaultChild as never) }
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      AlarmActions: [topic],
+      OKActions: [topic],
+    })
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          HERALD_ALARM_RULES: '{"severity":[{"match":"prod","severity":"critical"}]}',
         }),
       },
     })
