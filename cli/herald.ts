@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { gzipSync } from 'node:zlib'
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import WebSocket from 'ws'
@@ -24,6 +27,8 @@ const USAGE = `herald <command> [options]
   publish cloudwatch-alarm --name N [--status ALARM|OK|INSUFFICIENT_DATA] [--message REASON] [--source METRIC]
                                                         what a CloudWatch alarm action sends to Herald's topic
   tail    [--user U | --token T] [--stream logs] [--level L] [--source S] [--environment E] [--count N]
+  ingest-logs FILE [--source LOG_GROUP]                 stream a file's lines (or a JSON array of {message, timestamp})
+                                                        to the local stack as a CloudWatch Logs subscription would
   replay  [--max N]                                     publish the dead-letter queue's notifications again, re-queue its batches
 
   --config FILE   a deployed stack's \`cdk deploy --outputs-file\` (default: .herald/local.json from npm start)`
@@ -156,6 +161,56 @@ async function publish(target: Target, kind: string | undefined, flags: Flags): 
   client.destroy()
 }
 
+/** A JSON array of `{ message, timestamp? }`, or else one log line per line of text. */
+function readLines(text: string): { message: string; timestamp?: number }[] {
+  try {
+    const parsed = JSON.parse(text) as unknown
+    if (Array.isArray(parsed)) return parsed as { message: string; timestamp?: number }[]
+  } catch {
+    // Plain text: one line each.
+  }
+  return text
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((message) => ({ message }))
+}
+
+async function ingestLogs(target: Target, file: string | undefined, flags: Flags): Promise<void> {
+  if (!file) throw new UsageError('ingest-logs takes a file')
+  if (!target.local || !target.lambdaEndpoint) {
+    throw new UsageError(
+      'ingest-logs feeds the local stack; on AWS, name the log groups in the construct (logGroups)',
+    )
+  }
+  const text = await readFile(file, 'utf8')
+  const now = Date.now()
+  const lines = readLines(text)
+  const payload = {
+    messageType: 'DATA_MESSAGE',
+    owner: '000000000000',
+    logGroup: flags.source ?? '/aws/lambda/local-app',
+    logStream: 'herald-cli',
+    subscriptionFilters: ['herald'],
+    logEvents: lines.map((line, i) => ({
+      id: `${now}${i}`,
+      timestamp: line.timestamp ?? now + i,
+      message: line.message,
+    })),
+  }
+  const event = { awslogs: { data: gzipSync(JSON.stringify(payload)).toString('base64') } }
+  const lambda = new LambdaClient({
+    region: target.region,
+    endpoint: target.lambdaEndpoint,
+    credentials: LOCAL_CREDENTIALS,
+  })
+  const result = await lambda.send(
+    new InvokeCommand({ FunctionName: 'herald-ingest-logs', Payload: JSON.stringify(event) }),
+  )
+  if (result.FunctionError) throw new Error(new TextDecoder().decode(result.Payload))
+  console.log(JSON.stringify({ lines: lines.length }))
+  lambda.destroy()
+}
+
 async function replay(target: Target, flags: Flags): Promise<void> {
   if (!target.deadLetterQueueUrl || !target.deliveryQueueUrl) {
     throw new UsageError(
@@ -237,6 +292,8 @@ async function main(argv: string[]): Promise<void> {
       return publish(await loadTarget(flags.config), kind, flags)
     case 'tail':
       return tail(await loadTarget(flags.config), flags)
+    case 'ingest-logs':
+      return ingestLogs(await loadTarget(flags.config), kind, flags)
     case 'replay':
       return replay(await loadTarget(flags.config), flags)
     default:

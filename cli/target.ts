@@ -10,6 +10,7 @@ export interface Target {
   snsEndpoint?: string
   /** Set for the local stack, likewise. */
   sqsEndpoint?: string
+  lambdaEndpoint?: string
   deliveryQueueUrl?: string
   deadLetterQueueUrl?: string
   local: boolean
@@ -37,6 +38,7 @@ export async function loadTarget(configFile?: string): Promise<Target> {
       region: String(parsed.region),
       snsEndpoint: String(parsed.snsEndpoint),
       sqsEndpoint: parsed.sqsEndpoint as string | undefined,
+      lambdaEndpoint: parsed.lambdaEndpoint as string | undefined,
       deliveryQueueUrl: parsed.deliveryQueueUrl as string | undefined,
       deadLetterQueueUrl: parsed.deadLetterQueueUrl as string | undefined,
       local: true,

@@ -12,6 +12,7 @@ export const FUNCTIONS = [
   'message',
   'fanout',
   'deliver',
+  'ingest-logs',
 ] as const
 export type FunctionName = (typeof FUNCTIONS)[number]
 

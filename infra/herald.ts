@@ -10,7 +10,14 @@ import { type IGrantable, ManagedPolicy, PolicyStatement, Role, ServicePrincipal
 import type { IKey } from 'aws-cdk-lib/aws-kms'
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
+import {
+  FilterPattern,
+  type ILogGroup,
+  LogGroup,
+  RetentionDays,
+  SubscriptionFilter,
+} from 'aws-cdk-lib/aws-logs'
+import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations'
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import { Topic } from 'aws-cdk-lib/aws-sns'
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
@@ -88,6 +95,12 @@ export interface HeraldProps {
    * @default ALARM is high, OK a resolved low alert, broadcast
    */
   readonly alarmRules?: AlarmRules
+  /** Log groups whose lines stream to the LogStream (a subscription filter each). @default none */
+  readonly logGroups?: ILogGroup[]
+  /** The `environment` stamped on streamed log lines. @default none */
+  readonly logEnvironment?: string
+  /** Log events per second per source at most; the rest are counted and announced. @default 50 */
+  readonly logRatePerSource?: number
 }
 
 /**
@@ -111,7 +124,7 @@ export class Herald extends Construct {
   readonly publisherPolicy: ManagedPolicy
   readonly functions: Readonly<
     Record<
-      'authorizer' | 'connect' | 'welcome' | 'disconnect' | 'message' | 'fanout' | 'deliver',
+      'authorizer' | 'connect' | 'welcome' | 'disconnect' | 'message' | 'fanout' | 'deliver' | 'ingestLogs',
       HeraldFunction
     >
   >
@@ -237,7 +250,25 @@ export class Herald extends Construct {
         maxConcurrency: workers,
       }),
     )
-    this.functions = { authorizer, connect, welcome, disconnect, message, fanout, deliver }
+    const ingestLogs = new HeraldFunction(this, 'IngestLogs', {
+      ...common,
+      name: 'ingest-logs',
+      memorySize: 512,
+      timeout: Duration.minutes(1),
+      environment: {
+        ...deliveryEnv,
+        ...(props.logEnvironment ? { HERALD_LOG_ENVIRONMENT: props.logEnvironment } : {}),
+        ...(props.logRatePerSource ? { HERALD_LOG_RATE_PER_SOURCE: String(props.logRatePerSource) } : {}),
+      },
+    })
+    for (const [i, logGroup] of (props.logGroups ?? []).entries()) {
+      new SubscriptionFilter(this, `LogSubscription${i}`, {
+        logGroup,
+        destination: new LambdaDestination(ingestLogs),
+        filterPattern: FilterPattern.allEvents(),
+      })
+    }
+    this.functions = { authorizer, connect, welcome, disconnect, message, fanout, deliver, ingestLogs }
 
     this.api = new WebSocketApi(this, 'Api', {
       description: 'Herald real-time notifications',
@@ -281,7 +312,7 @@ export class Herald extends Construct {
     if (account) this.stage.node.addDependency(account)
     this.webSocketUrl = this.stage.url
     this.managementUrl = this.stage.callbackUrl
-    for (const fn of [welcome, message, fanout, deliver])
+    for (const fn of [welcome, message, fanout, deliver, ingestLogs])
       fn.addEnvironment('HERALD_MANAGEMENT_ENDPOINT', this.managementUrl)
 
     // Least privilege: each function gets exactly the calls its code makes.
@@ -296,10 +327,12 @@ export class Herald extends Construct {
     // UpdateItem: the per-connection message counter of the rate limit.
     this.connectionsTable.grant(message, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem')
     this.historyTable.grant(message, 'dynamodb:Query')
-    this.connectionsTable.grant(fanout, 'dynamodb:Query', ...removeConnections)
-    this.historyTable.grant(fanout, 'dynamodb:PutItem')
+    for (const fn of [fanout, ingestLogs]) {
+      this.connectionsTable.grant(fn, 'dynamodb:Query', ...removeConnections)
+      this.historyTable.grant(fn, 'dynamodb:PutItem')
+    }
     this.connectionsTable.grant(deliver, ...removeConnections)
-    for (const fn of [fanout, deliver]) this.deliveryQueue.grantSendMessages(fn)
+    for (const fn of [fanout, deliver, ingestLogs]) this.deliveryQueue.grantSendMessages(fn)
     const postToConnections = new PolicyStatement({
       actions: ['execute-api:ManageConnections'],
       resources: [
@@ -310,7 +343,7 @@ export class Herald extends Construct {
         }),
       ],
     })
-    for (const fn of [welcome, message, fanout, deliver]) fn.addToRolePolicy(postToConnections)
+    for (const fn of [welcome, message, fanout, deliver, ingestLogs]) fn.addToRolePolicy(postToConnections)
     this.topic.addSubscription(new LambdaSubscription(fanout, { deadLetterQueue: this.deadLetterQueue }))
 
     this.publisherPolicy = new ManagedPolicy(this, 'PublisherPolicy', {

@@ -31,6 +31,7 @@ export function acknowledgeReviewedFindings(herald: Herald): void {
     herald.functions.message,
     herald.functions.fanout,
     herald.functions.deliver,
+    herald.functions.ingestLogs,
   ]) {
     acknowledge(
       fn.role ?? fn,

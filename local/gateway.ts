@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
 import type { HeraldAuthorizerContext } from '../functions/websocket-event.js'
+import { TokenBucket } from '../shared/fan-out/token-bucket.js'
 import { withDefaults } from '../shared/options.js'
 import { IDLE_TIMEOUT_MS, MAX_CONNECTION_AGE_MS, MAX_MESSAGE_BYTES } from '../shared/protocol/limits.js'
 import {
@@ -14,7 +15,6 @@ import {
 } from './gateway-events.js'
 import { closeServer, listen, readBody, send, sendAwsError } from './http.js'
 import type { LocalLambda } from './lambda-runtime.js'
-import { TokenBucket } from './token-bucket.js'
 
 /** Which function serves each part of the API, as the CDK stack wires them. */
 export interface GatewayRoutes {

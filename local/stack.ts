@@ -5,6 +5,7 @@ import * as authorizer from '../functions/authorizer.js'
 import * as connect from '../functions/connect.js'
 import * as disconnect from '../functions/disconnect.js'
 import * as fanout from '../functions/fanout.js'
+import * as ingestLogs from '../functions/ingest-logs.js'
 import * as message from '../functions/message.js'
 import * as welcome from '../functions/welcome.js'
 import { createPublisher } from '../shared/publisher/publisher.js'
@@ -84,6 +85,7 @@ const FUNCTION = {
   welcome: 'herald-welcome',
   fanout: 'herald-fanout',
   deliver: 'herald-deliver',
+  'ingest-logs': 'herald-ingest-logs',
 } as const
 
 const nextPort = (port: number, offset: number) => (port === 0 ? 0 : port + offset)
@@ -156,7 +158,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
   const aws = awsClients(settings)
   const functionModule = (name: string) => fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url))
-  const inProcess = { authorizer, connect, disconnect, message, welcome, fanout }
+  const inProcess = { authorizer, connect, disconnect, message, welcome, fanout, 'ingest-logs': ingestLogs }
   await Promise.all(
     Object.entries(inProcess).map(async ([name, module]) => {
       const instances = options.threads?.[name as keyof typeof inProcess]

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http'
-import { TokenBucket } from '../../local/token-bucket.js'
+import { TokenBucket } from '../../shared/fan-out/token-bucket.js'
 
 // A Management API in its own process: answers every post after `latencyMs`, optionally throttled
 // like the account quota (429 LimitExceededException past `rate`/`burst`). Started by the benchmark.

@@ -86,6 +86,14 @@ export function alarmRules(env: Env): AlarmRules | undefined {
   }
 }
 
+/** Log streaming from CloudWatch Logs: the per-source cap (events/s) and the environment stamped on each. */
+export function logIngestConfig(env: Env) {
+  return {
+    ratePerSource: optionalNumber(env, 'HERALD_LOG_RATE_PER_SOURCE') ?? 50,
+    environment: env.HERALD_LOG_ENVIRONMENT || undefined,
+  }
+}
+
 /** Abuse limits: messages per connection per second, and live connections per user. */
 export function abuseLimits(env: Env) {
   return {

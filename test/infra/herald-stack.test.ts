@@ -1,6 +1,7 @@
 import { App, Stack, Validations } from 'aws-cdk-lib'
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions'
 import { Alarm, Metric } from 'aws-cdk-lib/aws-cloudwatch'
+import { LogGroup } from 'aws-cdk-lib/aws-logs'
 import { Queue } from 'aws-cdk-lib/aws-sqs'
 import { AwsSolutionsChecks } from 'cdk-nag'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -191,7 +192,7 @@ describe('Stack: HeraldStack', () => {
 
   it('runs every function on nodejs22.x, arm64, traced, with source maps and Powertools settings', () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')
-    expect(functions).toHaveLength(7)
+    expect(functions).toHaveLength(8)
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -207,7 +208,7 @@ describe('Stack: HeraldStack', () => {
         LoggingConfig: { LogGroup: expect.anything() },
       })
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 8)
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 9)
   })
 
   it.each([
@@ -269,6 +270,20 @@ describe('Stack: HeraldStack', () => {
         'sqs:ReceiveMessage': ['deliveries'],
         'sqs:ChangeMessageVisibility': ['deliveries'],
         'sqs:DeleteMessage': ['deliveries'],
+      },
+    ],
+    [
+      'ingestLogs',
+      {
+        'dynamodb:Query': ['connections'],
+        'dynamodb:GetItem': ['connections'],
+        'dynamodb:BatchWriteItem': ['connections'],
+        'dynamodb:DeleteItem': ['connections'],
+        'dynamodb:PutItem': ['history'],
+        'execute-api:ManageConnections': ['api'],
+        'sqs:SendMessage': ['deliveries'],
+        'sqs:GetQueueAttributes': ['deliveries'],
+        'sqs:GetQueueUrl': ['deliveries'],
       },
     ],
   ] as const)('gives the %s function exactly the permissions its code uses', (name, expected) => {
@@ -333,7 +348,7 @@ describe('Stack: HeraldStack', () => {
       )
       .filter((statement) => statement.Action === 'execute-api:ManageConnections')
 
-    expect(statements).toHaveLength(4)
+    expect(statements).toHaveLength(5)
     for (const statement of statements) {
       expect(statement.Resource).toEqual({
         'Fn::Join': [
@@ -455,6 +470,34 @@ describe('Construct: Herald options', () => {
         Variables: Match.objectLike({
           HERALD_ALARM_RULES: '{"severity":[{"match":"prod","severity":"critical"}]}',
         }),
+      },
+    })
+  })
+
+  it('subscribes the given log groups to the log-ingest function, which CloudWatch Logs may invoke', () => {
+    const withLogs = new Stack(new App())
+    const orders = new LogGroup(withLogs, 'Orders', { logGroupName: '/aws/lambda/orders' })
+    const herald = new Herald(withLogs, 'Herald', {
+      logGroups: [orders],
+      logEnvironment: 'prod',
+      logRatePerSource: 20,
+    })
+
+    const t = Template.fromStack(withLogs)
+    const ingest = withLogs.getLogicalId(herald.functions.ingestLogs.node.defaultChild as never)
+    t.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
+      LogGroupName: { Ref: withLogs.getLogicalId(orders.node.defaultChild as never) },
+      DestinationArn: { 'Fn::GetAtt': [ingest, 'Arn'] },
+      FilterPattern: '',
+    })
+    t.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [ingest, 'Arn'] },
+      Principal: 'logs.amazonaws.com',
+    })
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ HERALD_LOG_ENVIRONMENT: 'prod', HERALD_LOG_RATE_PER_SOURCE: '20' }),
       },
     })
   })
