@@ -29,6 +29,8 @@ const USAGE = `herald <command> [options]
   tail    [--user U | --token T] [--stream logs] [--level L] [--source S] [--environment E] [--count N]
   ingest-logs FILE [--source LOG_GROUP]                 stream a file's lines (or a JSON array of {message, timestamp})
                                                         to the local stack as a CloudWatch Logs subscription would
+  put-events FILE                                       deliver EventBridge events (a JSON event or array) to the local
+                                                        stack's events function, as a rule would
   replay  [--max N]                                     publish the dead-letter queue's notifications again, re-queue its batches
 
   --config FILE   a deployed stack's \`cdk deploy --outputs-file\` (default: .herald/local.json from npm start)`
@@ -177,11 +179,6 @@ function readLines(text: string): { message: string; timestamp?: number }[] {
 
 async function ingestLogs(target: Target, file: string | undefined, flags: Flags): Promise<void> {
   if (!file) throw new UsageError('ingest-logs takes a file')
-  if (!target.local || !target.lambdaEndpoint) {
-    throw new UsageError(
-      'ingest-logs feeds the local stack; on AWS, name the log groups in the construct (logGroups)',
-    )
-  }
   const text = await readFile(file, 'utf8')
   const now = Date.now()
   const lines = readLines(text)
@@ -198,17 +195,48 @@ async function ingestLogs(target: Target, file: string | undefined, flags: Flags
     })),
   }
   const event = { awslogs: { data: gzipSync(JSON.stringify(payload)).toString('base64') } }
+  await invokeLocal(
+    target,
+    'herald-ingest-logs',
+    event,
+    'ingest-logs feeds the local stack; on AWS, name the log groups in the construct (logGroups)',
+  )
+  console.log(JSON.stringify({ lines: lines.length }))
+}
+
+/** Invokes one of the local stack's functions as its AWS trigger would, through the Lambda Invoke API. */
+async function invokeLocal(
+  target: Target,
+  functionName: string,
+  event: unknown,
+  hint: string,
+): Promise<void> {
+  if (!target.local || !target.lambdaEndpoint) throw new UsageError(hint)
   const lambda = new LambdaClient({
     region: target.region,
     endpoint: target.lambdaEndpoint,
     credentials: LOCAL_CREDENTIALS,
   })
   const result = await lambda.send(
-    new InvokeCommand({ FunctionName: 'herald-ingest-logs', Payload: JSON.stringify(event) }),
+    new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify(event) }),
   )
-  if (result.FunctionError) throw new Error(new TextDecoder().decode(result.Payload))
-  console.log(JSON.stringify({ lines: lines.length }))
   lambda.destroy()
+  if (result.FunctionError) throw new Error(new TextDecoder().decode(result.Payload))
+}
+
+async function putEvents(target: Target, file: string | undefined): Promise<void> {
+  if (!file) throw new UsageError('put-events takes a file')
+  const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown
+  const events = Array.isArray(parsed) ? parsed : [parsed]
+  for (const event of events) {
+    await invokeLocal(
+      target,
+      'herald-events',
+      event,
+      'put-events feeds the local stack; on AWS, EventBridge rules do (eventMappings)',
+    )
+  }
+  console.log(JSON.stringify({ events: events.length }))
 }
 
 async function replay(target: Target, flags: Flags): Promise<void> {
@@ -294,6 +322,8 @@ async function main(argv: string[]): Promise<void> {
       return tail(await loadTarget(flags.config), flags)
     case 'ingest-logs':
       return ingestLogs(await loadTarget(flags.config), kind, flags)
+    case 'put-events':
+      return putEvents(await loadTarget(flags.config), kind)
     case 'replay':
       return replay(await loadTarget(flags.config), flags)
     default:

@@ -13,6 +13,7 @@ export const FUNCTIONS = [
   'fanout',
   'deliver',
   'ingest-logs',
+  'events',
 ] as const
 export type FunctionName = (typeof FUNCTIONS)[number]
 

@@ -6,6 +6,8 @@ import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integra
 import type { AlarmBase } from 'aws-cdk-lib/aws-cloudwatch'
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb'
+import { Rule } from 'aws-cdk-lib/aws-events'
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets'
 import { type IGrantable, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import type { IKey } from 'aws-cdk-lib/aws-kms'
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
@@ -24,6 +26,7 @@ import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
 import type { AlarmRules } from '../shared/integrations/cloudwatch-alarm.js'
+import type { EventMapping } from '../shared/integrations/eventbridge.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE, type TableDefinition } from '../shared/store/tables.js'
 import { HeraldFunction } from './herald-function.js'
 import { HeraldMonitoring } from './monitoring.js'
@@ -101,6 +104,8 @@ export interface HeraldProps {
   readonly logEnvironment?: string
   /** Log events per second per source at most; the rest are counted and announced. @default 50 */
   readonly logRatePerSource?: number
+  /** EventBridge events to show: one rule per mapping, turning matches into alerts, notices or upload status. @default none */
+  readonly eventMappings?: EventMapping[]
 }
 
 /**
@@ -124,7 +129,15 @@ export class Herald extends Construct {
   readonly publisherPolicy: ManagedPolicy
   readonly functions: Readonly<
     Record<
-      'authorizer' | 'connect' | 'welcome' | 'disconnect' | 'message' | 'fanout' | 'deliver' | 'ingestLogs',
+      | 'authorizer'
+      | 'connect'
+      | 'welcome'
+      | 'disconnect'
+      | 'message'
+      | 'fanout'
+      | 'deliver'
+      | 'ingestLogs'
+      | 'events',
       HeraldFunction
     >
   >
@@ -268,7 +281,32 @@ export class Herald extends Construct {
         filterPattern: FilterPattern.allEvents(),
       })
     }
-    this.functions = { authorizer, connect, welcome, disconnect, message, fanout, deliver, ingestLogs }
+    const events = new HeraldFunction(this, 'Events', {
+      ...common,
+      name: 'events',
+      environment: { ...deliveryEnv, HERALD_EVENT_MAPPINGS: JSON.stringify(props.eventMappings ?? []) },
+    })
+    for (const [i, mapping] of (props.eventMappings ?? []).entries()) {
+      new Rule(this, `EventRule${i}`, {
+        description: `Herald: ${mapping.source} ${mapping.detailType ?? ''} as ${mapping.type}`.trim(),
+        eventPattern: {
+          source: [mapping.source],
+          ...(mapping.detailType ? { detailType: [mapping.detailType] } : {}),
+        },
+        targets: [new LambdaFunction(events)],
+      })
+    }
+    this.functions = {
+      authorizer,
+      connect,
+      welcome,
+      disconnect,
+      message,
+      fanout,
+      deliver,
+      ingestLogs,
+      events,
+    }
 
     this.api = new WebSocketApi(this, 'Api', {
       description: 'Herald real-time notifications',
@@ -312,7 +350,7 @@ export class Herald extends Construct {
     if (account) this.stage.node.addDependency(account)
     this.webSocketUrl = this.stage.url
     this.managementUrl = this.stage.callbackUrl
-    for (const fn of [welcome, message, fanout, deliver, ingestLogs])
+    for (const fn of [welcome, message, fanout, deliver, ingestLogs, events])
       fn.addEnvironment('HERALD_MANAGEMENT_ENDPOINT', this.managementUrl)
 
     // Least privilege: each function gets exactly the calls its code makes.
@@ -327,12 +365,12 @@ export class Herald extends Construct {
     // UpdateItem: the per-connection message counter of the rate limit.
     this.connectionsTable.grant(message, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem')
     this.historyTable.grant(message, 'dynamodb:Query')
-    for (const fn of [fanout, ingestLogs]) {
+    for (const fn of [fanout, ingestLogs, events]) {
       this.connectionsTable.grant(fn, 'dynamodb:Query', ...removeConnections)
       this.historyTable.grant(fn, 'dynamodb:PutItem')
     }
     this.connectionsTable.grant(deliver, ...removeConnections)
-    for (const fn of [fanout, deliver, ingestLogs]) this.deliveryQueue.grantSendMessages(fn)
+    for (const fn of [fanout, deliver, ingestLogs, events]) this.deliveryQueue.grantSendMessages(fn)
     const postToConnections = new PolicyStatement({
       actions: ['execute-api:ManageConnections'],
       resources: [
@@ -343,7 +381,8 @@ export class Herald extends Construct {
         }),
       ],
     })
-    for (const fn of [welcome, message, fanout, deliver, ingestLogs]) fn.addToRolePolicy(postToConnections)
+    for (const fn of [welcome, message, fanout, deliver, ingestLogs, events])
+      fn.addToRolePolicy(postToConnections)
     this.topic.addSubscription(new LambdaSubscription(fanout, { deadLetterQueue: this.deadLetterQueue }))
 
     this.publisherPolicy = new ManagedPolicy(this, 'PublisherPolicy', {

@@ -32,6 +32,7 @@ export function acknowledgeReviewedFindings(herald: Herald): void {
     herald.functions.fanout,
     herald.functions.deliver,
     herald.functions.ingestLogs,
+    herald.functions.events,
   ]) {
     acknowledge(
       fn.role ?? fn,

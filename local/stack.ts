@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import * as authorizer from '../functions/authorizer.js'
 import * as connect from '../functions/connect.js'
 import * as disconnect from '../functions/disconnect.js'
+import * as events from '../functions/events.js'
 import * as fanout from '../functions/fanout.js'
 import * as ingestLogs from '../functions/ingest-logs.js'
 import * as message from '../functions/message.js'
@@ -86,6 +87,7 @@ const FUNCTION = {
   fanout: 'herald-fanout',
   deliver: 'herald-deliver',
   'ingest-logs': 'herald-ingest-logs',
+  events: 'herald-events',
 } as const
 
 const nextPort = (port: number, offset: number) => (port === 0 ? 0 : port + offset)
@@ -158,7 +160,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
   const aws = awsClients(settings)
   const functionModule = (name: string) => fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url))
-  const inProcess = { authorizer, connect, disconnect, message, welcome, fanout, 'ingest-logs': ingestLogs }
+  const inProcess = {
+    authorizer,
+    connect,
+    disconnect,
+    message,
+    welcome,
+    fanout,
+    'ingest-logs': ingestLogs,
+    events,
+  }
   await Promise.all(
     Object.entries(inProcess).map(async ([name, module]) => {
       const instances = options.threads?.[name as keyof typeof inProcess]

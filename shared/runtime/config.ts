@@ -1,6 +1,7 @@
 import type { TokenVerifierOptions } from '../auth/token-verifier.js'
 import { ConfigError } from '../errors.js'
 import type { AlarmRules } from '../integrations/cloudwatch-alarm.js'
+import type { EventMapping } from '../integrations/eventbridge.js'
 
 export type Env = Record<string, string | undefined>
 
@@ -91,6 +92,15 @@ export function logIngestConfig(env: Env) {
   return {
     ratePerSource: optionalNumber(env, 'HERALD_LOG_RATE_PER_SOURCE') ?? 50,
     environment: env.HERALD_LOG_ENVIRONMENT || undefined,
+  }
+}
+
+/** EventBridge mappings, as JSON in HERALD_EVENT_MAPPINGS (the construct's eventMappings). */
+export function eventMappings(env: Env): EventMapping[] {
+  try {
+    return JSON.parse(env.HERALD_EVENT_MAPPINGS || '[]') as EventMapping[]
+  } catch {
+    throw new ConfigError('environment variable HERALD_EVENT_MAPPINGS must be a JSON array of mappings')
   }
 }
 

@@ -56,11 +56,11 @@ describe('Demo dashboard in Chromium', () => {
       title: 'Database unreachable',
       message: 'db-1 stopped answering',
     })
-    await toast('Database unreachable').waitFor({ timeout: 5_000 })
+    await toast('Database unreachable').waitFor({ timeout: 15_000 })
     const shownAt = Date.now()
     await page.screenshot({ path: join(SCREENSHOTS, 'toast.png') })
 
-    await toast('Database unreachable').waitFor({ state: 'detached', timeout: AUTO_HIDE + 3_000 })
+    await toast('Database unreachable').waitFor({ state: 'detached', timeout: AUTO_HIDE + 10_000 })
 
     expect(Date.now() - shownAt).toBeGreaterThan(AUTO_HIDE - 300)
     await herald.publisher.sendAlertNotification('bob', {
@@ -76,7 +76,7 @@ describe('Demo dashboard in Chromium', () => {
   browserTest('shows only the logs that match the chosen filters', async () => {
     await page.getByRole('form', { name: 'Log filters' }).getByLabel('Level').selectOption('error')
     await page.getByRole('button', { name: 'Apply filters' }).click()
-    await page.getByText('Showing level error').waitFor({ timeout: 5_000 })
+    await page.getByText('Showing level error').waitFor({ timeout: 15_000 })
 
     for (const [level, message] of [
       ['info', 'quiet-1'],
@@ -87,7 +87,7 @@ describe('Demo dashboard in Chromium', () => {
       await herald.publisher.sendLogStream({ level, message, source: 'api', environment: 'prod' })
     }
     await herald.stack.lambda.idle()
-    await page.getByTestId('herald-log').filter({ hasText: 'loud-2' }).waitFor({ timeout: 5_000 })
+    await page.getByTestId('herald-log').filter({ hasText: 'loud-2' }).waitFor({ timeout: 15_000 })
 
     const rows = await logRows()
     expect(rows.filter((row) => row.includes('loud')).map((row) => row.match(/loud-\d/)?.[0])).toEqual([
@@ -112,7 +112,7 @@ describe('Demo dashboard in Chromium', () => {
       await herald.stack.lambda.idle()
 
       await expect.poll(() => dot().getAttribute('data-state'), { timeout: 10_000 }).toBe('open')
-      await toast('Published while away').waitFor({ timeout: 5_000 })
+      await toast('Published while away').waitFor({ timeout: 15_000 })
       await page.getByRole('button', { name: /^Notifications, \d+ unread$/ }).click()
       const panel = page.getByRole('dialog', { name: 'Recent notifications' })
       expect(await panel.getByText('Published while away').count()).toBe(1)

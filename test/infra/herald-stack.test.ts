@@ -192,7 +192,7 @@ describe('Stack: HeraldStack', () => {
 
   it('runs every function on nodejs22.x, arm64, traced, with source maps and Powertools settings', () => {
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')
-    expect(functions).toHaveLength(8)
+    expect(functions).toHaveLength(9)
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -208,7 +208,7 @@ describe('Stack: HeraldStack', () => {
         LoggingConfig: { LogGroup: expect.anything() },
       })
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 9)
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 10)
   })
 
   it.each([
@@ -348,7 +348,7 @@ describe('Stack: HeraldStack', () => {
       )
       .filter((statement) => statement.Action === 'execute-api:ManageConnections')
 
-    expect(statements).toHaveLength(5)
+    expect(statements).toHaveLength(6)
     for (const statement of statements) {
       expect(statement.Resource).toEqual({
         'Fn::Join': [
@@ -499,6 +499,32 @@ describe('Construct: Herald options', () => {
       Environment: {
         Variables: Match.objectLike({ HERALD_LOG_ENVIRONMENT: 'prod', HERALD_LOG_RATE_PER_SOURCE: '20' }),
       },
+    })
+  })
+
+  it('makes one EventBridge rule per mapping, targeting the events function', () => {
+    const withEvents = new Stack(new App())
+    const herald = new Herald(withEvents, 'Herald', {
+      eventMappings: [
+        {
+          source: 'aws.states',
+          detailType: 'Step Functions Execution Status Change',
+          type: 'alert',
+          title: 'Workflow {detail.status}',
+        },
+      ],
+    })
+
+    const t = Template.fromStack(withEvents)
+    const events = withEvents.getLogicalId(herald.functions.events.node.defaultChild as never)
+    t.resourceCountIs('AWS::Events::Rule', 1)
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [events, 'Arn'] } })],
+    })
+    t.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [events, 'Arn'] },
     })
   })
 
