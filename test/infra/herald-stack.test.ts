@@ -286,6 +286,20 @@ describe('Stack: HeraldStack', () => {
         'sqs:GetQueueUrl': ['deliveries'],
       },
     ],
+    [
+      'events',
+      {
+        'dynamodb:Query': ['connections'],
+        'dynamodb:GetItem': ['connections'],
+        'dynamodb:BatchWriteItem': ['connections'],
+        'dynamodb:DeleteItem': ['connections'],
+        'dynamodb:PutItem': ['history'],
+        'execute-api:ManageConnections': ['api'],
+        'sqs:SendMessage': ['deliveries'],
+        'sqs:GetQueueAttributes': ['deliveries'],
+        'sqs:GetQueueUrl': ['deliveries'],
+      },
+    ],
   ] as const)('gives the %s function exactly the permissions its code uses', (name, expected) => {
     const ids: Record<string, string> = {
       secret: logicalIdOf(stack.herald.tokenSecret as never),
