@@ -50,6 +50,19 @@ function permissionsOf(name: keyof Herald['functions']): Record<string, string[]
   return permissions
 }
 
+/** What a function that fans out itself (log ingest, events) may do: find, deliver, clean up, record, queue. */
+const FANS_OUT = {
+  'dynamodb:Query': ['connections'],
+  'dynamodb:GetItem': ['connections'],
+  'dynamodb:BatchWriteItem': ['connections'],
+  'dynamodb:DeleteItem': ['connections'],
+  'dynamodb:PutItem': ['history'],
+  'execute-api:ManageConnections': ['api'],
+  'sqs:SendMessage': ['deliveries'],
+  'sqs:GetQueueAttributes': ['deliveries'],
+  'sqs:GetQueueUrl': ['deliveries'],
+} as const
+
 describe('Stack: HeraldStack', () => {
   it('creates a WebSocket API routing on $request.body.type', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
@@ -272,34 +285,8 @@ describe('Stack: HeraldStack', () => {
         'sqs:DeleteMessage': ['deliveries'],
       },
     ],
-    [
-      'ingestLogs',
-      {
-        'dynamodb:Query': ['connections'],
-        'dynamodb:GetItem': ['connections'],
-        'dynamodb:BatchWriteItem': ['connections'],
-        'dynamodb:DeleteItem': ['connections'],
-        'dynamodb:PutItem': ['history'],
-        'execute-api:ManageConnections': ['api'],
-        'sqs:SendMessage': ['deliveries'],
-        'sqs:GetQueueAttributes': ['deliveries'],
-        'sqs:GetQueueUrl': ['deliveries'],
-      },
-    ],
-    [
-      'events',
-      {
-        'dynamodb:Query': ['connections'],
-        'dynamodb:GetItem': ['connections'],
-        'dynamodb:BatchWriteItem': ['connections'],
-        'dynamodb:DeleteItem': ['connections'],
-        'dynamodb:PutItem': ['history'],
-        'execute-api:ManageConnections': ['api'],
-        'sqs:SendMessage': ['deliveries'],
-        'sqs:GetQueueAttributes': ['deliveries'],
-        'sqs:GetQueueUrl': ['deliveries'],
-      },
-    ],
+    ['ingestLogs', FANS_OUT],
+    ['events', FANS_OUT],
   ] as const)('gives the %s function exactly the permissions its code uses', (name, expected) => {
     const ids: Record<string, string> = {
       secret: logicalIdOf(stack.herald.tokenSecret as never),
