@@ -44,6 +44,7 @@ console.log(`Herald is running locally.
   SNS (Publish)    ${stack.snsEndpoint}   topic ${stack.topicArn}
   DynamoDB         ${stack.dynamodbEndpoint}
   Lambda (Invoke)  ${stack.lambdaEndpoint}
+  SQS              ${stack.sqsEndpoint}   deliveries and dead letters (npm run herald -- replay)
   Endpoints file   ${process.env.HERALD_CONFIG_FILE ?? LOCAL_CONFIG_FILE}
 
 Get a token:       npm run --silent herald -- token --user alice
