@@ -34,6 +34,28 @@ function LogRow({ log }: { log: LogEnvelope }) {
   )
 }
 
+/** A labelled free-text filter; empty means any value. */
+function TextFilter(props: {
+  label: string
+  value: string
+  size: number
+  onChange: (value: string) => void
+}) {
+  const id = useId()
+  return (
+    <>
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        value={props.value}
+        placeholder="any"
+        size={props.size}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </>
+  )
+}
+
 /**
  * A live log viewer: server-side filters by level, source and environment, pause and resume,
  * clear, level colours, and auto-scroll that stops while the reader scrolls up.
@@ -51,7 +73,7 @@ export function LogStream({ maxLogs = 100, showFilters = true }: LogStreamProps)
   })
   const list = useRef<HTMLOListElement>(null)
   const pinned = useRef(true)
-  const ids = { level: useId(), source: useId(), environment: useId() }
+  const levelId = useId()
   const visible = (paused ?? logs).slice(-maxLogs)
 
   useEffect(() => {
@@ -73,9 +95,9 @@ export function LogStream({ maxLogs = 100, showFilters = true }: LogStreamProps)
       <div style={styles.toolbar}>
         {showFilters && (
           <form onSubmit={apply} style={styles.filters} aria-label="Log filters">
-            <label htmlFor={ids.level}>Level</label>
+            <label htmlFor={levelId}>Level</label>
             <select
-              id={ids.level}
+              id={levelId}
               value={draft.level}
               onChange={(e) => setDraft({ ...draft, level: e.target.value as LogLevel | '' })}
             >
@@ -86,21 +108,17 @@ export function LogStream({ maxLogs = 100, showFilters = true }: LogStreamProps)
                 </option>
               ))}
             </select>
-            <label htmlFor={ids.source}>Source</label>
-            <input
-              id={ids.source}
+            <TextFilter
+              label="Source"
               value={draft.source}
-              placeholder="any"
               size={10}
-              onChange={(e) => setDraft({ ...draft, source: e.target.value })}
+              onChange={(source) => setDraft({ ...draft, source })}
             />
-            <label htmlFor={ids.environment}>Environment</label>
-            <input
-              id={ids.environment}
+            <TextFilter
+              label="Environment"
               value={draft.environment}
-              placeholder="any"
               size={8}
-              onChange={(e) => setDraft({ ...draft, environment: e.target.value })}
+              onChange={(environment) => setDraft({ ...draft, environment })}
             />
             <button type="submit">Apply filters</button>
             <output data-testid="herald-active-filters" style={styles.applied}>

@@ -259,12 +259,8 @@ describe('Stack: HeraldStack', () => {
     [
       'fanout',
       {
-        'dynamodb:Query': ['connections'],
-        'dynamodb:GetItem': ['connections'],
-        'dynamodb:BatchWriteItem': ['connections'],
-        'dynamodb:DeleteItem': ['connections'],
-        'dynamodb:PutItem': ['history'],
-        'execute-api:ManageConnections': ['api'],
+        // As any function that fans out, and it also sends its own failures to the dead-letter queue.
+        ...FANS_OUT,
         'sqs:SendMessage': ['deliveries', 'dlq'],
         'sqs:GetQueueAttributes': ['deliveries', 'dlq'],
         'sqs:GetQueueUrl': ['deliveries', 'dlq'],
