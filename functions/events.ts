@@ -7,7 +7,6 @@ import { parsePublishBody } from '../shared/protocol/publish-body.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { type Env, eventMappings } from '../shared/runtime/config.js'
 import { deliveryDeps } from '../shared/runtime/delivery.js'
-import { stores } from '../shared/runtime/dynamodb.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
 
@@ -40,7 +39,6 @@ export function createEventsHandler(deps: FanOutDeps & { mappings: readonly Even
 export function fromEnvironment(env: Env, aws: AwsClients) {
   return createEventsHandler({
     ...deliveryDeps(env, aws),
-    history: stores(env, aws).history,
     mappings: eventMappings(env),
   })
 }

@@ -10,7 +10,6 @@ import { parsePublishBody } from '../shared/protocol/publish-body.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { type Env, logIngestConfig } from '../shared/runtime/config.js'
 import { deliveryDeps } from '../shared/runtime/delivery.js'
-import { stores } from '../shared/runtime/dynamodb.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
 
@@ -65,7 +64,6 @@ export function fromEnvironment(env: Env, aws: AwsClients) {
   const config = logIngestConfig(env)
   return createIngestLogsHandler({
     ...deliveryDeps(env, aws),
-    history: stores(env, aws).history,
     cap: new SourceRateCap(config.ratePerSource),
     environment: config.environment,
   })
