@@ -47,6 +47,13 @@ const interrupt = async (started: Started): Promise<void> => {
   await exited
 }
 
+/** The frames a `tail` or a Python session printed, one JSON object a line. */
+const framesIn = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string; data: Record<string, unknown> })
+
 let stack: Started
 let endpoints: LocalEndpoints
 
@@ -167,10 +174,7 @@ describe('herald CLI', () => {
       'completed',
     )
 
-    const frames = (await tail).stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { type: string; data: Record<string, unknown> })
+    const frames = framesIn((await tail).stdout)
     expect(frames[0]?.type).toBe('connection_established')
     expect(
       frames
@@ -221,10 +225,7 @@ asyncio.run(main())
         'hello from the other shell',
       )
 
-      const lines = (await session).stdout
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as { type: string; data: { title?: string } })
+      const lines = framesIn((await session).stdout)
       expect(lines.map((frame) => frame.type)).toEqual(['connection_established', 'pong', 'alert'])
       expect(lines[2]?.data.title).toBe('hello from the other shell')
     },
@@ -266,10 +267,7 @@ asyncio.run(main())
       )
 
       expect(JSON.parse(stdout)).toHaveProperty('MessageId')
-      const frames = (await tail).stdout
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as { type: string; data: { message?: string } })
+      const frames = framesIn((await tail).stdout)
       expect(frames.at(-1)).toMatchObject({ type: 'system', data: { message: 'from the AWS CLI' } })
     },
     20_000,
