@@ -25,6 +25,14 @@ function service(options: Partial<WebSocketServiceOptions> = {}) {
   return { herald, frames, states }
 }
 
+/** Opens the service's socket and answers with the gateway's welcome, as a reachable gateway would. */
+async function connected(herald: WebSocketService): Promise<FakeWebSocket> {
+  herald.connect()
+  await vi.advanceTimersByTimeAsync(0)
+  FakeWebSocket.last.accept()
+  return FakeWebSocket.last
+}
+
 beforeEach(() => {
   vi.useFakeTimers()
   FakeWebSocket.reset()
@@ -62,9 +70,7 @@ describe('Class: WebSocketService', () => {
 
   it('reconnects with backoff 3 s, 6 s, 12 s, 15 s… and gives up after maxReconnectAttempts', async () => {
     const { herald, states } = service({ maxReconnectAttempts: 5 })
-    herald.connect()
-    await vi.advanceTimersByTimeAsync(0)
-    FakeWebSocket.last.accept()
+    await connected(herald)
 
     const opened: number[] = []
     const start = Date.now()
@@ -85,9 +91,7 @@ describe('Class: WebSocketService', () => {
   it('asks getToken for a fresh token before every connection', async () => {
     let n = 0
     const { herald } = service({ token: undefined, getToken: async () => `token-${++n}` })
-    herald.connect()
-    await vi.advanceTimersByTimeAsync(0)
-    FakeWebSocket.last.accept()
+    await connected(herald)
     FakeWebSocket.last.drop()
     await vi.advanceTimersByTimeAsync(3000)
 
@@ -99,9 +103,7 @@ describe('Class: WebSocketService', () => {
 
   it('after a reconnect re-sends subscriptions and filters, then resumes from the last notification', async () => {
     const { herald, frames } = service()
-    herald.connect()
-    await vi.advanceTimersByTimeAsync(0)
-    FakeWebSocket.last.accept()
+    await connected(herald)
     herald.subscribe(['logs'])
     herald.unsubscribe(['uploads'])
     herald.setFilters({ level: 'error' })
@@ -128,9 +130,7 @@ describe('Class: WebSocketService', () => {
 
   it('keeps resuming while the server says there is more', async () => {
     const { herald } = service()
-    herald.connect()
-    await vi.advanceTimersByTimeAsync(0)
-    FakeWebSocket.last.accept()
+    await connected(herald)
     FakeWebSocket.last.receive('alert', alert('seen'))
     FakeWebSocket.last.drop()
     await vi.advanceTimersByTimeAsync(3000)
@@ -144,9 +144,7 @@ describe('Class: WebSocketService', () => {
 
   it('loads recent history on the first connection when asked, marked as recent', async () => {
     const { herald, frames } = service({ loadRecent: true })
-    herald.connect()
-    await vi.advanceTimersByTimeAsync(0)
-    FakeWebSocket.last.accept()
+    await connected(herald)
     FakeWebSocket.last.receive('alert', alert('old'))
     FakeWebSocket.last.receive('resumed', { count: 1, more: false })
 
@@ -158,9 +156,7 @@ describe('Class: WebSocketService', () => {
 
   it('drops duplicate notifications and frames that fail validation', async () => {
     const { herald, frames } = service()
-    herald.connect()
-    await vi.advanceTimersByTimeAsync(0)
-    FakeWebSocket.last.accept()
+    await connected(herald)
 
     const id = FakeWebSocket.last.receive('alert', alert('once'))
     FakeWebSocket.last.receive('alert', alert('once'), id)
@@ -173,10 +169,7 @@ describe('Class: WebSocketService', () => {
 
   it('pings when quiet and reconnects when the pong never comes', async () => {
     const { herald } = service({ heartbeatIntervalMs: 60_000, heartbeatTimeoutMs: 5_000 })
-    herald.connect()
-    await vi.advanceTimersByTimeAsync(0)
-    const first = FakeWebSocket.last
-    first.accept()
+    const first = await connected(herald)
 
     await vi.advanceTimersByTimeAsync(60_000)
     expect(first.sent).toEqual([{ type: 'ping' }])
@@ -188,9 +181,7 @@ describe('Class: WebSocketService', () => {
 
   it('reconnects on purpose, at once, before API Gateway’s 2-hour cut', async () => {
     const { herald } = service({ heartbeatIntervalMs: 10 * 3600_000 })
-    herald.connect()
-    await vi.advanceTimersByTimeAsync(0)
-    FakeWebSocket.last.accept()
+    await connected(herald)
 
     await vi.advanceTimersByTimeAsync(115 * 60_000 - 1)
     expect(FakeWebSocket.instances).toHaveLength(1)
@@ -202,9 +193,7 @@ describe('Class: WebSocketService', () => {
 
   it('stays closed after disconnect()', async () => {
     const { herald, states } = service()
-    herald.connect()
-    await vi.advanceTimersByTimeAsync(0)
-    FakeWebSocket.last.accept()
+    await connected(herald)
 
     herald.disconnect()
     await vi.advanceTimersByTimeAsync(60_000)
