@@ -207,7 +207,7 @@ export class WebSocketService {
         this.#send({ type: 'resume', since: this.#lastNotificationId })
       else this.#resuming = undefined
     }
-    const source = isNotification(frame.type) ? (this.#resuming ?? 'live') : 'live'
+    const source: FrameSource = frame.replayed ? (this.#resuming ?? 'missed') : 'live'
     for (const listener of this.#listeners) listener.onMessage?.(frame, source)
   }
 

@@ -101,6 +101,11 @@ export interface Envelope<T extends ServerFrameType = ServerFrameType> {
   type: T
   data: FrameData[T]
   timestamp: string
+  /**
+   * Set on notifications re-sent in answer to `resume`, so a client can tell them from live
+   * notifications that arrive while the resume is answered.
+   */
+  replayed?: boolean
 }
 
 export type NotificationEnvelope = { [K in NotificationType]: Envelope<K> }[NotificationType]
@@ -110,6 +115,7 @@ const EnvelopeShape = v.object({
   type: v.string(),
   data: v.record(v.string(), v.unknown()),
   timestamp: v.string(),
+  replayed: v.optional(v.boolean()),
 })
 
 /** Validates a frame received from the server; notification data is checked against its schema. */

@@ -117,7 +117,7 @@ async function answer(
         limit: limits.resumeLimit,
       })
       return [
-        ...missed.envelopes,
+        ...missed.envelopes.map((envelope) => ({ ...envelope, replayed: true })),
         makeFrame('resumed', { count: missed.envelopes.length, more: missed.more }),
       ]
     }

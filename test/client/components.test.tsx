@@ -89,7 +89,7 @@ describe('Component: NotificationCenter', () => {
     await settle()
     act(() => {
       FakeWebSocket.last.accept()
-      FakeWebSocket.last.receive('alert', alert('from history', 'low'))
+      FakeWebSocket.last.replay('alert', alert('from history', 'low'))
       FakeWebSocket.last.receive('resumed', { count: 1, more: false })
       FakeWebSocket.last.receive('upload_status', {
         upload_id: 'u',

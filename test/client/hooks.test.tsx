@@ -35,7 +35,7 @@ describe('Hook: useNotifications', () => {
     expect(FakeWebSocket.last.sent).toEqual([{ type: 'resume' }])
 
     act(() => {
-      FakeWebSocket.last.receive('alert', { severity: 'low', title: 'old', message: '' })
+      FakeWebSocket.last.replay('alert', { severity: 'low', title: 'old', message: '' })
       FakeWebSocket.last.receive('resumed', { count: 1, more: false })
       FakeWebSocket.last.receive('system', { severity: 'low', title: 'new', message: '' })
       FakeWebSocket.last.receive('pong', {})

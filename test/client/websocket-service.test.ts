@@ -113,7 +113,8 @@ describe('Class: WebSocketService', () => {
     FakeWebSocket.last.drop()
     await vi.advanceTimersByTimeAsync(3000)
     FakeWebSocket.last.accept()
-    const missedId = FakeWebSocket.last.receive('alert', alert('missed'))
+    const missedId = FakeWebSocket.last.replay('alert', alert('missed'))
+    FakeWebSocket.last.receive('alert', alert('live while resuming'))
     FakeWebSocket.last.receive('resumed', { count: 1, more: false })
     FakeWebSocket.last.receive('alert', alert('live again'))
 
@@ -124,7 +125,7 @@ describe('Class: WebSocketService', () => {
       { type: 'resume', since: lastId },
     ])
     const notifications = frames.filter(({ frame }) => frame.type === 'alert')
-    expect(notifications.map(({ source }) => source)).toEqual(['live', 'missed', 'live'])
+    expect(notifications.map(({ source }) => source)).toEqual(['live', 'missed', 'live', 'live'])
     expect(notifications[1]?.frame.id).toBe(missedId)
   })
 
@@ -136,7 +137,7 @@ describe('Class: WebSocketService', () => {
     await vi.advanceTimersByTimeAsync(3000)
     FakeWebSocket.last.accept()
 
-    const pageEnd = FakeWebSocket.last.receive('alert', alert('page 1'))
+    const pageEnd = FakeWebSocket.last.replay('alert', alert('page 1'))
     FakeWebSocket.last.receive('resumed', { count: 1, more: true })
 
     expect(FakeWebSocket.last.sent.at(-1)).toEqual({ type: 'resume', since: pageEnd })
@@ -145,12 +146,14 @@ describe('Class: WebSocketService', () => {
   it('loads recent history on the first connection when asked, marked as recent', async () => {
     const { herald, frames } = service({ loadRecent: true })
     await connected(herald)
-    FakeWebSocket.last.receive('alert', alert('old'))
+    FakeWebSocket.last.replay('alert', alert('old'))
+    FakeWebSocket.last.receive('alert', alert('published while history loads'))
     FakeWebSocket.last.receive('resumed', { count: 1, more: false })
 
     expect(FakeWebSocket.last.sent).toEqual([{ type: 'resume' }])
     expect(frames.filter(({ frame }) => frame.type === 'alert').map(({ source }) => source)).toEqual([
       'recent',
+      'live',
     ])
   })
 

@@ -273,6 +273,7 @@ describe('Local stack: delivery', () => {
       'missed 1',
       'missed 2',
     ])
+    expect(again.frames.slice(1, 3).map((f) => f.replayed)).toEqual([true, true])
     again.close()
   })
 })

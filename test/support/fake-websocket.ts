@@ -51,8 +51,17 @@ export class FakeWebSocket implements WebSocketLike {
   }
 
   receive(type: string, data: Record<string, unknown>, id: string = newId()): string {
-    this.onmessage?.({ data: JSON.stringify({ id, type, data, timestamp: new Date().toISOString() }) })
-    return id
+    return this.#push({ id, type, data })
+  }
+
+  /** A notification the server re-sends in answer to `resume`. */
+  replay(type: string, data: Record<string, unknown>, id: string = newId()): string {
+    return this.#push({ id, type, data, replayed: true })
+  }
+
+  #push(frame: { id: string; type: string; data: Record<string, unknown>; replayed?: boolean }): string {
+    this.onmessage?.({ data: JSON.stringify({ ...frame, timestamp: new Date().toISOString() }) })
+    return frame.id
   }
 
   receiveRaw(data: unknown): void {

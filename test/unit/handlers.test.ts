@@ -172,7 +172,7 @@ describe('Function: message handler', () => {
     await send(`{"type":"resume","since":"${seen.id}"}`)
 
     expect(posted().map((p) => p.frame.type)).toEqual(['alert', 'resumed'])
-    expect(posted()[0]?.frame.id).toBe(missed.id)
+    expect(posted()[0]?.frame).toMatchObject({ id: missed.id, replayed: true })
     expect(posted()[1]?.frame.data).toEqual({ count: 1, more: false })
   })
 
