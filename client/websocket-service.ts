@@ -91,6 +91,7 @@ export class WebSocketService {
   #filters: LogFilters | undefined
   #lastNotificationId: string | undefined
   #resuming: FrameSource | undefined
+  #welcomeId = ''
 
   constructor(options: WebSocketServiceOptions) {
     this.#options = options
@@ -207,13 +208,17 @@ export class WebSocketService {
         this.#send({ type: 'resume', since: this.#lastNotificationId })
       else this.#resuming = undefined
     }
-    const source: FrameSource = frame.replayed ? (this.#resuming ?? 'missed') : 'live'
+    // A replayed notification newer than the welcome was published while connected, so it is
+    // pushed live as well and whichever copy arrives first is the one kept: it is live either way.
+    const source: FrameSource =
+      frame.replayed && frame.id < this.#welcomeId ? (this.#resuming ?? 'missed') : 'live'
     for (const listener of this.#listeners) listener.onMessage?.(frame, source)
   }
 
   /** The server accepted us: restore subscriptions and filters, resume, flush the queue. */
   #established(frame: Envelope<'connection_established'>): void {
     const firstTime = !this.#everConnected
+    this.#welcomeId = frame.id
     this.#everConnected = true
     this.#attempts = 0
     this.#setState(ConnectionState.Open)

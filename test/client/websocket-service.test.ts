@@ -148,11 +148,13 @@ describe('Class: WebSocketService', () => {
     await connected(herald)
     FakeWebSocket.last.replay('alert', alert('old'))
     FakeWebSocket.last.receive('alert', alert('published while history loads'))
-    FakeWebSocket.last.receive('resumed', { count: 1, more: false })
+    FakeWebSocket.last.replay('alert', alert('published after the welcome'), FakeWebSocket.nextId())
+    FakeWebSocket.last.receive('resumed', { count: 2, more: false })
 
     expect(FakeWebSocket.last.sent).toEqual([{ type: 'resume' }])
     expect(frames.filter(({ frame }) => frame.type === 'alert').map(({ source }) => source)).toEqual([
       'recent',
+      'live',
       'live',
     ])
   })

@@ -1,5 +1,12 @@
 import type { WebSocketLike } from '../../client/websocket-service.js'
-import { newId } from '../../shared/protocol/ids.js'
+import { idFrom } from '../../shared/protocol/ids.js'
+
+// The fake server stamps ids from its own clock, a second a frame, so ids sort in the order a test
+// sends frames whatever fake timers do to Date, and replays fit between the frames sent before the
+// welcome and the welcome itself, as history does.
+const FRAME_MS = 1000
+let clock = Date.now()
+const idAt = (ms: number) => idFrom(ms, crypto.getRandomValues(new Uint8Array(10)))
 
 /**
  * A scripted browser WebSocket for unit tests of reconnect and resync logic, where timing must be
@@ -14,6 +21,8 @@ export class FakeWebSocket implements WebSocketLike {
   onerror: ((event: unknown) => void) | null = null
   readonly sent: Record<string, unknown>[] = []
   closedWith: { code?: number; reason?: string } | undefined
+  #welcomeMs = 0
+  #replays = 0
 
   constructor(readonly url: string) {
     FakeWebSocket.instances.push(this)
@@ -21,6 +30,12 @@ export class FakeWebSocket implements WebSocketLike {
 
   static reset(): void {
     FakeWebSocket.instances = []
+  }
+
+  /** An id newer than every frame sent so far. */
+  static nextId(): string {
+    clock += FRAME_MS
+    return idAt(clock)
   }
 
   static get last(): FakeWebSocket {
@@ -42,20 +57,33 @@ export class FakeWebSocket implements WebSocketLike {
   accept(data: { topics?: string[]; userId?: string } = {}): void {
     this.readyState = 1
     this.onopen?.({})
-    this.receive('connection_established', {
-      connectionId: 'c',
-      userId: data.userId ?? 'alice',
-      topics: data.topics ?? ['alerts', 'system', 'uploads'],
-      filters: {},
-    })
+    const welcomeId = FakeWebSocket.nextId()
+    this.#welcomeMs = clock
+    this.receive(
+      'connection_established',
+      {
+        connectionId: 'c',
+        userId: data.userId ?? 'alice',
+        topics: data.topics ?? ['alerts', 'system', 'uploads'],
+        filters: {},
+      },
+      welcomeId,
+    )
   }
 
-  receive(type: string, data: Record<string, unknown>, id: string = newId()): string {
+  receive(type: string, data: Record<string, unknown>, id: string = FakeWebSocket.nextId()): string {
     return this.#push({ id, type, data })
   }
 
-  /** A notification the server re-sends in answer to `resume`. */
-  replay(type: string, data: Record<string, unknown>, id: string = newId()): string {
+  /**
+   * A notification the server re-sends in answer to `resume`: from history, so published after
+   * the frames sent before the welcome and before the welcome itself, unless `id` says otherwise.
+   */
+  replay(
+    type: string,
+    data: Record<string, unknown>,
+    id: string = idAt(this.#welcomeMs - FRAME_MS + ++this.#replays),
+  ): string {
     return this.#push({ id, type, data, replayed: true })
   }
 
