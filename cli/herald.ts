@@ -9,8 +9,10 @@ import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../local/defaults.js'
 import { signLocalToken } from '../shared/auth/local-token.js'
 import { InvalidNotificationError } from '../shared/errors.js'
 import type { LogFilters } from '../shared/protocol/frames.js'
+import { canonicalWord } from '../shared/protocol/notifications.js'
 import type { PublishInput } from '../shared/protocol/publish-body.js'
 import { createPublisher } from '../shared/publisher/publisher.js'
+import { formatRejected, listRejected } from './rejected.js'
 import { replayDeadLetters } from './replay.js'
 import { loadTarget, type Target } from './target.js'
 
@@ -22,8 +24,9 @@ const USAGE = `herald <command> [options]
   token   --user U [--ttl SECONDS] [--scope "a b"]      print a token for the local stack (HERALD_JWT_SECRET)
   publish alert  --title T [--message M] [--severity critical|high|medium|low] [--user U] [--source S] [--metadata JSON]
   publish log    --message M [--level debug|info|warning|error|critical] [--source S] [--environment E]
-  publish system --title T [--message M] [--severity critical|high|medium|low]
-  publish upload --user U --upload-id ID --filename F --status processing|completed|failed [--progress 0-100] [--message M]
+  publish system --title T [--message M] [--severity info|warning|error|critical|high|medium|low]
+  publish upload --upload-id ID --filename F --status processing|completed|failed [--user U] [--progress 0-100] [--message M]
+                 levels and severities in any case, with warn, fatal, err and trace as aliases; no --user: every subscriber
   publish cloudwatch-alarm --name N [--status ALARM|OK|INSUFFICIENT_DATA] [--message REASON] [--source METRIC]
                                                         what a CloudWatch alarm action sends to Herald's topic
   tail    [--user U | --token T] [--stream logs] [--level L] [--source S] [--environment E] [--count N]
@@ -32,6 +35,7 @@ const USAGE = `herald <command> [options]
   put-events FILE                                       deliver EventBridge events (a JSON event or array) to the local
                                                         stack's events function, as a rule would
   replay  [--max N]                                     publish the dead-letter queue's notifications again, re-queue its batches
+  rejected [--max N]                                    list publishes the fan-out refused (kept 14 days): time, reason, body
 
   --config FILE   a deployed stack's \`cdk deploy --outputs-file\` (default: .herald/local.json from npm start)`
 
@@ -87,7 +91,7 @@ function publishInput(kind: string | undefined, flags: Flags): PublishInput {
         type: 'alert',
         ...user,
         data: {
-          severity: (flags.severity ?? 'medium') as 'medium',
+          severity: flags.severity ?? 'medium',
           title: need(flags, 'title'),
           message: flags.message ?? '',
           source: flags.source,
@@ -98,7 +102,7 @@ function publishInput(kind: string | undefined, flags: Flags): PublishInput {
       return {
         type: 'log_event',
         data: {
-          level: (flags.level ?? 'info') as 'info',
+          level: flags.level ?? 'info',
           message: need(flags, 'message'),
           source: flags.source,
           environment: flags.environment,
@@ -111,19 +115,23 @@ function publishInput(kind: string | undefined, flags: Flags): PublishInput {
         data: {
           title: need(flags, 'title'),
           message: flags.message ?? '',
-          severity: flags.severity as 'low' | undefined,
+          severity: flags.severity,
         },
       }
     case 'upload':
       return {
         type: 'upload_status',
-        userId: need(flags, 'user'),
+        ...user,
         data: {
           upload_id: need(flags, 'upload-id'),
           filename: need(flags, 'filename'),
-          status: need(flags, 'status') as 'processing',
+          status: need(flags, 'status'),
           progress:
-            flags.progress !== undefined ? Number(flags.progress) : flags.status === 'completed' ? 100 : 0,
+            flags.progress !== undefined
+              ? Number(flags.progress)
+              : canonicalWord(flags.status ?? '') === 'completed'
+                ? 100
+                : 0,
           message: flags.message,
         },
       }
@@ -239,6 +247,23 @@ async function putEvents(target: Target, file: string | undefined): Promise<void
   console.log(JSON.stringify({ events: events.length }))
 }
 
+function sqsFor(target: Target): SQSClient {
+  return new SQSClient({
+    region: target.region,
+    ...(target.local ? { endpoint: target.sqsEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
+  })
+}
+
+async function rejected(target: Target, flags: Flags): Promise<void> {
+  if (!target.rejectedQueueUrl) {
+    throw new UsageError('this config names no RejectedQueueUrl (redeploy, or restart npm start)')
+  }
+  const sqs = sqsFor(target)
+  const list = await listRejected(sqs, target.rejectedQueueUrl, flags.max ? Number(flags.max) : undefined)
+  sqs.destroy()
+  console.log(list.length ? list.map((each) => formatRejected(each)).join('\n') : 'no rejected notifications')
+}
+
 async function replay(target: Target, flags: Flags): Promise<void> {
   if (!target.deadLetterQueueUrl || !target.deliveryQueueUrl) {
     throw new UsageError(
@@ -246,10 +271,7 @@ async function replay(target: Target, flags: Flags): Promise<void> {
     )
   }
   const { client, publisher } = publisherFor(target)
-  const sqs = new SQSClient({
-    region: target.region,
-    ...(target.local ? { endpoint: target.sqsEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
-  })
+  const sqs = sqsFor(target)
   const report = await replayDeadLetters({
     sqs,
     publisher,
@@ -326,6 +348,8 @@ async function main(argv: string[]): Promise<void> {
       return putEvents(await loadTarget(flags.config), kind)
     case 'replay':
       return replay(await loadTarget(flags.config), flags)
+    case 'rejected':
+      return rejected(await loadTarget(flags.config), flags)
     default:
       throw new UsageError(`unknown command "${command}"`)
   }

@@ -13,6 +13,7 @@ export interface Target {
   lambdaEndpoint?: string
   deliveryQueueUrl?: string
   deadLetterQueueUrl?: string
+  rejectedQueueUrl?: string
   local: boolean
 }
 
@@ -41,6 +42,7 @@ export async function loadTarget(configFile?: string): Promise<Target> {
       lambdaEndpoint: parsed.lambdaEndpoint as string | undefined,
       deliveryQueueUrl: parsed.deliveryQueueUrl as string | undefined,
       deadLetterQueueUrl: parsed.deadLetterQueueUrl as string | undefined,
+      rejectedQueueUrl: parsed.rejectedQueueUrl as string | undefined,
       local: true,
     }
   }
@@ -56,6 +58,7 @@ export async function loadTarget(configFile?: string): Promise<Target> {
     region: String(stack.Region ?? topicArn.split(':')[3]),
     deliveryQueueUrl: stack.DeliveryQueueUrl as string | undefined,
     deadLetterQueueUrl: stack.DeadLetterQueueUrl as string | undefined,
+    rejectedQueueUrl: stack.RejectedQueueUrl as string | undefined,
     local: false,
   }
 }

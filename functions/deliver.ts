@@ -35,7 +35,7 @@ export function createDeliverHandler(deps: WorkerDeps) {
           attempt: batch.attempt,
           delivered: report.delivered,
           gone: report.gone.length,
-          rejected: report.rejected.length,
+          refused: report.refused.length,
           requeued: outcome.requeued,
           retried: report.retried,
         })

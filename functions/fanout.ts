@@ -2,14 +2,16 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics'
 import type { SNSEvent } from 'aws-lambda'
 import { HeraldError, InvalidNotificationError } from '../shared/errors.js'
 import { type FanOutDeps, type FanOutReport, fanOut } from '../shared/fan-out/fan-out.js'
+import { type RejectionLog, rejectionOf, sqsRejectionLog } from '../shared/fan-out/rejections.js'
 import { stableId } from '../shared/fan-out/stable-id.js'
 import { type AlarmRules, alarmToAlert, readAlarm } from '../shared/integrations/cloudwatch-alarm.js'
 import { type PublishBody, parsePublishBody } from '../shared/protocol/publish-body.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
-import { alarmRules, type Env } from '../shared/runtime/config.js'
+import { alarmRules, type Env, rejectedQueueUrl } from '../shared/runtime/config.js'
 import { deliveryDeps } from '../shared/runtime/delivery.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger, metrics } from '../shared/runtime/observability.js'
+import { sqsOf } from '../shared/runtime/sqs.js'
 
 /** Some recipients were still throttled or failing at the deadline; failing the invocation makes Lambda retry it. */
 export class DeliveryIncompleteError extends HeraldError {
@@ -24,16 +26,11 @@ const REPORTED: ReadonlyArray<keyof FanOutReport & string> = [
   'queued',
   'delivered',
   'gone',
-  'rejected',
+  'refused',
   'exhausted',
   'retried',
 ]
 
-/**
- * The SNS subscriber. A record that is not a valid notification is logged and skipped (retrying
- * it could never help); one whose recipients could not all be reached fails the invocation so it
- * is retried, and the envelope id, derived from the SNS message id, lets clients drop the repeat.
- */
 /**
  * A notification from an SNS body: Herald's own publish body, or a CloudWatch alarm's state change
  * (an alarm action can target Herald's topic directly) turned into an alert.
@@ -43,7 +40,34 @@ export function notificationOf(message: string, alarmRules?: AlarmRules): Publis
   return parsePublishBody(alarm ? alarmToAlert(alarm, alarmRules) : message)
 }
 
-export function createFanoutHandler(deps: FanOutDeps & { alarmRules?: AlarmRules }) {
+/**
+ * Never silent: a refused body is counted (`rejected`, in total for the alarm and by reason for
+ * the dashboard) and kept with its reason for `herald rejected`. Retrying it could never help, so
+ * the invocation goes on; only failing to keep it fails the invocation.
+ */
+async function reject(
+  deps: { rejections?: RejectionLog },
+  error: InvalidNotificationError,
+  messageId: string,
+  body: string,
+) {
+  const rejected = rejectionOf(error, messageId, body)
+  logger.info('notification rejected', { messageId, reason: rejected.reason, message: rejected.message })
+  metrics.addMetric('rejected', MetricUnit.Count, 1)
+  const byReason = metrics.singleMetric()
+  byReason.addDimension('reason', rejected.reason)
+  byReason.addMetric('rejected', MetricUnit.Count, 1)
+  await deps.rejections?.keep(rejected)
+}
+
+/**
+ * The SNS subscriber. A record that is not a valid notification is refused (see `reject`); one
+ * whose recipients could not all be reached fails the invocation so it is retried, and the
+ * envelope id, derived from the SNS message id, lets clients drop the repeat.
+ */
+export function createFanoutHandler(
+  deps: FanOutDeps & { alarmRules?: AlarmRules; rejections?: RejectionLog },
+) {
   return async (event: SNSEvent) => {
     let unreached = 0
     for (const record of event.Records) {
@@ -56,8 +80,7 @@ export function createFanoutHandler(deps: FanOutDeps & { alarmRules?: AlarmRules
         unreached += report.exhausted
       } catch (error) {
         if (!(error instanceof InvalidNotificationError)) throw error
-        logger.error('notification rejected', { messageId: MessageId, reason: error.message })
-        metrics.addMetric('invalid', MetricUnit.Count, 1)
+        await reject(deps, error, MessageId, Message)
       }
     }
     metrics.publishStoredMetrics()
@@ -66,7 +89,12 @@ export function createFanoutHandler(deps: FanOutDeps & { alarmRules?: AlarmRules
 }
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
-  return createFanoutHandler({ ...deliveryDeps(env, aws), alarmRules: alarmRules(env) })
+  const queueUrl = rejectedQueueUrl(env)
+  return createFanoutHandler({
+    ...deliveryDeps(env, aws),
+    alarmRules: alarmRules(env),
+    rejections: queueUrl ? sqsRejectionLog(sqsOf(aws), queueUrl) : undefined,
+  })
 }
 
 export const handler = lazyHandler(() => fromEnvironment(process.env, awsClients()))

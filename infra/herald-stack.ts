@@ -60,6 +60,7 @@ export class HeraldStack extends Stack {
       PublisherPolicyArn: this.herald.publisherPolicy.managedPolicyArn,
       DeadLetterQueueUrl: this.herald.deadLetterQueue.queueUrl,
       DeliveryQueueUrl: this.herald.deliveryQueue.queueUrl,
+      RejectedQueueUrl: this.herald.rejectedQueue.queueUrl,
       AlarmTopicArn: this.herald.monitoring.alarmTopic.topicArn,
       TokenSecretArn: this.herald.tokenSecret?.secretArn,
     }

@@ -123,6 +123,8 @@ export class Herald extends Construct {
   readonly historyTable: Table
   readonly topic: Topic
   readonly deadLetterQueue: Queue
+  /** Publishes the fan-out refused, each with its reason, kept 14 days for `herald rejected`. */
+  readonly rejectedQueue: Queue
   /** Batches of recipients from the fan-out planner to the delivery workers. */
   readonly deliveryQueue: Queue
   readonly tokenSecret: ISecret | undefined
@@ -160,6 +162,11 @@ export class Herald extends Construct {
     this.connectionsTable = this.#table('Connections', CONNECTIONS_TABLE, removalPolicy)
     this.historyTable = this.#table('History', HISTORY_TABLE, removalPolicy)
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    })
+    this.rejectedQueue = new Queue(this, 'RejectedQueue', {
       enforceSSL: true,
       encryption: QueueEncryption.SQS_MANAGED,
       retentionPeriod: Duration.days(14),
@@ -239,6 +246,7 @@ export class Herald extends Construct {
       onFailure: new SqsDestination(this.deadLetterQueue),
       environment: {
         ...deliveryEnv,
+        HERALD_REJECTED_QUEUE_URL: this.rejectedQueue.queueUrl,
         ...(props.fanOutBatchThreshold
           ? { HERALD_FANOUT_BATCH_THRESHOLD: String(props.fanOutBatchThreshold) }
           : {}),
@@ -371,6 +379,9 @@ export class Herald extends Construct {
     }
     this.connectionsTable.grant(deliver, ...removeConnections)
     for (const fn of [fanout, deliver, ingestLogs, events]) this.deliveryQueue.grantSendMessages(fn)
+    fanout.addToRolePolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.rejectedQueue.queueArn] }),
+    )
     const postToConnections = new PolicyStatement({
       actions: ['execute-api:ManageConnections'],
       resources: [
@@ -407,6 +418,7 @@ export class Herald extends Construct {
       functions: Object.values(this.functions),
       fanout,
       deadLetterQueue: this.deadLetterQueue,
+      rejectedQueue: this.rejectedQueue,
       alarmEmail: props.alarmEmail,
     })
     acknowledgeReviewedFindings(this)

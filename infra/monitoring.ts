@@ -22,6 +22,7 @@ export interface HeraldMonitoringProps {
   readonly functions: IFunction[]
   readonly fanout: IFunction
   readonly deadLetterQueue: IQueue
+  readonly rejectedQueue: IQueue
   /** @default no e-mail subscription */
   readonly alarmEmail?: string
 }
@@ -95,6 +96,11 @@ export class HeraldMonitoring extends Construct {
         'Posts were still throttled or failing at the fan-out deadline.',
         fanOut('exhausted'),
       ),
+      alarm(
+        'RejectedNotifications',
+        'A publisher sent a notification Herald refused; `herald rejected` lists each with its reason.',
+        fanOut('rejected'),
+      ),
     ]
     for (const each of this.alarms) each.addAlarmAction(new SnsAction(this.alarmTopic))
 
@@ -112,10 +118,24 @@ export class HeraldMonitoring extends Construct {
         [
           new GraphWidget({
             title: 'Gone and failed',
-            left: [fanOut('gone'), fanOut('rejected'), fanOut('exhausted'), fanOut('retried')],
+            left: [fanOut('gone'), fanOut('refused'), fanOut('exhausted'), fanOut('retried')],
             width: 8,
           }),
           new GraphWidget({ title: 'Items read per fan-out', left: [fanOut('itemsRead')], width: 8 }),
+          new GraphWidget({
+            title: 'Rejected notifications by reason',
+            left: [
+              new MathExpression({
+                expression: `SEARCH('{Herald,reason,service} MetricName="rejected"', 'Sum', ${FIVE_MINUTES.toSeconds()})`,
+                label: 'rejected',
+                period: FIVE_MINUTES,
+              }),
+              props.rejectedQueue.metricApproximateNumberOfMessagesVisible({
+                label: 'kept for herald rejected',
+              }),
+            ],
+            width: 8,
+          }),
           new GraphWidget({
             title: 'Errors',
             left: [

@@ -63,6 +63,11 @@ export function acknowledgeReviewedFindings(herald: Herald): void {
     'SQS3',
     'This queue is the dead-letter queue of the fan-out; what lands here is replayed by hand, not redriven again.',
   )
+  acknowledge(
+    herald.rejectedQueue,
+    'SQS3',
+    'This queue is where refused publishes end: nothing consumes it, people read it (`herald rejected`), and a body here could never be delivered by retrying.',
+  )
   if (herald.tokenSecret) {
     acknowledge(
       herald.tokenSecret,

@@ -28,11 +28,11 @@ const TokenRequest = v.object({ userId: v.pipe(v.string(), v.minLength(1), v.max
 
 async function json(request: IncomingMessage): Promise<unknown> {
   const body = await readBody(request, 300 * 1024)
-  if (!body) throw new InvalidNotificationError('request body too large')
+  if (!body) throw new InvalidNotificationError('too_large', 'request body too large')
   try {
     return JSON.parse(body.toString('utf8'))
   } catch {
-    throw new InvalidNotificationError('request body is not JSON')
+    throw new InvalidNotificationError('not_json', 'request body is not JSON')
   }
 }
 

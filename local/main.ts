@@ -8,6 +8,7 @@ const { existsSync } = await import('node:fs')
 const { resolve } = await import('node:path')
 const { LOCAL_CONFIG_FILE } = await import('./defaults.js')
 const { startLocalStack } = await import('./stack.js')
+const { describeRejection } = await import('../shared/fan-out/rejections.js')
 
 // The demo dashboard is built by `npm start` (npm run build:demo) before this runs.
 const DASHBOARD_ROOT = resolve(import.meta.dirname, '../dist/demo')
@@ -30,6 +31,7 @@ const stack = await startLocalStack({
     maxConnectionAgeMs: number('HERALD_MAX_CONNECTION_AGE_MS'),
     throttle: rate ? { rate, burst: number('HERALD_THROTTLE_BURST') ?? rate } : undefined,
   },
+  onRejected: (rejected) => console.error(describeRejection(rejected)),
   lambda: {
     onFailure: (name, _event, error) =>
       console.error(`${name} failed after Lambda's retries: ${String(error)}`),
@@ -50,8 +52,11 @@ console.log(`Herald is running locally.
 Get a token:       npm run --silent herald -- token --user alice
 Publish an alert:  npm run herald -- publish alert --user alice --severity high --title "Disk 91% full"
 Watch frames:      npm run herald -- tail --user alice
-With the AWS CLI:  aws sns publish --endpoint-url ${stack.snsEndpoint} --region ${stack.region} \\
-                     --topic-arn ${stack.topicArn} --message '{"type":"system","data":{"title":"Hi","message":"from the CLI"}}'
+With the AWS CLI:  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws sns publish --region ${stack.region} \\
+                     --endpoint-url ${stack.snsEndpoint} --topic-arn ${stack.topicArn} \\
+                     --message '{"type":"system","data":{"title":"Hi","message":"from the CLI"}}'
+From Python:       pip install ./python, then HERALD_TOPIC_ARN=${stack.topicArn} HERALD_SNS_ENDPOINT=${stack.snsEndpoint}
+Refused publishes: npm run herald -- rejected      (each is also printed here as it happens)
 Ctrl-C stops it.`)
 
 let stopping = false

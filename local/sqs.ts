@@ -1,9 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto'
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { LOCAL_REGION } from './defaults.js'
 import { closeServer, listen, readBody, send } from './http.js'
 import type { LocalLambda } from './lambda-runtime.js'
+import {
+  SQS_MAX_MESSAGE_BYTES as MAX_BYTES,
+  type QueuedMessage as Message,
+  PassiveQueue,
+  type PassiveQueueOptions,
+  queuedMessage,
+  SqsError,
+} from './passive-queue.js'
 
 export interface LocalSqsOptions {
   lambda: LocalLambda
@@ -18,28 +25,8 @@ export interface LocalSqsOptions {
   visibilityTimeoutMs?: number
   /** Receives before a message goes to the dead-letter queue. @default 3 */
   maxReceiveCount?: number
-}
-
-interface Message {
-  messageId: string
-  body: string
-  md5: string
-  sentAt: number
-  visibleAt: number
-  receiveCount: number
-  receiptHandle?: string
-}
-
-const MAX_BYTES = 256 * 1024
-const md5 = (text: string) => createHash('md5').update(text).digest('hex')
-
-class SqsError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
-  }
+  /** Other queues on the same endpoint that nothing consumes automatically, by name. @default {} */
+  passiveQueues?: Record<string, PassiveQueueOptions>
 }
 
 /**
@@ -52,7 +39,10 @@ export class LocalSqs {
   readonly #options: Required<LocalSqsOptions>
   readonly #server: Server
   readonly #messages: Message[] = []
-  readonly deadLetters: Message[] = []
+  readonly #deadLetterQueue = new PassiveQueue({ retentionSeconds: 14 * 24 * 3600 })
+  /** The passive queues by name (the dead-letter queue is `<queueName>-dead-letters`). */
+  readonly passive = new Map<string, PassiveQueue>()
+  readonly #byUrl = new Map<string, PassiveQueue>()
   #inFlight = 0
   #timer: NodeJS.Timeout | undefined
   #idleWaiters: (() => void)[] = []
@@ -66,8 +56,12 @@ export class LocalSqs {
       maxConcurrency: 2,
       visibilityTimeoutMs: 1000,
       maxReceiveCount: 3,
+      passiveQueues: {},
       ...options,
     }
+    this.passive.set(`${options.queueName}-dead-letters`, this.#deadLetterQueue)
+    for (const [name, queueOptions] of Object.entries(this.#options.passiveQueues))
+      this.passive.set(name, new PassiveQueue(queueOptions))
     this.#server = createServer(async (request, response) => {
       try {
         const body = await readBody(request, 2 * MAX_BYTES)
@@ -75,8 +69,8 @@ export class LocalSqs {
           throw new SqsError('BatchRequestTooLong', 'Batch requests cannot be longer than 262144 bytes')
         const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>
         const action = String(request.headers['x-amz-target'] ?? '').replace('AmazonSQS.', '')
-        if (input.QueueUrl === this.deadLetterQueueUrl)
-          return this.#reply(response, this.#deadLetterAction(action, input))
+        const passive = this.#byUrl.get(String(input.QueueUrl))
+        if (passive) return this.#reply(response, passive.action(action, input))
         if (input.QueueUrl !== this.queueUrl)
           throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.')
         if (action === 'SendMessage')
@@ -105,7 +99,18 @@ export class LocalSqs {
     const endpoint = `http://127.0.0.1:${await listen(this.#server, port)}`
     this.queueUrl = `${endpoint}/000000000000/${this.#options.queueName}`
     this.deadLetterQueueUrl = `${this.queueUrl}-dead-letters`
+    for (const [name, queue] of this.passive) this.#byUrl.set(`${endpoint}/000000000000/${name}`, queue)
     return endpoint
+  }
+
+  /** The URL of a passive queue, by name. */
+  urlOf(name: string): string {
+    return this.queueUrl.replace(/[^/]+$/, name)
+  }
+
+  /** What waits in the dead-letter queue. */
+  get deadLetters(): readonly Message[] {
+    return this.#deadLetterQueue.messages
   }
 
   /** Resolves when the queue is empty and no invocation is running. */
@@ -121,46 +126,7 @@ export class LocalSqs {
 
   /** Puts a message straight on the dead-letter queue, as a Lambda on-failure destination does. */
   addDeadLetter(body: string): void {
-    const now = Date.now()
-    this.deadLetters.push({
-      messageId: randomUUID(),
-      body,
-      md5: md5(body),
-      sentAt: now,
-      visibleAt: now,
-      receiveCount: 0,
-    })
-  }
-
-  /** The dead-letter queue is passive: read and delete, as a person replaying it would. */
-  #deadLetterAction(action: string, input: Record<string, unknown>) {
-    const now = Date.now()
-    if (action === 'ReceiveMessage') {
-      const max = Math.min(10, Number(input.MaxNumberOfMessages ?? 1))
-      const visibility = Number(input.VisibilityTimeout ?? 30) * 1000
-      const messages = this.deadLetters.filter((message) => message.visibleAt <= now).slice(0, max)
-      for (const message of messages) {
-        message.visibleAt = now + visibility
-        message.receiptHandle = randomUUID()
-      }
-      return {
-        Messages: messages.map((m) => ({
-          MessageId: m.messageId,
-          ReceiptHandle: m.receiptHandle,
-          MD5OfBody: m.md5,
-          Body: m.body,
-        })),
-      }
-    }
-    if (action === 'DeleteMessage') {
-      const index = this.deadLetters.findIndex((message) => message.receiptHandle === input.ReceiptHandle)
-      if (index >= 0) this.deadLetters.splice(index, 1)
-      return {}
-    }
-    throw new SqsError(
-      'UnsupportedOperation',
-      `${action || 'this operation'} is not supported by the local dead-letter queue`,
-    )
+    this.#deadLetterQueue.add(body)
   }
 
   #reply(response: ServerResponse, result: unknown): void {
@@ -168,19 +134,7 @@ export class LocalSqs {
   }
 
   #enqueue(input: { MessageBody: string; DelaySeconds?: number }) {
-    const body = input.MessageBody
-    if (!body) throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody.')
-    if (Buffer.byteLength(body) > MAX_BYTES)
-      throw new SqsError('InvalidParameterValue', 'Message must be shorter than 262144 bytes.')
-    const now = Date.now()
-    const message: Message = {
-      messageId: randomUUID(),
-      body,
-      md5: md5(body),
-      sentAt: now,
-      visibleAt: now + (input.DelaySeconds ?? 0) * 1000,
-      receiveCount: 0,
-    }
+    const message = queuedMessage(input.MessageBody, (input.DelaySeconds ?? 0) * 1000)
     this.#messages.push(message)
     this.#pump()
     return { MessageId: message.messageId, MD5OfMessageBody: message.md5 }
@@ -235,7 +189,7 @@ export class LocalSqs {
     const retryAt = Date.now() + this.#options.visibilityTimeoutMs
     for (const message of batch) {
       if (!failed.has(message.messageId)) continue
-      if (message.receiveCount >= this.#options.maxReceiveCount) this.deadLetters.push(message)
+      if (message.receiveCount >= this.#options.maxReceiveCount) this.#deadLetterQueue.messages.push(message)
       else this.#messages.push({ ...message, visibleAt: retryAt })
     }
     this.#inFlight--

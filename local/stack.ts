@@ -9,6 +9,7 @@ import * as fanout from '../functions/fanout.js'
 import * as ingestLogs from '../functions/ingest-logs.js'
 import * as message from '../functions/message.js'
 import * as welcome from '../functions/welcome.js'
+import type { RejectedNotification } from '../shared/fan-out/rejections.js'
 import { createPublisher } from '../shared/publisher/publisher.js'
 import { awsClients } from '../shared/runtime/aws-clients.js'
 import type { Env } from '../shared/runtime/config.js'
@@ -48,6 +49,8 @@ export interface LocalStackOptions {
   threads?: Partial<Record<Exclude<keyof typeof FUNCTION, 'deliver'>, number>>
   /** The account's Management API quota the workers share, as the CDK stack divides it. @default unlimited */
   deliveryBudget?: { rate: number; burst: number }
+  /** Called for each publish the fan-out refuses, as it lands in the rejected queue. */
+  onRejected?: (rejected: RejectedNotification) => void
 }
 
 /** The endpoints of a running local stack: the contents of `.herald/local.json`. */
@@ -60,6 +63,7 @@ export interface LocalEndpoints {
   sqsEndpoint: string
   deliveryQueueUrl: string
   deadLetterQueueUrl: string
+  rejectedQueueUrl: string
   topicArn: string
   region: string
   dashboardUrl?: string
@@ -89,6 +93,8 @@ const FUNCTION = {
   'ingest-logs': 'herald-ingest-logs',
   events: 'herald-events',
 } as const
+
+const REJECTED_QUEUE = 'herald-local-rejected'
 
 const nextPort = (port: number, offset: number) => (port === 0 ? 0 : port + offset)
 
@@ -140,6 +146,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     queueName: 'herald-local-deliveries',
     consumer: FUNCTION.deliver,
     maxConcurrency: workers,
+    passiveQueues: {
+      [REJECTED_QUEUE]: {
+        retentionSeconds: 14 * 24 * 3600,
+        onMessage: (body) => options.onRejected?.(JSON.parse(body) as RejectedNotification),
+      },
+    },
   })
   const sqsEndpoint = await sqs.listen(nextPort(port, 4))
 
@@ -151,6 +163,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     HERALD_TOPIC_ARN: LOCAL_TOPIC_ARN,
     HERALD_JWT_SECRET: LOCAL_JWT_SECRET,
     HERALD_DELIVERY_QUEUE_URL: sqs.queueUrl,
+    HERALD_REJECTED_QUEUE_URL: sqs.urlOf(REJECTED_QUEUE),
     ...options.env,
   }
   const settings = {
@@ -230,6 +243,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sqsEndpoint,
     deliveryQueueUrl: sqs.queueUrl,
     deadLetterQueueUrl: sqs.deadLetterQueueUrl,
+    rejectedQueueUrl: sqs.urlOf(REJECTED_QUEUE),
     topicArn: LOCAL_TOPIC_ARN,
     region: LOCAL_REGION,
     ...(dashboardUrl ? { dashboardUrl } : {}),

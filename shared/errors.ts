@@ -27,12 +27,17 @@ export class ProtocolError extends HeraldError {
   }
 }
 
+/** Why a publish body was refused; the `reason` dimension of the `rejected` metric. */
+export type RejectionReason = 'not_json' | 'not_an_object' | 'unknown_type' | 'invalid_field' | 'too_large'
+
 /** A publisher payload that cannot be delivered as it is. */
 export class InvalidNotificationError extends HeraldError {
+  readonly reason: RejectionReason
   readonly issues: readonly string[]
 
-  constructor(message: string, issues: readonly string[] = []) {
+  constructor(reason: RejectionReason, message: string, issues: readonly string[] = []) {
     super('invalid_notification', message)
+    this.reason = reason
     this.issues = issues
   }
 }

@@ -1,12 +1,16 @@
 import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
-import type { LogLevel, Severity } from '../../shared/protocol/notifications.js'
+import type { LogLevel, SystemSeverity } from '../../shared/protocol/notifications.js'
 
-// Colours chosen for at least 4.5:1 contrast with white text.
-export const SEVERITY_COLOURS: Record<Severity, string> = {
+// Colours chosen for at least 4.5:1 contrast with white text. System notices take the alert
+// severities and the seed's info, warning and error.
+export const SEVERITY_COLOURS: Record<SystemSeverity, string> = {
   critical: '#991b1b',
   high: '#c2410c',
+  error: '#b91c1c',
   medium: '#92400e',
+  warning: '#92400e',
   low: '#1d4ed8',
+  info: '#1d4ed8',
 }
 
 export const LEVEL_COLOURS: Record<LogLevel, string> = {
@@ -38,7 +42,7 @@ export function present(notification: NotificationEnvelope): Presented {
         title,
         message,
         colour: SEVERITY_COLOURS[severity],
-        urgent: severity === 'critical' || severity === 'high',
+        urgent: severity === 'critical' || severity === 'high' || severity === 'error',
       }
     }
     case 'upload_status': {

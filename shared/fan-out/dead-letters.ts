@@ -26,7 +26,7 @@ export function readDeadLetter(text: string): DeadLetter[] {
   try {
     value = JSON.parse(text)
   } catch {
-    throw new InvalidNotificationError('dead letter is not JSON')
+    throw new InvalidNotificationError('not_json', 'dead letter is not JSON')
   }
   if (v.is(SnsEventRecord, value)) {
     return value.requestPayload.Records.map(({ Sns }) => {

@@ -27,7 +27,7 @@ export interface DeliveryReport {
   /** Recipients whose connection no longer exists (410): to be removed from the store. */
   gone: Recipient[]
   /** Recipients the Management API refused outright (403, 413, 400): retrying cannot help. */
-  rejected: Recipient[]
+  refused: Recipient[]
   /** Recipients still throttled or failing at the deadline: worth another fan-out. */
   exhausted: Recipient[]
   /** Retries made, throttling included. */
@@ -61,7 +61,7 @@ export async function deliver(
 ): Promise<DeliveryReport> {
   const settings = withDefaults(DEFAULT_DELIVERY_OPTIONS, options)
   const deadline = clock.now() + settings.deadlineMs
-  const report: DeliveryReport = { delivered: 0, gone: [], rejected: [], exhausted: [], retried: 0 }
+  const report: DeliveryReport = { delivered: 0, gone: [], refused: [], exhausted: [], retried: 0 }
 
   await runPool(recipients, settings.concurrency, async (recipient) => {
     for (let attempt = 0; ; attempt++) {
@@ -79,7 +79,7 @@ export async function deliver(
         const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** attempt)
         const delay = clock.random() * ceiling
         if (failure.kind === 'reject') {
-          report.rejected.push(recipient)
+          report.refused.push(recipient)
           return
         }
         if (clock.now() + delay > deadline) {

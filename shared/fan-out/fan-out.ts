@@ -42,7 +42,7 @@ export interface FanOutReport {
   delivered: number
   gone: number
   /** Refused by the Management API (bad request, too large, forbidden). */
-  rejected: number
+  refused: number
   /** Still throttled or failing when the deadline passed. */
   exhausted: number
   retried: number
@@ -104,7 +104,7 @@ export async function fanOut(
       queued: lookup.recipients.length,
       delivered: 0,
       gone: 0,
-      rejected: 0,
+      refused: 0,
       exhausted: 0,
       retried: 0,
     }
@@ -115,7 +115,7 @@ export async function fanOut(
     queued: 0,
     delivered: report.delivered,
     gone: report.gone.length,
-    rejected: report.rejected.length,
+    refused: report.refused.length,
     exhausted: report.exhausted.length,
     retried: report.retried,
   }

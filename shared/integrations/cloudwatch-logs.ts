@@ -20,6 +20,7 @@ export function decodeSubscription(data: string): SubscriptionPayload {
     )
   } catch (error) {
     throw new InvalidNotificationError(
+      'invalid_field',
       `not a CloudWatch Logs subscription payload: ${(error as Error).message}`,
     )
   }

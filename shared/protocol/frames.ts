@@ -41,7 +41,10 @@ export type ClientMessage = {
 
 /** Turns validation issues into lines a person can act on: where, and what was wrong. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string[] {
-  return issues.map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`)
+  return issues.map((issue) => {
+    const path = v.getDotPath(issue) ?? '(root)'
+    return issue.received === 'undefined' ? `${path} is required` : `${path}: ${issue.message}`
+  })
 }
 
 function isClientMessageType(type: string): type is ClientMessageType {

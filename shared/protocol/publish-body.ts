@@ -5,18 +5,31 @@ import { byteLength, MAX_MESSAGE_BYTES } from './limits.js'
 import {
   AlertSchema,
   LogEventSchema,
+  NOTIFICATION_TYPES,
   SystemNoticeSchema,
   TimestampSchema,
   UploadStatusSchema,
 } from './notifications.js'
 import type { Topic } from './topics.js'
 
-const UserIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(256))
+/**
+ * A user id as a token's `sub` carries it. Django publishers pass their integer primary key
+ * (`send_alert_notification(user_id=1, …)`), so an integer is read as its decimal string.
+ */
+export const UserIdSchema = v.union(
+  [
+    v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
+    v.pipe(v.number(), v.safeInteger(), v.transform(String)),
+  ],
+  'must be a string or an integer',
+)
 const common = { id: v.optional(HeraldIdSchema), timestamp: v.optional(TimestampSchema) }
 
 /**
- * The SNS message body every publisher sends (DESIGN.md section 3). Upload status is always
- * someone's own; an alert without `userId` is a broadcast; logs and system notices go to all.
+ * The SNS message body every publisher sends (docs/architecture.md, Publishing). With `userId`,
+ * an alert or upload status is that user's alone; without, it goes to every subscriber of its
+ * topic, as logs and system notices always do. The top level stays strict: a misspelt `userId`
+ * must not quietly turn a private alert into a broadcast.
  */
 export const PublishBodySchema = v.variant('type', [
   v.strictObject({
@@ -30,7 +43,7 @@ export const PublishBodySchema = v.variant('type', [
   v.strictObject({
     type: v.literal('upload_status'),
     data: UploadStatusSchema,
-    userId: UserIdSchema,
+    userId: v.optional(UserIdSchema),
     ...common,
   }),
 ])
@@ -49,20 +62,35 @@ export function targetUserOf(body: PublishBody): string | undefined {
   return 'userId' in body ? body.userId : undefined
 }
 
+function parseJson(input: unknown): unknown {
+  if (typeof input !== 'string') return input
+  try {
+    return JSON.parse(input)
+  } catch {
+    throw new InvalidNotificationError('not_json', 'message body is not valid JSON')
+  }
+}
+
 /** Validates a publish body, whether it came as text off SNS or as an object from the SDK. */
 export function parsePublishBody(input: unknown): PublishBody {
-  let value = input
-  if (typeof input === 'string') {
-    try {
-      value = JSON.parse(input)
-    } catch {
-      throw new InvalidNotificationError('message body is not valid JSON')
-    }
+  const value = parseJson(input)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidNotificationError(
+      'not_an_object',
+      'a notification must be a JSON object with "type" and "data"',
+    )
+  }
+  const type = (value as { type?: unknown }).type
+  if (!NOTIFICATION_TYPES.includes(type as never)) {
+    throw new InvalidNotificationError(
+      'unknown_type',
+      `type ${JSON.stringify(type)?.slice(0, 64) ?? 'is required'}: must be one of ${NOTIFICATION_TYPES.join(', ')}`,
+    )
   }
   const parsed = v.safeParse(PublishBodySchema, value)
   if (!parsed.success) {
     const issues = describeIssues(parsed.issues)
-    throw new InvalidNotificationError(`invalid notification: ${issues.join('; ')}`, issues)
+    throw new InvalidNotificationError('invalid_field', issues.join('; '), issues)
   }
   return parsed.output
 }
@@ -80,7 +108,10 @@ export function toEnvelope(
   } as NotificationEnvelope
   const size = byteLength(JSON.stringify(envelope))
   if (size > MAX_MESSAGE_BYTES) {
-    throw new InvalidNotificationError(`notification is ${size} bytes; the limit is ${MAX_MESSAGE_BYTES}`)
+    throw new InvalidNotificationError(
+      'too_large',
+      `notification is ${size} bytes; API Gateway's limit is ${MAX_MESSAGE_BYTES}`,
+    )
   }
   return envelope
 }

@@ -2,7 +2,13 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns'
 import { InvalidNotificationError } from '../errors.js'
 import { newId } from '../protocol/ids.js'
 import { byteLength, SNS_MAX_MESSAGE_BYTES } from '../protocol/limits.js'
-import type { Alert, LogEvent, SystemNoticeInput, UploadStatus } from '../protocol/notifications.js'
+import {
+  type AlertInput,
+  canonicalWord,
+  type LogEventInput,
+  type SystemNoticeInput,
+  type UploadStatusInput,
+} from '../protocol/notifications.js'
 import {
   messageAttributesOf,
   type PublishInput,
@@ -10,6 +16,9 @@ import {
   toEnvelope,
 } from '../protocol/publish-body.js'
 import { required } from '../runtime/config.js'
+
+/** A user id: the token's `sub`, or an integer that is matched as its decimal string. */
+export type UserId = string | number
 
 export interface PublisherOptions {
   /** An SNS client; by default one for the ambient region, honouring AWS_ENDPOINT_URL_SNS. */
@@ -40,7 +49,10 @@ export function createPublisher(options: PublisherOptions = {}) {
   async function publish(input: PublishInput): Promise<Published> {
     // Callers in plain JavaScript can pass anything; refuse it as clearly as a bad field.
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      throw new InvalidNotificationError('a notification must be an object with "type" and "data"')
+      throw new InvalidNotificationError(
+        'not_an_object',
+        'a notification must be an object with "type" and "data"',
+      )
     }
     const now = Date.now()
     const body = parsePublishBody({
@@ -51,7 +63,10 @@ export function createPublisher(options: PublisherOptions = {}) {
     const envelope = toEnvelope(body, { id: body.id as string, timestamp: body.timestamp as string })
     const message = JSON.stringify(body)
     if (byteLength(message) > SNS_MAX_MESSAGE_BYTES) {
-      throw new InvalidNotificationError(`message is larger than SNS's ${SNS_MAX_MESSAGE_BYTES} bytes`)
+      throw new InvalidNotificationError(
+        'too_large',
+        `message is larger than SNS's ${SNS_MAX_MESSAGE_BYTES} bytes`,
+      )
     }
     const attributes = Object.entries(messageAttributesOf(body)).map(([name, value]) => [
       name,
@@ -69,23 +84,26 @@ export function createPublisher(options: PublisherOptions = {}) {
 
   return {
     publish,
-    /** An alert for one user's connections, or for every `alerts` subscriber when `userId` is null. */
-    sendAlertNotification: (userId: string | null | undefined, alert: Alert) =>
-      publish({ type: 'alert', data: alert, ...(userId ? { userId } : {}) }),
+    /**
+     * An alert for one user's connections, or for every `alerts` subscriber when `userId` is null.
+     * A Django integer primary key works as it is: it is matched as the token's `sub`.
+     */
+    sendAlertNotification: (userId: UserId | null | undefined, alert: AlertInput) =>
+      publish({ type: 'alert', data: alert, ...(userId != null ? { userId } : {}) }),
     /** A log event for every `logs` subscriber whose filters match it. */
-    sendLogStream: (log: LogEvent) => publish({ type: 'log_event', data: log }),
-    /** A notice for every `system` subscriber. */
+    sendLogStream: (log: LogEventInput) => publish({ type: 'log_event', data: log }),
+    /** A notice for every `system` subscriber; severity `info` unless given. */
     sendSystemNotification: (notice: SystemNoticeInput) => publish({ type: 'system', data: notice }),
-    /** Upload progress for one user's connections. */
-    sendUploadStatus: (userId: string, status: UploadStatus) =>
-      publish({ type: 'upload_status', userId, data: status }),
+    /** Upload progress for one user's connections, or for every `uploads` subscriber when `userId` is null. */
+    sendUploadStatus: (userId: UserId | null | undefined, status: UploadStatusInput) =>
+      publish({ type: 'upload_status', data: status, ...(userId != null ? { userId } : {}) }),
     /**
      * What the seed's ingestion pipeline called per stored log: streams it, and raises a broadcast
      * alert when it is critical, so people who are not watching the log stream still hear of it.
      */
-    async notifyLogIngested(log: LogEvent): Promise<Published[]> {
+    async notifyLogIngested(log: LogEventInput): Promise<Published[]> {
       const streamed = await publish({ type: 'log_event', data: log })
-      if (log.level !== 'critical') return [streamed]
+      if (canonicalWord(log.level) !== 'critical') return [streamed]
       const alert = await publish({
         type: 'alert',
         data: {

@@ -67,6 +67,11 @@ export function shardingConfig(env: Env) {
   }
 }
 
+/** The queue that keeps refused publishes for 14 days; unset, they are only logged and counted. */
+export function rejectedQueueUrl(env: Env): string | undefined {
+  return env.HERALD_REJECTED_QUEUE_URL || undefined
+}
+
 export function sessionConfig(env: Env) {
   return {
     maxMessageBytes: optionalNumber(env, 'HERALD_MAX_CLIENT_MESSAGE_BYTES'),

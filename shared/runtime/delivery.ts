@@ -1,10 +1,10 @@
-import { SQSClient } from '@aws-sdk/client-sqs'
 import { DeliveryBudget } from '../fan-out/delivery-budget.js'
 import { sqsDeliveryQueue } from '../fan-out/sqs-delivery-queue.js'
-import { type AwsClients, clientConfig } from './aws-clients.js'
+import type { AwsClients } from './aws-clients.js'
 import { deliveryConfig, type Env, managementEndpoint, shardingConfig } from './config.js'
 import { stores } from './dynamodb.js'
 import { posterOf } from './poster.js'
+import { sqsOf } from './sqs.js'
 
 /** What every delivering function shares: the store, the poster, delivery options, its budget, the queue. */
 export function deliveryDeps(env: Env, aws: AwsClients) {
@@ -16,12 +16,7 @@ export function deliveryDeps(env: Env, aws: AwsClients) {
     poster: posterOf(aws, managementEndpoint(env), delivery.concurrency),
     delivery,
     budget: sharding.budget ? new DeliveryBudget(sharding.budget.rate, sharding.budget.burst) : undefined,
-    queue: queueUrl
-      ? sqsDeliveryQueue(
-          aws.client('sqs', () => new SQSClient(clientConfig(aws, 'sqs'))),
-          queueUrl,
-        )
-      : undefined,
+    queue: queueUrl ? sqsDeliveryQueue(sqsOf(aws), queueUrl) : undefined,
     sharding: { threshold: sharding.threshold, batchSize: sharding.batchSize },
     maxAttempts: sharding.maxAttempts,
   }

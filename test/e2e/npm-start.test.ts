@@ -57,6 +57,41 @@ const framesIn = (stdout: string) =>
 let stack: Started
 let endpoints: LocalEndpoints
 
+/** A process that is ready once its output shows `marker`; `done` is its whole output at exit. */
+async function spawnUntil(
+  command: string,
+  args: string[],
+  marker: string,
+): Promise<{ done: Promise<string> }> {
+  const child = spawn(command, args)
+  let stdout = ''
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk
+  })
+  const done = new Promise<string>((resolve) => child.once('exit', () => resolve(stdout)))
+  await vi.waitFor(() => expect(stdout).toContain(marker), { timeout: 10_000, interval: 20 })
+  return { done }
+}
+
+/** `herald tail` in its own process, ready once its socket is welcomed. */
+const startTail = (...args: string[]) =>
+  spawnUntil(
+    tsx,
+    [join(root, 'cli/herald.ts'), 'tail', ...args, '--config', stack.configFile],
+    'connection_established',
+  )
+
+/** The command `npm start` printed after `label`, its continuation lines joined. */
+function printedCommand(output: string, label: string): string {
+  const start = output.indexOf(label) + label.length
+  const lines: string[] = []
+  for (const line of output.slice(start).split('\n')) {
+    lines.push(line.trim().replace(/\\$/, ''))
+    if (!line.trimEnd().endsWith('\\')) break
+  }
+  return lines.join(' ')
+}
+
 /** `npm run herald -- …` against this test's stack. */
 async function herald(...args: string[]): Promise<string> {
   const { stdout } = await run(tsx, [join(root, 'cli/herald.ts'), ...args, '--config', stack.configFile])
@@ -81,6 +116,7 @@ describe('npm start', () => {
         'lambdaEndpoint',
         'managementUrl',
         'region',
+        'rejectedQueueUrl',
         'snsEndpoint',
         'sqsEndpoint',
         'topicArn',
@@ -136,17 +172,7 @@ describe('herald CLI', () => {
   })
 
   it('tails frames while `publish` sends each kind of notification', async () => {
-    const tail = run(tsx, [
-      join(root, 'cli/herald.ts'),
-      'tail',
-      '--user',
-      'quinn',
-      '--count',
-      '3',
-      '--config',
-      stack.configFile,
-    ])
-    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    const tail = await startTail('--user', 'quinn', '--count', '3')
 
     await herald(
       'publish',
@@ -174,7 +200,7 @@ describe('herald CLI', () => {
       'completed',
     )
 
-    const frames = framesIn((await tail).stdout)
+    const frames = framesIn(await tail.done)
     expect(frames[0]?.type).toBe('connection_established')
     expect(
       frames
@@ -196,6 +222,32 @@ describe('herald CLI', () => {
   })
 })
 
+describe('refused publishes', () => {
+  it('prints one readable line as each happens, and `herald rejected` lists it with its reason', async () => {
+    const response = await fetch(endpoints.snsEndpoint, {
+      method: 'POST',
+      body: new URLSearchParams({
+        Action: 'Publish',
+        TopicArn: endpoints.topicArn,
+        Message: '{"type":"system","data":{"message":"a notice without its title"}}',
+      }),
+    })
+    expect(response.status).toBe(200)
+
+    await vi.waitFor(
+      () => expect(stack.output()).toMatch(/rejected notification [\w-]{8}…: data.title is required\n/),
+      {
+        timeout: 10_000,
+        interval: 20,
+      },
+    )
+    const listed = await herald('rejected')
+    expect(listed).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}invalid_field {2}data.title is required\n/)
+    expect(listed).toContain('{"type":"system","data":{"message":"a notice without its title"}}')
+    expect(stack.output()).not.toContain('"notification rejected"')
+  })
+})
+
 describe('peers', () => {
   python(
     'a Python websockets session: connect, connection message, ping/pong, then an alert published from another shell',
@@ -212,8 +264,7 @@ async def main():
         print(await asyncio.wait_for(ws.recv(), 10), flush=True)
 asyncio.run(main())
 `
-      const session = run('/usr/bin/python3', ['-c', script, `${url}/?token=${token}`])
-      await new Promise((resolve) => setTimeout(resolve, 1_000))
+      const session = await spawnUntil('/usr/bin/python3', ['-c', script, `${url}/?token=${token}`], '"pong"')
       await herald(
         'publish',
         'alert',
@@ -225,7 +276,7 @@ asyncio.run(main())
         'hello from the other shell',
       )
 
-      const lines = framesIn((await session).stdout)
+      const lines = framesIn(await session.done)
       expect(lines.map((frame) => frame.type)).toEqual(['connection_established', 'pong', 'alert'])
       expect(lines[2]?.data.title).toBe('hello from the other shell')
     },
@@ -233,42 +284,20 @@ asyncio.run(main())
   )
 
   awsCli(
-    'aws sns publish --endpoint-url delivers to the subscribed sockets',
+    'the aws sns publish line npm start prints works as printed, on a machine with no AWS credentials',
     async () => {
-      const tail = run(tsx, [
-        join(root, 'cli/herald.ts'),
-        'tail',
-        '--user',
-        'sam',
-        '--count',
-        '1',
-        '--config',
-        stack.configFile,
-      ])
-      await new Promise((resolve) => setTimeout(resolve, 1_500))
+      const tail = await startTail('--user', 'sam', '--count', '1')
+      const command = printedCommand(stack.output(), 'With the AWS CLI:')
+      expect(command).toMatch(/^AWS_ACCESS_KEY_ID=\S+ AWS_SECRET_ACCESS_KEY=\S+ aws sns publish /)
+      // A new user's shell: no AWS variables, no ~/.aws.
+      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')))
+      const home = await mkdtemp(join(tmpdir(), 'herald-home-'))
 
-      const { stdout } = await run(
-        '/usr/bin/aws',
-        [
-          'sns',
-          'publish',
-          '--endpoint-url',
-          endpoints.snsEndpoint,
-          '--region',
-          endpoints.region,
-          '--topic-arn',
-          endpoints.topicArn,
-          '--message',
-          JSON.stringify({ type: 'system', data: { title: 'Hi', message: 'from the AWS CLI' } }),
-        ],
-        {
-          env: { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_PAGER: '' },
-        },
-      )
+      const { stdout } = await run('bash', ['-c', command], { env: { ...env, HOME: home, AWS_PAGER: '' } })
 
       expect(JSON.parse(stdout)).toHaveProperty('MessageId')
-      const frames = framesIn((await tail).stdout)
-      expect(frames.at(-1)).toMatchObject({ type: 'system', data: { message: 'from the AWS CLI' } })
+      const frames = framesIn(await tail.done)
+      expect(frames.at(-1)).toMatchObject({ type: 'system', data: { message: 'from the CLI' } })
     },
     20_000,
   )

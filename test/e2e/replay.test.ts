@@ -81,7 +81,7 @@ describe('Dead letters and herald replay', () => {
     const report = await replay()
 
     expect(report.unreadable).toEqual([
-      { messageId: expect.any(String), reason: expect.stringContaining('invalid notification') },
+      { messageId: expect.any(String), reason: expect.stringContaining('type is required') },
     ])
     expect(herald.stack.sqs.deadLetters).toHaveLength(1)
   })

@@ -261,7 +261,7 @@ describe('Stack: HeraldStack', () => {
       {
         // As any function that fans out, and it also sends its own failures to the dead-letter queue.
         ...FANS_OUT,
-        'sqs:SendMessage': ['deliveries', 'dlq'],
+        'sqs:SendMessage': ['deliveries', 'dlq', 'rejected'],
         'sqs:GetQueueAttributes': ['deliveries', 'dlq'],
         'sqs:GetQueueUrl': ['deliveries', 'dlq'],
       },
@@ -292,6 +292,7 @@ describe('Stack: HeraldStack', () => {
       api: logicalIdOf(stack.herald.api),
       dlq: logicalIdOf(stack.herald.deadLetterQueue),
       deliveries: logicalIdOf(stack.herald.deliveryQueue),
+      rejected: logicalIdOf(stack.herald.rejectedQueue),
     }
     const own = logicalIdOf(stack.herald.functions[name]).replace(/[0-9A-F]{8}$/, '')
     const permissions = permissionsOf(name)
@@ -372,14 +373,15 @@ describe('Stack: HeraldStack', () => {
     })
   })
 
-  it('alarms on fan-out errors, dead letters, integration errors, throttles and exhausted deliveries', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5)
+  it('alarms on fan-out errors, dead letters, integration errors, throttles, exhausted deliveries and rejected notifications', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6)
     const alarmTopic = logicalIdOf(stack.herald.monitoring.alarmTopic)
     for (const metric of [
       { MetricName: 'Errors', Namespace: 'AWS/Lambda' },
       { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' },
       { MetricName: 'IntegrationError', Namespace: 'AWS/ApiGateway' },
       { MetricName: 'exhausted', Namespace: 'Herald' },
+      { MetricName: 'rejected', Namespace: 'Herald', Dimensions: [{ Name: 'service', Value: 'herald' }] },
     ]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         ...metric,
@@ -391,6 +393,22 @@ describe('Stack: HeraldStack', () => {
       Metrics: Match.arrayWith([Match.objectLike({ Label: 'Lambda throttles' })]),
     })
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1)
+    const dashboard = JSON.stringify(
+      Object.values(resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard')?.Properties,
+    )
+    expect(dashboard).toContain('Rejected notifications by reason')
+    expect(dashboard).toMatch(/SEARCH\('\{Herald,reason,service\} MetricName=.{1,6}rejected/)
+  })
+
+  it('keeps rejected notifications 14 days in an encrypted queue a function is told of', () => {
+    const queue = logicalIdOf(stack.herald.rejectedQueue)
+    expect(resources[queue]?.Properties).toMatchObject({
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      SqsManagedSseEnabled: true,
+    })
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HERALD_REJECTED_QUEUE_URL: { Ref: queue } }) },
+    })
   })
 
   it('outputs what `herald --config` and publishers need', () => {
@@ -402,6 +420,7 @@ describe('Stack: HeraldStack', () => {
         'DeadLetterQueueUrl',
         'DeliveryQueueUrl',
         'HistoryTable',
+        'RejectedQueueUrl',
         'ManagementUrl',
         'PublisherPolicyArn',
         'Region',

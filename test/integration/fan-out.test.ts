@@ -55,7 +55,7 @@ describe('Function: fanOut', () => {
     })
 
     expect(receivers('alert')).toEqual(['alice-tab1', 'alice-tab2'])
-    expect(report).toMatchObject({ recipients: 2, delivered: 2, gone: 0, rejected: 0, exhausted: 0 })
+    expect(report).toMatchObject({ recipients: 2, delivered: 2, gone: 0, refused: 0, exhausted: 0 })
   })
 
   it('sends an alert without a user to every alerts subscriber', async () => {

@@ -34,12 +34,14 @@ describe('Function: loadTarget', () => {
         TopicArn: 'arn:aws:sns:eu-west-1:123456789012:Herald-Topic',
         Region: 'eu-west-1',
         ConnectionsTable: 'Herald-Connections',
+        RejectedQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/Herald-Rejected',
       },
     })
     expect(await loadTarget(path)).toEqual({
       websocketUrl: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod',
       topicArn: 'arn:aws:sns:eu-west-1:123456789012:Herald-Topic',
       region: 'eu-west-1',
+      rejectedQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/Herald-Rejected',
       local: false,
     })
   })

@@ -80,7 +80,7 @@ describe('Function: deliver', () => {
   it('posts the payload to every recipient', async () => {
     const report = await deliver(poster(), recipients('a', 'b', 'c'), '{"x":1}', {}, fakeClock())
 
-    expect(report).toEqual({ delivered: 3, gone: [], rejected: [], exhausted: [], retried: 0 })
+    expect(report).toEqual({ delivered: 3, gone: [], refused: [], exhausted: [], retried: 0 })
     expect(stub.calls.map((c) => [c.connectionId, c.body])).toEqual([
       ['a', '{"x":1}'],
       ['b', '{"x":1}'],
@@ -132,7 +132,7 @@ describe('Function: deliver', () => {
 
     const report = await deliver(poster(), recipients('a'), '{}', {}, fakeClock())
 
-    expect(report.rejected.map((r) => r.connectionId)).toEqual(['a'])
+    expect(report.refused.map((r) => r.connectionId)).toEqual(['a'])
     expect(stub.calls).toHaveLength(1)
   })
 

@@ -73,7 +73,7 @@ describe('Function: parsePublishBody', () => {
       'log_event',
     )
     expect(parsePublishBody({ type: 'system', data: { title: 't', message: 'm' } })).toMatchObject({
-      data: { severity: 'low' },
+      data: { severity: 'info' },
     })
     expect(
       parsePublishBody({
@@ -88,8 +88,12 @@ describe('Function: parsePublishBody', () => {
     ['not json', /not valid JSON/],
     [{ type: 'alert', data: { severity: 'urgent', title: 'a', message: 'b' } }, /data.severity/],
     [
-      { type: 'upload_status', data: { upload_id: 'x', status: 'completed', progress: 100, filename: 'f' } },
-      /userId/,
+      {
+        type: 'upload_status',
+        userId: 1.5,
+        data: { upload_id: 'x', status: 'completed', progress: 100, filename: 'f' },
+      },
+      /userId: must be a string or an integer/,
     ],
     [
       {

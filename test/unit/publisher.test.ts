@@ -67,7 +67,7 @@ describe('Function: createPublisher', () => {
       filename: 'a.csv',
     })
     expect(bodies().map((b) => [b.type, b.userId, b.data.severity])).toEqual([
-      ['system', undefined, 'low'],
+      ['system', undefined, 'info'],
       ['upload_status', 'bob', undefined],
     ])
   })
