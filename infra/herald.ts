@@ -28,7 +28,10 @@ import { Construct } from 'constructs'
 import type { AlarmRules } from '../shared/integrations/cloudwatch-alarm.js'
 import type { EventMapping } from '../shared/integrations/eventbridge.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE, type TableDefinition } from '../shared/store/tables.js'
+import { allowAlarmsToPublish } from './alarm-publishing.js'
+import { CONNECTION_VERBS, type ConnectionVerb } from './connection-grants.js'
 import { HeraldFunction } from './herald-function.js'
+import type { HeraldFunctionName } from './herald-function-names.js'
 import { HeraldMonitoring } from './monitoring.js'
 import { acknowledgeReviewedFindings } from './nag-suppressions.js'
 
@@ -129,20 +132,7 @@ export class Herald extends Construct {
   readonly deliveryQueue: Queue
   readonly tokenSecret: ISecret | undefined
   readonly publisherPolicy: ManagedPolicy
-  readonly functions: Readonly<
-    Record<
-      | 'authorizer'
-      | 'connect'
-      | 'welcome'
-      | 'disconnect'
-      | 'message'
-      | 'fanout'
-      | 'deliver'
-      | 'ingestLogs'
-      | 'events',
-      HeraldFunction
-    >
-  >
+  readonly functions: Readonly<Record<HeraldFunctionName, HeraldFunction>>
   readonly monitoring: HeraldMonitoring
   /** `wss://…/{stage}`: what browsers connect to. */
   readonly webSocketUrl: string
@@ -172,6 +162,8 @@ export class Herald extends Construct {
       retentionPeriod: Duration.days(14),
     })
     this.topic = new Topic(this, 'Topic', { enforceSSL: true, masterKey: props.topicKey })
+    // `routeAlarms` and the CloudWatch-alarms integration point alarm actions at this topic.
+    allowAlarmsToPublish(this.topic, props.topicKey)
     this.tokenSecret =
       auth.mode === 'secret'
         ? (auth.secret ??
@@ -382,18 +374,15 @@ export class Herald extends Construct {
     fanout.addToRolePolicy(
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.rejectedQueue.queueArn] }),
     )
-    const postToConnections = new PolicyStatement({
-      actions: ['execute-api:ManageConnections'],
-      resources: [
-        Stack.of(this).formatArn({
-          service: 'execute-api',
-          resource: this.api.apiId,
-          resourceName: `${stageName}/POST/@connections/*`,
+    // Each Management API verb is its own resource: a DELETE under a POST-only grant gets 403.
+    for (const [name, verbs] of Object.entries(CONNECTION_VERBS)) {
+      this.functions[name as HeraldFunctionName].addToRolePolicy(
+        new PolicyStatement({
+          actions: ['execute-api:ManageConnections'],
+          resources: verbs.map((verb) => this.connectionsArn(verb)),
         }),
-      ],
-    })
-    for (const fn of [welcome, message, fanout, deliver, ingestLogs, events])
-      fn.addToRolePolicy(postToConnections)
+      )
+    }
     this.topic.addSubscription(new LambdaSubscription(fanout, { deadLetterQueue: this.deadLetterQueue }))
 
     this.publisherPolicy = new ManagedPolicy(this, 'PublisherPolicy', {
@@ -422,6 +411,15 @@ export class Herald extends Construct {
       alarmEmail: props.alarmEmail,
     })
     acknowledgeReviewedFindings(this)
+  }
+
+  /** The IAM resource of one Management API verb on this API's stage, for any connection. */
+  connectionsArn(verb: ConnectionVerb): string {
+    return Stack.of(this).formatArn({
+      service: 'execute-api',
+      resource: this.api.apiId,
+      resourceName: `${this.stage.stageName}/${verb}/@connections/*`,
+    })
   }
 
   /** The account-level role API Gateway writes logs with (one per region, as RestApi's `cloudWatchRole`). */

@@ -15,6 +15,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns'
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
+import { allowAlarmsToPublish } from './alarm-publishing.js'
 
 export interface HeraldMonitoringProps {
   readonly api: WebSocketApi
@@ -38,6 +39,7 @@ export class HeraldMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: HeraldMonitoringProps) {
     super(scope, id)
     this.alarmTopic = new Topic(this, 'AlarmTopic', { enforceSSL: true, displayName: 'Herald alarms' })
+    allowAlarmsToPublish(this.alarmTopic)
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail))
 
     const api = (metricName: string) =>

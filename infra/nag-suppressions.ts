@@ -1,6 +1,8 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib'
 import type { IConstruct } from 'constructs'
+import { CONNECTION_VERBS } from './connection-grants.js'
 import type { Herald } from './herald.js'
+import type { HeraldFunctionName } from './herald-function-names.js'
 
 const acknowledge = (scope: IConstruct, finding: string, reason: string) =>
   Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${finding}`, reason })
@@ -12,7 +14,8 @@ const acknowledge = (scope: IConstruct, finding: string, reason: string) =>
 export function acknowledgeReviewedFindings(herald: Herald): void {
   const stack = Stack.of(herald)
   const apiLogicalId = stack.resolve(stack.getLogicalId(herald.api.node.defaultChild as CfnElement)) as string
-  const connectionsArn = `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${herald.stage.stageName}/POST/@connections/*`
+  const connectionsArn = (verb: string) =>
+    `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${herald.stage.stageName}/${verb}/@connections/*`
 
   for (const fn of Object.values(herald.functions)) {
     acknowledge(
@@ -26,19 +29,14 @@ export function acknowledgeReviewedFindings(herald: Herald): void {
       'xray:PutTraceSegments and xray:PutTelemetryRecords, added by active tracing, support no resource-level permissions.',
     )
   }
-  for (const fn of [
-    herald.functions.welcome,
-    herald.functions.message,
-    herald.functions.fanout,
-    herald.functions.deliver,
-    herald.functions.ingestLogs,
-    herald.functions.events,
-  ]) {
-    acknowledge(
-      fn.role ?? fn,
-      `IAM5[Resource::${connectionsArn}]`,
-      'Connection ids exist only at run time; the grant is limited to POST on this API’s own stage (execute-api:ManageConnections).',
-    )
+  for (const [name, verbs] of Object.entries(CONNECTION_VERBS)) {
+    const fn = herald.functions[name as HeraldFunctionName]
+    for (const verb of verbs)
+      acknowledge(
+        fn.role ?? fn,
+        `IAM5[Resource::${connectionsArn(verb)}]`,
+        `Connection ids exist only at run time; the grant is limited to ${verb} on this API’s own stage (execute-api:ManageConnections), the verb this function calls.`,
+      )
   }
   for (const route of [
     herald.api.node.findChild('$disconnect-Route'),

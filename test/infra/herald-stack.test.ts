@@ -253,7 +253,8 @@ describe('Stack: HeraldStack', () => {
         'dynamodb:PutItem': ['connections'],
         'dynamodb:UpdateItem': ['connections'],
         'dynamodb:Query': ['history'],
-        'execute-api:ManageConnections': ['api'],
+        // POST for answers, DELETE to close an abusive connection: two resources.
+        'execute-api:ManageConnections': ['api', 'api'],
       },
     ],
     [
@@ -337,7 +338,7 @@ describe('Stack: HeraldStack', () => {
     })
   })
 
-  it('limits ManageConnections to POST on this API’s own stage', () => {
+  it('limits ManageConnections to this API’s own stage, one resource per verb', () => {
     const statements = Object.values(resources)
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .flatMap(
@@ -345,22 +346,25 @@ describe('Stack: HeraldStack', () => {
           (r.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
       )
       .filter((statement) => statement.Action === 'execute-api:ManageConnections')
+    const arn = (verb: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':execute-api:eu-west-1:123456789012:',
+          { Ref: logicalIdOf(stack.herald.api) },
+          `/prod/${verb}/@connections/*`,
+        ],
+      ],
+    })
 
     expect(statements).toHaveLength(6)
-    for (const statement of statements) {
-      expect(statement.Resource).toEqual({
-        'Fn::Join': [
-          '',
-          [
-            'arn:',
-            { Ref: 'AWS::Partition' },
-            ':execute-api:eu-west-1:123456789012:',
-            { Ref: logicalIdOf(stack.herald.api) },
-            '/prod/POST/@connections/*',
-          ],
-        ],
-      })
-    }
+    expect(statements.map((statement) => statement.Resource)).toEqual(
+      expect.arrayContaining([arn('POST'), [arn('POST'), arn('DELETE')]]),
+    )
+    for (const statement of statements)
+      expect([statement.Resource].flat()).toEqual(expect.arrayContaining([arn('POST')]))
   })
 
   it('offers publishers a managed policy that can only publish to the topic', () => {
