@@ -1,5 +1,4 @@
 import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
-import { makeFrame } from '../shared/protocol/frames.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import {
   abuseLimits,
@@ -23,16 +22,8 @@ export interface MessageDeps extends SessionDeps {
 export function createMessageHandler(deps: MessageDeps) {
   return async (event: WebSocketEvent) => {
     const context = sessionContextOf(event)
-    const answer: Answer = event.isBase64Encoded
-      ? {
-          frames: [
-            makeFrame('error', {
-              code: 'invalid_message',
-              message: 'binary frames are not supported; send JSON text',
-            }),
-          ],
-        }
-      : await answerClientFrame(deps, context, event.body ?? '')
+    // Only text reaches a route: API Gateway closes a binary frame's connection with 1003 itself.
+    const answer: Answer = await answerClientFrame(deps, context, event.body ?? '')
     for (const frame of answer.frames) await deps.poster.post(context.connectionId, JSON.stringify(frame))
     if (answer.close) await deps.poster.close(context.connectionId)
     return ok

@@ -25,13 +25,17 @@ import { Topic } from 'aws-cdk-lib/aws-sns'
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
+import {
+  type ConnectionVerb,
+  FUNCTION_SPECS,
+  FUNCTIONS,
+  type HeraldFunctionName,
+} from '../functions/manifest.js'
 import type { AlarmRules } from '../shared/integrations/cloudwatch-alarm.js'
 import type { EventMapping } from '../shared/integrations/eventbridge.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE, type TableDefinition } from '../shared/store/tables.js'
 import { allowAlarmsToPublish } from './alarm-publishing.js'
-import { CONNECTION_VERBS, type ConnectionVerb } from './connection-grants.js'
 import { HeraldFunction } from './herald-function.js'
-import type { HeraldFunctionName } from './herald-function-names.js'
 import { HeraldMonitoring } from './monitoring.js'
 import { acknowledgeReviewedFindings } from './nag-suppressions.js'
 
@@ -197,8 +201,11 @@ export class Herald extends Construct {
         ...(props.allowedOrigins?.length ? { HERALD_ALLOWED_ORIGINS: props.allowedOrigins.join(',') } : {}),
       },
     })
-    // Best effort by design: after the socket is gone there is nobody to welcome.
-    const welcome = new HeraldFunction(this, 'Welcome', { ...common, name: 'welcome', retryAttempts: 0 })
+    const welcome = new HeraldFunction(this, 'Welcome', {
+      ...common,
+      name: 'welcome',
+      retryAttempts: FUNCTIONS.welcome.retryAttempts,
+    })
     const connect = new HeraldFunction(this, 'Connect', {
       ...common,
       name: 'connect',
@@ -234,7 +241,7 @@ export class Herald extends Construct {
       name: 'fanout',
       memorySize: 1024,
       timeout: Duration.minutes(1),
-      retryAttempts: 2,
+      retryAttempts: FUNCTIONS.fanout.retryAttempts,
       onFailure: new SqsDestination(this.deadLetterQueue),
       environment: {
         ...deliveryEnv,
@@ -375,11 +382,12 @@ export class Herald extends Construct {
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.rejectedQueue.queueArn] }),
     )
     // Each Management API verb is its own resource: a DELETE under a POST-only grant gets 403.
-    for (const [name, verbs] of Object.entries(CONNECTION_VERBS)) {
-      this.functions[name as HeraldFunctionName].addToRolePolicy(
+    for (const [name, { connectionVerbs }] of FUNCTION_SPECS) {
+      if (!connectionVerbs) continue
+      this.functions[name].addToRolePolicy(
         new PolicyStatement({
           actions: ['execute-api:ManageConnections'],
-          resources: verbs.map((verb) => this.connectionsArn(verb)),
+          resources: connectionVerbs.map((verb) => this.connectionsArn(verb)),
         }),
       )
     }

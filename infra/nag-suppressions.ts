@@ -1,8 +1,7 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib'
 import type { IConstruct } from 'constructs'
-import { CONNECTION_VERBS } from './connection-grants.js'
+import { FUNCTION_SPECS } from '../functions/manifest.js'
 import type { Herald } from './herald.js'
-import type { HeraldFunctionName } from './herald-function-names.js'
 
 const acknowledge = (scope: IConstruct, finding: string, reason: string) =>
   Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${finding}`, reason })
@@ -29,9 +28,9 @@ export function acknowledgeReviewedFindings(herald: Herald): void {
       'xray:PutTraceSegments and xray:PutTelemetryRecords, added by active tracing, support no resource-level permissions.',
     )
   }
-  for (const [name, verbs] of Object.entries(CONNECTION_VERBS)) {
-    const fn = herald.functions[name as HeraldFunctionName]
-    for (const verb of verbs)
+  for (const [name, { connectionVerbs = [] }] of FUNCTION_SPECS) {
+    const fn = herald.functions[name]
+    for (const verb of connectionVerbs)
       acknowledge(
         fn.role ?? fn,
         `IAM5[Resource::${connectionsArn(verb)}]`,

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
@@ -6,6 +7,7 @@ import type { HeraldAuthorizerContext } from '../functions/websocket-event.js'
 import { TokenBucket } from '../shared/fan-out/token-bucket.js'
 import { withDefaults } from '../shared/options.js'
 import { IDLE_TIMEOUT_MS, MAX_CONNECTION_AGE_MS, MAX_MESSAGE_BYTES } from '../shared/protocol/limits.js'
+import { watchFrames } from './frame-rules.js'
 import {
   authorizerEvent,
   flattenHeaders,
@@ -31,7 +33,11 @@ export interface GatewayOptions {
   routes: GatewayRoutes
   /** @default 'local' */
   stage?: string
-  /** Largest message a client may send; larger ones close the socket with 1009, as API Gateway does. @default 131072 */
+  /**
+   * Largest message a client may send, over all its frames; larger ones close the socket with
+   * 1009, as API Gateway does. Each frame is also limited to 32 KB (1009), and binary frames are
+   * refused (1003). @default 131072
+   */
   maxMessageBytes?: number
   /** @default 600000 (10 min) */
   idleTimeoutMs?: number
@@ -198,18 +204,30 @@ export class LocalGateway {
       this.#disconnect(connection, 1006, 'client left during $connect')
       return
     }
-    this.#wss.handleUpgrade(request, socket, head, (ws) =>
-      this.#accept(ws, {
-        ...connection,
-        sourceIp: request.socket.remoteAddress ?? '',
-        userAgent: headers['user-agent'] ?? '',
-      }),
-    )
+    // API Gateway's frame rules, seen on the raw bytes before `ws` decodes them.
+    const frames: { violation?: { code: number; reason: string }; ws?: WebSocket } = {}
+    watchFrames(socket as Socket, (code, reason) => {
+      frames.violation = { code, reason }
+      frames.ws?.close(code, reason)
+    })
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      frames.ws = ws
+      this.#accept(
+        ws,
+        {
+          ...connection,
+          sourceIp: request.socket.remoteAddress ?? '',
+          userAgent: headers['user-agent'] ?? '',
+        },
+        () => frames.violation !== undefined,
+      )
+    })
   }
 
   #accept(
     socket: WebSocket,
     base: Pick<OpenConnection, 'connectionId' | 'connectedAt' | 'authorizer' | 'sourceIp' | 'userAgent'>,
+    refused: () => boolean,
   ): void {
     const { idleTimeoutMs, maxConnectionAgeMs } = this.#options
     const connection: OpenConnection = {
@@ -220,7 +238,10 @@ export class LocalGateway {
       ageTimer: setTimeout(() => socket.close(1001, 'Going away'), maxConnectionAgeMs),
     }
     this.#open.set(connection.connectionId, connection)
-    socket.on('message', (data, isBinary) => this.#receive(connection, data, isBinary))
+    // A frame API Gateway refuses closes the connection and never reaches a route.
+    socket.on('message', (data) => {
+      if (!refused()) this.#receive(connection, data)
+    })
     socket.on('error', () => {})
     socket.on('close', (code, reason) => {
       clearTimeout(connection.idleTimer)
@@ -230,13 +251,13 @@ export class LocalGateway {
     })
   }
 
-  #receive(connection: OpenConnection, data: RawData, isBinary: boolean): void {
+  #receive(connection: OpenConnection, data: RawData): void {
     connection.lastActiveAt = Date.now()
     connection.idleTimer.refresh()
     const raw = Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)])
-    const body = isBinary ? raw.toString('base64') : raw.toString('utf8')
-    const routeKey = isBinary ? '$default' : this.#selectRoute(body)
-    const event = routeEvent(this.#identity, connection, routeKey, { body, isBase64Encoded: isBinary })
+    const body = raw.toString('utf8')
+    const routeKey = this.#selectRoute(body)
+    const event = routeEvent(this.#identity, connection, routeKey, { body, isBase64Encoded: false })
     this.#options.lambda.invoke(this.#options.routes[routeKey] as string, event).catch(() => {
       // What API Gateway tells a client whose integration failed.
       const requestId = event.requestContext.requestId

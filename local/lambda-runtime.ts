@@ -99,6 +99,7 @@ class InstancePool {
  */
 export class LocalLambda {
   readonly #handlers = new Map<string, LambdaHandler>()
+  readonly #retryAttempts = new Map<string, number>()
   readonly #pools: InstancePool[] = []
   readonly #inFlight = new Set<Promise<void>>()
   readonly #retryDelaysMs: number[]
@@ -110,16 +111,18 @@ export class LocalLambda {
     this.#onFailure = options.onFailure ?? (() => {})
   }
 
-  register(name: string, handler: LambdaHandler): void {
+  /** Adds a function; `retryAttempts` is its asynchronous retry setting, as the CDK stack sets it. */
+  register(name: string, handler: LambdaHandler, retryAttempts?: number): void {
     this.#handlers.set(name, handler)
+    if (retryAttempts !== undefined) this.#retryAttempts.set(name, retryAttempts)
   }
 
   /** Runs `name` in `spec.instances` worker threads; resolves once every instance has started. */
-  async registerThreaded(name: string, spec: ThreadedFunction): Promise<void> {
+  async registerThreaded(name: string, spec: ThreadedFunction, retryAttempts?: number): Promise<void> {
     const pool = new InstancePool(spec)
     this.#pools.push(pool)
     await pool.ready
-    this.#handlers.set(name, (event) => pool.run(event))
+    this.register(name, (event) => pool.run(event), retryAttempts)
   }
 
   has(name: string): boolean {
@@ -134,15 +137,16 @@ export class LocalLambda {
     return handler(structuredClone(event))
   }
 
-  /** Event: returns at once; a failing handler is retried, then reported to `onFailure`. */
+  /** Event: returns at once; a failing handler is retried (as many times as its setting allows), then reported to `onFailure`. */
   invokeAsync(name: string, event: unknown): void {
+    const delays = this.#retryDelaysMs.slice(0, this.#retryAttempts.get(name) ?? this.#retryDelaysMs.length)
     const run = (async () => {
       for (let attempt = 0; ; attempt++) {
         try {
           await this.invoke(name, event)
           return
         } catch (error) {
-          const delay = this.#retryDelaysMs[attempt]
+          const delay = delays[attempt]
           if (delay === undefined) {
             this.#onFailure(name, event, error)
             return

@@ -7,6 +7,7 @@ import * as disconnect from '../functions/disconnect.js'
 import * as events from '../functions/events.js'
 import * as fanout from '../functions/fanout.js'
 import * as ingestLogs from '../functions/ingest-logs.js'
+import { FUNCTION_SPECS } from '../functions/manifest.js'
 import * as message from '../functions/message.js'
 import * as welcome from '../functions/welcome.js'
 import type { RejectedNotification } from '../shared/fan-out/rejections.js'
@@ -183,18 +184,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     'ingest-logs': ingestLogs,
     events,
   }
+  // Lambda's asynchronous retry setting of each function, as the construct sets it.
+  const retries = Object.fromEntries(FUNCTION_SPECS.map(([, spec]) => [spec.entry, spec.retryAttempts]))
   await Promise.all(
     Object.entries(inProcess).map(async ([name, module]) => {
       const instances = options.threads?.[name as keyof typeof inProcess]
       const functionName = FUNCTION[name as keyof typeof inProcess]
       if (instances)
-        await lambda.registerThreaded(functionName, {
-          module: functionModule(name),
-          env,
-          settings,
-          instances,
-        })
-      else lambda.register(functionName, module.fromEnvironment(env, aws))
+        await lambda.registerThreaded(
+          functionName,
+          { module: functionModule(name), env, settings, instances },
+          retries[name],
+        )
+      else lambda.register(functionName, module.fromEnvironment(env, aws), retries[name])
     }),
   )
   // Each worker gets its share of the account's quota, as the CDK stack divides it.

@@ -22,7 +22,7 @@ const deep = fc
   .map((depth) => `{"type":"subscribe","topics":${'['.repeat(depth)}${']'.repeat(depth)}}`)
 
 /** A frame and the error code (or codes) it must get back. */
-type Case = [string | Uint8Array, string | string[]]
+type Case = [string, string | string[]]
 
 const invalidFrames: fc.Arbitrary<Case> = fc.oneof(
   notJson.map((frame): Case => [frame, 'invalid_json']),
@@ -66,8 +66,9 @@ const invalidFrames: fc.Arbitrary<Case> = fc.oneof(
     const frame = JSON.stringify({ type: 'subscribe', topics: Array(n).fill('alerts') })
     return [frame, frame.length > 32 * 1024 ? 'too_large' : 'invalid_message']
   }),
-  fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes): Case => [bytes, 'invalid_message']),
 )
+// Binary frames and single frames over 32 KB are not here: API Gateway closes the connection for
+// them (1003, 1009) before any route runs, which test/e2e/local-stack.test.ts checks.
 
 describe('Fuzzing the client protocol against the local stack', () => {
   it(`answers each of ${RUNS} malformed frames with the right error, keeps the socket open and the connection unchanged`, async () => {
@@ -76,7 +77,9 @@ describe('Fuzzing the client protocol against the local stack', () => {
     const cases = fc.sample(invalidFrames, { numRuns: RUNS, seed: 20261126 })
 
     for (const [frame, expected] of cases) {
-      client.send(frame)
+      // A message over one frame's 32 KB goes as a client would send it: in several frames.
+      const parts = String(frame).match(/[\s\S]{1,16384}/g) ?? ['']
+      for (const [i, part] of parts.entries()) client.socket.send(part, { fin: i === parts.length - 1 })
       const answer = await client.next(undefined, 5_000)
       const codes = [expected].flat()
       expect(answer.type, `frame ${String(frame).slice(0, 80)}`).toBe('error')

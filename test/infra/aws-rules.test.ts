@@ -4,7 +4,7 @@ import { Alarm, Metric } from 'aws-cdk-lib/aws-cloudwatch'
 import type { Role } from 'aws-cdk-lib/aws-iam'
 import { Key } from 'aws-cdk-lib/aws-kms'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { CONNECTION_VERBS } from '../../infra/connection-grants.js'
+import { FUNCTION_SPECS } from '../../functions/manifest.js'
 import { Herald } from '../../infra/herald.js'
 
 // What AWS refuses that no local run would show: each assertion reads the synthesized template
@@ -120,8 +120,8 @@ describe('AWS rules the template must meet', () => {
   })
 
   it('grants each function exactly the Management API verbs it calls, each as its own resource', () => {
-    for (const [name, verbs] of Object.entries(CONNECTION_VERBS)) {
-      const role = stack.resolve((herald.functions[name as keyof Herald['functions']].role as Role).roleName)
+    for (const [name, { connectionVerbs: verbs = [] }] of FUNCTION_SPECS) {
+      const role = stack.resolve((herald.functions[name].role as Role).roleName)
       const granted = Object.values(resources)
         .filter(
           (r) =>
@@ -135,6 +135,6 @@ describe('AWS rules the template must meet', () => {
       expect(granted.sort(), name).toEqual([...verbs].sort())
     }
     // The message function closes abusive sockets: DELETE is its own grant, not implied by POST.
-    expect(CONNECTION_VERBS.message).toContain('DELETE')
+    expect(FUNCTION_SPECS.find(([name]) => name === 'message')?.[1].connectionVerbs).toContain('DELETE')
   })
 })

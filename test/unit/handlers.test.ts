@@ -120,7 +120,7 @@ describe('Function: disconnect handler', () => {
 
 describe('Function: message handler', () => {
   const handler = () => createMessageHandler({ connections, history, poster })
-  const send = (body: string, options: { canReadLogs?: boolean; binary?: boolean } = {}) =>
+  const send = (body: string, options: { canReadLogs?: boolean } = {}) =>
     handler()(webSocketEvent('$default', 'c1', { userId: 'alice', body, ...options }))
 
   beforeEach(async () => {
@@ -190,11 +190,6 @@ describe('Function: message handler', () => {
       },
     ])
     expect(await connections.get('c1')).toMatchObject({ version: 1, topics: ['alerts', 'system', 'uploads'] })
-  })
-
-  it('answers a binary frame with invalid_message', async () => {
-    await send(Buffer.from('{"type":"ping"}').toString('base64'), { binary: true })
-    expect(posted()[0]?.frame).toMatchObject({ type: 'error', data: { code: 'invalid_message' } })
   })
 
   it('refuses the logs topic (forbidden) to a token that may not read logs', async () => {

@@ -68,6 +68,32 @@ describe('Class: LocalLambda', () => {
     expect(failures).toEqual([{ name: 'always-fails', event: { id: 1 } }])
   })
 
+  it.each([
+    [0, 1],
+    [1, 2],
+  ])(
+    'honours a function’s retryAttempts of %i: %i attempt(s), then the failure is reported',
+    async (retryAttempts, expected) => {
+      let attempts = 0
+      const reported: string[] = []
+      const lambda = new LocalLambda({ retryDelaysMs: [1, 1], onFailure: (name) => reported.push(name) })
+      lambda.register(
+        'best-effort',
+        async () => {
+          attempts++
+          throw new Error('no')
+        },
+        retryAttempts,
+      )
+
+      lambda.invokeAsync('best-effort', {})
+      await lambda.idle()
+
+      expect(attempts).toBe(expected)
+      expect(reported).toEqual(['best-effort'])
+    },
+  )
+
   it('passes each invocation a copy of its event', async () => {
     const event = { nested: { value: 1 } }
     runtime.register('mutate', async (received: { nested: { value: number } }) => {
