@@ -1,21 +1,12 @@
 import { join, resolve } from 'node:path'
 import type { BuildOptions } from 'esbuild'
+import { FUNCTIONS as MANIFEST } from '../functions/manifest.js'
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '..')
 
-/** Every Lambda entry point, each `functions/<name>.ts` exporting `handler`. */
-export const FUNCTIONS = [
-  'authorizer',
-  'connect',
-  'welcome',
-  'disconnect',
-  'message',
-  'fanout',
-  'deliver',
-  'ingest-logs',
-  'events',
-] as const
-export type FunctionName = (typeof FUNCTIONS)[number]
+/** Every Lambda entry point, each `functions/<name>.ts` exporting `handler`, from the manifest. */
+export type FunctionName = (typeof MANIFEST)[keyof typeof MANIFEST]['entry']
+export const FUNCTIONS: readonly FunctionName[] = Object.values(MANIFEST).map((spec) => spec.entry)
 
 export const entryOf = (name: FunctionName): string => join(PROJECT_ROOT, 'functions', `${name}.ts`)
 

@@ -37,7 +37,7 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
     (file) =>
       file.endsWith('.ts') &&
       !FUNCTIONS.includes(file.replace('.ts', '') as FunctionName) &&
-      file !== 'websocket-event.ts',
+      !['websocket-event.ts', 'manifest.ts'].includes(file),
   )
   if (extra.length) throw new Error(`functions without a bundle entry: ${extra.join(', ')}`)
 }
