@@ -1,11 +1,12 @@
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs'
 import * as v from 'valibot'
+import { REJECTION_REASONS } from '../shared/errors.js'
 import type { RejectedNotification } from '../shared/fan-out/rejections.js'
 
 const RejectedSchema = v.object({
   messageId: v.string(),
   at: v.string(),
-  reason: v.picklist(['not_json', 'not_an_object', 'unknown_type', 'invalid_field', 'too_large']),
+  reason: v.picklist(REJECTION_REASONS),
   message: v.string(),
   body: v.string(),
   truncated: v.boolean(),

@@ -28,7 +28,14 @@ export class ProtocolError extends HeraldError {
 }
 
 /** Why a publish body was refused; the `reason` dimension of the `rejected` metric. */
-export type RejectionReason = 'not_json' | 'not_an_object' | 'unknown_type' | 'invalid_field' | 'too_large'
+export const REJECTION_REASONS = [
+  'not_json',
+  'not_an_object',
+  'unknown_type',
+  'invalid_field',
+  'too_large',
+] as const
+export type RejectionReason = (typeof REJECTION_REASONS)[number]
 
 /** A publisher payload that cannot be delivered as it is. */
 export class InvalidNotificationError extends HeraldError {
