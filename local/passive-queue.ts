@@ -11,6 +11,8 @@ export interface QueuedMessage {
 }
 
 export const SQS_MAX_MESSAGE_BYTES = 256 * 1024
+/** SQS's longest retention, which Herald's dead-letter and rejected queues both keep. */
+export const SQS_MAX_RETENTION_SECONDS = 14 * 24 * 3600
 const md5 = (text: string) => createHash('md5').update(text).digest('hex')
 
 /** An SQS error in the JSON protocol: `__type` is what the SDK names the exception after. */

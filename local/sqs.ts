@@ -9,6 +9,7 @@ import {
   PassiveQueue,
   type PassiveQueueOptions,
   queuedMessage,
+  SQS_MAX_RETENTION_SECONDS,
   SqsError,
 } from './passive-queue.js'
 
@@ -39,7 +40,7 @@ export class LocalSqs {
   readonly #options: Required<LocalSqsOptions>
   readonly #server: Server
   readonly #messages: Message[] = []
-  readonly #deadLetterQueue = new PassiveQueue({ retentionSeconds: 14 * 24 * 3600 })
+  readonly #deadLetterQueue = new PassiveQueue({ retentionSeconds: SQS_MAX_RETENTION_SECONDS })
   /** The passive queues by name (the dead-letter queue is `<queueName>-dead-letters`). */
   readonly passive = new Map<string, PassiveQueue>()
   readonly #byUrl = new Map<string, PassiveQueue>()

@@ -22,6 +22,7 @@ import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET, LOCAL_REGION, LOCAL_TOPIC_ARN } fr
 import { createTables, type LocalDynamo, localDynamoClient, startDynamo } from './dynamodb.js'
 import { type GatewayOptions, LocalGateway } from './gateway.js'
 import { LocalLambda, type LocalLambdaOptions } from './lambda-runtime.js'
+import { SQS_MAX_RETENTION_SECONDS } from './passive-queue.js'
 import { LocalSns } from './sns.js'
 import { LocalSqs } from './sqs.js'
 import { sweepExpired } from './ttl-sweeper.js'
@@ -149,7 +150,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     maxConcurrency: workers,
     passiveQueues: {
       [REJECTED_QUEUE]: {
-        retentionSeconds: 14 * 24 * 3600,
+        retentionSeconds: SQS_MAX_RETENTION_SECONDS,
         onMessage: (body) => options.onRejected?.(JSON.parse(body) as RejectedNotification),
       },
     },
