@@ -29,6 +29,7 @@ import {
   type ConnectionVerb,
   FUNCTION_SPECS,
   FUNCTIONS,
+  type GrantTarget,
   type HeraldFunctionName,
 } from '../functions/manifest.js'
 import type { AlarmRules } from '../shared/integrations/cloudwatch-alarm.js'
@@ -360,37 +361,7 @@ export class Herald extends Construct {
     for (const fn of [welcome, message, fanout, deliver, ingestLogs, events])
       fn.addEnvironment('HERALD_MANAGEMENT_ENDPOINT', this.managementUrl)
 
-    // Least privilege: each function gets exactly the calls its code makes.
-    this.tokenSecret?.grantRead(authorizer)
-    this.connectionsTable.grant(connect, 'dynamodb:Query', 'dynamodb:BatchWriteItem')
-    // The function itself only: grantInvoke would add its versions and aliases (`:*`).
-    connect.addToRolePolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [welcome.functionArn] }),
-    )
-    const removeConnections = ['dynamodb:GetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem']
-    this.connectionsTable.grant(disconnect, ...removeConnections)
-    // UpdateItem: the per-connection message counter of the rate limit.
-    this.connectionsTable.grant(message, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem')
-    this.historyTable.grant(message, 'dynamodb:Query')
-    for (const fn of [fanout, ingestLogs, events]) {
-      this.connectionsTable.grant(fn, 'dynamodb:Query', ...removeConnections)
-      this.historyTable.grant(fn, 'dynamodb:PutItem')
-    }
-    this.connectionsTable.grant(deliver, ...removeConnections)
-    for (const fn of [fanout, deliver, ingestLogs, events]) this.deliveryQueue.grantSendMessages(fn)
-    fanout.addToRolePolicy(
-      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.rejectedQueue.queueArn] }),
-    )
-    // Each Management API verb is its own resource: a DELETE under a POST-only grant gets 403.
-    for (const [name, { connectionVerbs }] of FUNCTION_SPECS) {
-      if (!connectionVerbs) continue
-      this.functions[name].addToRolePolicy(
-        new PolicyStatement({
-          actions: ['execute-api:ManageConnections'],
-          resources: connectionVerbs.map((verb) => this.connectionsArn(verb)),
-        }),
-      )
-    }
+    this.#grantWhatEachFunctionCalls()
     this.topic.addSubscription(new LambdaSubscription(fanout, { deadLetterQueue: this.deadLetterQueue }))
 
     this.publisherPolicy = new ManagedPolicy(this, 'PublisherPolicy', {
@@ -419,6 +390,41 @@ export class Herald extends Construct {
       alarmEmail: props.alarmEmail,
     })
     acknowledgeReviewedFindings(this)
+  }
+
+  /**
+   * Least privilege from the manifest: each function gets exactly the calls its code makes, the
+   * same list the local twin enforces.
+   */
+  #grantWhatEachFunctionCalls(): void {
+    const arnOf: Record<Exclude<GrantTarget, 'connections' | 'history'>, string | undefined> = {
+      deliveries: this.deliveryQueue.queueArn,
+      rejected: this.rejectedQueue.queueArn,
+      // The function itself only: grantInvoke would add its versions and aliases (`:*`).
+      welcome: this.functions.welcome.functionArn,
+      tokenSecret: this.tokenSecret?.secretArn,
+    }
+    const tables = { connections: this.connectionsTable, history: this.historyTable }
+    for (const [name, { grants = {}, connectionVerbs }] of FUNCTION_SPECS) {
+      const fn = this.functions[name]
+      for (const [target, actions] of Object.entries(grants) as [GrantTarget, string[]][]) {
+        if (target === 'connections' || target === 'history') {
+          tables[target].grant(fn, ...actions)
+          continue
+        }
+        const arn = arnOf[target]
+        if (arn) fn.addToRolePolicy(new PolicyStatement({ actions, resources: [arn] }))
+        if (target === 'tokenSecret') this.tokenSecret?.encryptionKey?.grantDecrypt(fn)
+      }
+      // Each Management API verb is its own resource: a DELETE under a POST-only grant gets 403.
+      if (connectionVerbs)
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['execute-api:ManageConnections'],
+            resources: connectionVerbs.map((verb) => this.connectionsArn(verb)),
+          }),
+        )
+    }
   }
 
   /** The IAM resource of one Management API verb on this API's stage, for any connection. */

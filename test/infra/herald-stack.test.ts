@@ -59,8 +59,6 @@ const FANS_OUT = {
   'dynamodb:PutItem': ['history'],
   'execute-api:ManageConnections': ['api'],
   'sqs:SendMessage': ['deliveries'],
-  'sqs:GetQueueAttributes': ['deliveries'],
-  'sqs:GetQueueUrl': ['deliveries'],
 } as const
 
 describe('Stack: HeraldStack', () => {
@@ -227,7 +225,7 @@ describe('Stack: HeraldStack', () => {
   it.each([
     [
       'authorizer',
-      { 'secretsmanager:GetSecretValue': ['secret'], 'secretsmanager:DescribeSecret': ['secret'] },
+      { 'secretsmanager:GetSecretValue': ['secret'] },
     ],
     [
       'connect',
@@ -263,8 +261,9 @@ describe('Stack: HeraldStack', () => {
         // As any function that fans out, and it also sends its own failures to the dead-letter queue.
         ...FANS_OUT,
         'sqs:SendMessage': ['deliveries', 'dlq', 'rejected'],
-        'sqs:GetQueueAttributes': ['deliveries', 'dlq'],
-        'sqs:GetQueueUrl': ['deliveries', 'dlq'],
+        // Lambda's on-failure destination, added by CDK for the dead-letter queue.
+        'sqs:GetQueueAttributes': ['dlq'],
+        'sqs:GetQueueUrl': ['dlq'],
       },
     ],
     [
@@ -275,8 +274,9 @@ describe('Stack: HeraldStack', () => {
         'dynamodb:DeleteItem': ['connections'],
         'execute-api:ManageConnections': ['api'],
         'sqs:SendMessage': ['deliveries'],
-        'sqs:GetQueueAttributes': ['deliveries', 'deliveries'],
-        'sqs:GetQueueUrl': ['deliveries', 'deliveries'],
+        // The SQS event source's own: Lambda polls the queue with the function's role.
+        'sqs:GetQueueAttributes': ['deliveries'],
+        'sqs:GetQueueUrl': ['deliveries'],
         'sqs:ReceiveMessage': ['deliveries'],
         'sqs:ChangeMessageVisibility': ['deliveries'],
         'sqs:DeleteMessage': ['deliveries'],
