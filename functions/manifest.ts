@@ -10,7 +10,12 @@ export type ConnectionVerb = 'POST' | 'GET' | 'DELETE'
 export type GrantTarget = 'connections' | 'history' | 'deliveries' | 'rejected' | 'welcome' | 'tokenSecret'
 
 /** Reads and writes that find, deliver to and clean up connections, for every function that fans out. */
-const FIND_AND_CLEAN = ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem']
+const FIND_AND_CLEAN = [
+  'dynamodb:Query',
+  'dynamodb:GetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+]
 const REMOVE_CONNECTIONS = ['dynamodb:GetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem']
 const FANS_OUT = {
   connections: FIND_AND_CLEAN,

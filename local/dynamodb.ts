@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Readable } from 'node:stream'
 import {
   CreateTableCommand,
   DynamoDBClient,
@@ -9,6 +10,8 @@ import {
 import dynalite from 'dynalite'
 import { createTableInput, TABLES, type TableDefinition } from '../shared/store/tables.js'
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './defaults.js'
+import { readBody } from './http.js'
+import { type Guard, localArn } from './iam.js'
 
 export interface LocalDynamo {
   endpoint: string
@@ -16,7 +19,26 @@ export interface LocalDynamo {
   pause(): void
   /** Answers normally again. */
   resume(): void
+  /** Checks every request against the caller's role from now on. */
+  enforce(guard: Guard): void
   close(): Promise<void>
+}
+
+/** The first table this DynamoDB call may not touch, as IAM would say it; undefined when all are allowed. */
+function deniedCall(guard: Guard, request: IncomingMessage, body: Buffer): string | undefined {
+  const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? ''
+  let input: { TableName?: string; RequestItems?: Record<string, unknown> } = {}
+  try {
+    input = JSON.parse(body.toString('utf8') || '{}')
+  } catch {
+    // Not JSON: DynamoDB's own validation answers it.
+  }
+  const tables = input.TableName ? [input.TableName] : Object.keys(input.RequestItems ?? {})
+  for (const table of tables) {
+    const denial = guard(request.headers.authorization, `dynamodb:${operation}`, localArn.table(table))
+    if (denial) return denial
+  }
+  return undefined
 }
 
 /** dynalite on loopback: in memory, or in `path` when given. Tables are ready as soon as they are created. */
@@ -29,19 +51,31 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
     response: ServerResponse,
   ) => void)[]
   server.removeAllListeners('request')
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    if (!failing) {
+  let guard: Guard | undefined
+  const answer = (response: ServerResponse, status: number, type: string, message: string) => {
+    response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' })
+    response.end(JSON.stringify({ __type: type, message }))
+  }
+  server.on('request', async (request: IncomingMessage, response: ServerResponse) => {
+    if (failing) {
+      request.resume()
+      return answer(response, 500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', 'Injected outage')
+    }
+    if (!guard) {
       for (const handler of handlers) handler(request, response)
       return
     }
-    request.resume()
-    response.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' })
-    response.end(
-      JSON.stringify({
-        __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
-        message: 'Injected outage',
-      }),
-    )
+    // IAM decides on the operation and its tables before DynamoDB reads the request.
+    // DynamoDB's request limit is 16 MB; a larger body reaches dynalite empty and is refused.
+    const body = (await readBody(request, 16 * 1024 * 1024)) ?? Buffer.alloc(0)
+    const denial = deniedCall(guard, request, body)
+    if (denial) return answer(response, 400, 'com.amazon.coral.service#AccessDeniedException', denial)
+    const replay = Object.assign(Readable.from([body]), {
+      headers: request.headers,
+      method: request.method,
+      url: request.url,
+    })
+    for (const handler of handlers) handler(replay as unknown as IncomingMessage, response)
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -55,6 +89,9 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
     },
     resume: () => {
       failing = false
+    },
+    enforce: (check) => {
+      guard = check
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }

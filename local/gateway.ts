@@ -16,6 +16,7 @@ import {
   routeEvent,
 } from './gateway-events.js'
 import { closeServer, listen, readBody, send, sendAwsError } from './http.js'
+import { type Guard, localArn } from './iam.js'
 import type { LocalLambda } from './lambda-runtime.js'
 
 /** Which function serves each part of the API, as the CDK stack wires them. */
@@ -89,6 +90,7 @@ export class LocalGateway {
   /** Management API requests answered, and how many of them with 429. */
   readonly stats = { managementRequests: 0, throttled: 0 }
   #faults: { status: number; every: number } | undefined
+  #guard: Guard | undefined
 
   constructor(options: GatewayOptions) {
     this.#options = withDefaults<GatewaySettings>(
@@ -137,6 +139,11 @@ export class LocalGateway {
    * Fault injection for reliability tests: answers every `every`th Management API request with
    * `status` (500 InternalServerError, 429 …) until cleared with `undefined`.
    */
+  /** Checks every Management API call against the caller's role from now on. */
+  enforce(guard: Guard): void {
+    this.#guard = guard
+  }
+
   injectFaults(faults: { status: number; every: number } | undefined): void {
     this.#faults = faults
   }
@@ -303,7 +310,18 @@ export class LocalGateway {
       this.stats.throttled++
       return sendAwsError(response, 429, 'LimitExceededException', 'Too Many Requests')
     }
-    const connection = this.#open.get(decodeURIComponent(match[1] as string))
+    // IAM is decided before the connection is looked up, as on AWS: 403 even for a gone id.
+    const connectionId = decodeURIComponent(match[1] as string)
+    const denial = this.#guard?.(
+      request.headers.authorization,
+      'execute-api:ManageConnections',
+      localArn.connection(request.method ?? '', connectionId),
+    )
+    if (denial) {
+      request.resume()
+      return sendAwsError(response, 403, 'AccessDeniedException', denial)
+    }
+    const connection = this.#open.get(connectionId)
     if (!connection) return sendAwsError(response, 410, 'GoneException', 'Gone')
 
     switch (request.method) {

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads'
 import type { AwsClientSettings } from '../shared/runtime/aws-clients.js'
 import type { Env } from '../shared/runtime/config.js'
 import { closeServer, listen, readBody, send, sendAwsError } from './http.js'
+import { type Guard, localArn } from './iam.js'
 
 // Handlers take their own event types; the runtime only moves JSON-shaped values between them.
 // biome-ignore lint/suspicious/noExplicitAny: a registry of heterogeneous handlers
@@ -100,6 +101,7 @@ class InstancePool {
 export class LocalLambda {
   readonly #handlers = new Map<string, LambdaHandler>()
   readonly #retryAttempts = new Map<string, number>()
+  #guard: Guard | undefined
   readonly #pools: InstancePool[] = []
   readonly #inFlight = new Set<Promise<void>>()
   readonly #retryDelaysMs: number[]
@@ -164,6 +166,11 @@ export class LocalLambda {
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight])
   }
 
+  /** Checks every Invoke API call against the caller's role from now on. */
+  enforce(guard: Guard): void {
+    this.#guard = guard
+  }
+
   /** Serves the Invoke API on loopback; returns its endpoint. */
   async listen(port = 0): Promise<string> {
     this.#server = createServer(async (request, response) => {
@@ -173,6 +180,12 @@ export class LocalLambda {
       const name = decodeURIComponent(match[1] as string)
         .split(':')
         .at(-1) as string
+      const denial = this.#guard?.(
+        request.headers.authorization,
+        'lambda:InvokeFunction',
+        localArn.function(name),
+      )
+      if (denial) return sendAwsError(response, 403, 'AccessDeniedException', denial)
       if (!this.#handlers.has(name)) {
         return sendAwsError(response, 404, 'ResourceNotFoundException', `Function not found: ${name}`)
       }

@@ -2,6 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { LOCAL_REGION } from './defaults.js'
 import { closeServer, listen, readBody, send } from './http.js'
+import { type Guard, localArn } from './iam.js'
 import type { LocalLambda } from './lambda-runtime.js'
 import {
   SQS_MAX_MESSAGE_BYTES as MAX_BYTES,
@@ -44,6 +45,7 @@ export class LocalSqs {
   /** The passive queues by name (the dead-letter queue is `<queueName>-dead-letters`). */
   readonly passive = new Map<string, PassiveQueue>()
   readonly #byUrl = new Map<string, PassiveQueue>()
+  #guard: Guard | undefined
   #inFlight = 0
   #timer: NodeJS.Timeout | undefined
   #idleWaiters: (() => void)[] = []
@@ -70,6 +72,13 @@ export class LocalSqs {
           throw new SqsError('BatchRequestTooLong', 'Batch requests cannot be longer than 262144 bytes')
         const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>
         const action = String(request.headers['x-amz-target'] ?? '').replace('AmazonSQS.', '')
+        // IAM names a batch call after its single form: SendMessageBatch needs sqs:SendMessage.
+        const denial = this.#guard?.(
+          request.headers.authorization,
+          `sqs:${action.replace(/Batch$/, '')}`,
+          localArn.queue(String(input.QueueUrl ?? '')),
+        )
+        if (denial) throw new SqsError('AccessDeniedException', denial)
         const passive = this.#byUrl.get(String(input.QueueUrl))
         if (passive) return this.#reply(response, passive.action(action, input))
         if (input.QueueUrl !== this.queueUrl)
@@ -102,6 +111,11 @@ export class LocalSqs {
     this.deadLetterQueueUrl = `${this.queueUrl}-dead-letters`
     for (const [name, queue] of this.passive) this.#byUrl.set(`${endpoint}/000000000000/${name}`, queue)
     return endpoint
+  }
+
+  /** Checks every request against the caller's role from now on. */
+  enforce(guard: Guard): void {
+    this.#guard = guard
   }
 
   /** The URL of a passive queue, by name. */

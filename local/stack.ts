@@ -7,12 +7,12 @@ import * as disconnect from '../functions/disconnect.js'
 import * as events from '../functions/events.js'
 import * as fanout from '../functions/fanout.js'
 import * as ingestLogs from '../functions/ingest-logs.js'
-import { FUNCTION_SPECS } from '../functions/manifest.js'
+import { FUNCTION_SPECS, type FunctionSpec, type HeraldFunctionName } from '../functions/manifest.js'
 import * as message from '../functions/message.js'
 import * as welcome from '../functions/welcome.js'
 import type { RejectedNotification } from '../shared/fan-out/rejections.js'
 import { createPublisher } from '../shared/publisher/publisher.js'
-import { awsClients } from '../shared/runtime/aws-clients.js'
+import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import type { Env } from '../shared/runtime/config.js'
 import { documentClientOf } from '../shared/runtime/dynamodb.js'
 import { snsOf } from '../shared/runtime/sns.js'
@@ -21,6 +21,7 @@ import { LocalDashboard } from './dashboard.js'
 import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET, LOCAL_REGION, LOCAL_TOPIC_ARN } from './defaults.js'
 import { createTables, type LocalDynamo, localDynamoClient, startDynamo } from './dynamodb.js'
 import { type GatewayOptions, LocalGateway } from './gateway.js'
+import { credentialsOf, localArn, localIam } from './iam.js'
 import { LocalLambda, type LocalLambdaOptions } from './lambda-runtime.js'
 import { SQS_MAX_RETENTION_SECONDS } from './passive-queue.js'
 import { LocalSns } from './sns.js'
@@ -53,6 +54,11 @@ export interface LocalStackOptions {
   deliveryBudget?: { rate: number; burst: number }
   /** Called for each publish the fan-out refuses, as it lands in the rejected queue. */
   onRejected?: (rejected: RejectedNotification) => void
+  /**
+   * Manifest entries to use instead of `functions/manifest.ts`'s, for a test that shows what the
+   * twin refuses when a grant is missing. @default the manifest
+   */
+  functions?: Partial<Record<HeraldFunctionName, FunctionSpec>>
 }
 
 /** The endpoints of a running local stack: the contents of `.herald/local.json`. */
@@ -174,6 +180,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     endpoints: { dynamodb: dynamo.endpoint, lambda: lambdaEndpoint, sns: snsEndpoint, sqs: sqsEndpoint },
   }
   const aws = awsClients(settings)
+  const specs = FUNCTION_SPECS.map(([name, spec]) => [name, options.functions?.[name] ?? spec] as const)
+  const specOf = Object.fromEntries(specs.map(([, spec]) => [spec.entry, spec]))
+  // Each function signs with keys of its own, and every twin checks the call against its role.
+  const settingsOf = (entry: string) => ({ ...settings, credentials: credentialsOf(entry) })
+  const guard = localIam(
+    {
+      connections: localArn.table(tables.connections),
+      history: localArn.table(tables.history),
+      deliveries: localArn.queue(sqs.queueUrl),
+      rejected: localArn.queue(sqs.urlOf(REJECTED_QUEUE)),
+      welcome: localArn.function(FUNCTION.welcome),
+      // Locally the authorizer reads HERALD_JWT_SECRET; nothing calls Secrets Manager.
+      tokenSecret: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:herald-local-token',
+    },
+    specs,
+  )
+  for (const twin of [dynamo, sqs, lambda, gateway]) twin.enforce(guard)
+  const functionClients: AwsClients[] = []
   const functionModule = (name: string) => fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url))
   const inProcess = {
     authorizer,
@@ -186,7 +210,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     events,
   }
   // Lambda's asynchronous retry setting of each function, as the construct sets it.
-  const retries = Object.fromEntries(FUNCTION_SPECS.map(([, spec]) => [spec.entry, spec.retryAttempts]))
+  const retries = Object.fromEntries(specs.map(([, spec]) => [spec.entry, spec.retryAttempts]))
   await Promise.all(
     Object.entries(inProcess).map(async ([name, module]) => {
       const instances = options.threads?.[name as keyof typeof inProcess]
@@ -194,26 +218,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (instances)
         await lambda.registerThreaded(
           functionName,
-          { module: functionModule(name), env, settings, instances },
+          { module: functionModule(name), env, settings: settingsOf(name), instances },
           retries[name],
         )
-      else lambda.register(functionName, module.fromEnvironment(env, aws), retries[name])
+      else {
+        const own = awsClients(settingsOf(name))
+        functionClients.push(own)
+        lambda.register(functionName, module.fromEnvironment(env, own), retries[name])
+      }
     }),
   )
   // Each worker gets its share of the account's quota, as the CDK stack divides it.
   const share = options.deliveryBudget
-  await lambda.registerThreaded(FUNCTION.deliver, {
-    module: functionModule('deliver'),
-    env: share
-      ? {
-          ...env,
-          HERALD_DELIVERY_RATE: String(share.rate / workers),
-          HERALD_DELIVERY_BURST: String(share.burst / workers),
-        }
-      : env,
-    settings,
-    instances: workers,
-  })
+  await lambda.registerThreaded(
+    FUNCTION.deliver,
+    {
+      module: functionModule('deliver'),
+      env: share
+        ? {
+            ...env,
+            HERALD_DELIVERY_RATE: String(share.rate / workers),
+            HERALD_DELIVERY_BURST: String(share.burst / workers),
+          }
+        : env,
+      settings: settingsOf('deliver'),
+      instances: workers,
+    },
+    specOf.deliver?.retryAttempts,
+  )
 
   const sweepTables = [
     { name: tables.connections, definition: CONNECTIONS_TABLE },
@@ -276,6 +308,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await sqs.idle()
       await Promise.all([sns.close(), sqs.close(), lambda.close()])
       documentClientOf(aws).destroy()
+      for (const clients of functionClients) clients.destroy()
       await dynamo.close()
     },
   }

@@ -17,6 +17,8 @@ export interface AwsClients {
   readonly settings: AwsClientSettings
   /** The client named `name`, made by `create` on first use. */
   client<T>(name: string, create: () => T): T
+  /** Closes every client made so far (their keep-alive sockets), as a process that ends would. */
+  destroy(): void
 }
 
 /**
@@ -31,6 +33,10 @@ export function awsClients(settings: AwsClientSettings = {}): AwsClients {
     client<T>(name: string, create: () => T): T {
       if (!made.has(name)) made.set(name, create())
       return made.get(name) as T
+    },
+    destroy() {
+      for (const client of made.values()) (client as { destroy?: () => void }).destroy?.()
+      made.clear()
     },
   }
 }

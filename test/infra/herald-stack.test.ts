@@ -223,10 +223,7 @@ describe('Stack: HeraldStack', () => {
   })
 
   it.each([
-    [
-      'authorizer',
-      { 'secretsmanager:GetSecretValue': ['secret'] },
-    ],
+    ['authorizer', { 'secretsmanager:GetSecretValue': ['secret'] }],
     [
       'connect',
       {

@@ -1,0 +1,119 @@
+import { ApiGatewayManagementApiClient, GetConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb'
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { FUNCTIONS } from '../../functions/manifest.js'
+import { credentialsOf } from '../../local/iam.js'
+import { withLocalStack } from '../support/local-stack.js'
+import type { TestClient } from '../support/ws-client.js'
+
+// The twin checks every call a function makes against the role the construct gives it
+// (functions/manifest.ts): what the role lacks, the twin refuses as AWS would.
+const herald = withLocalStack({ env: { HERALD_MAX_MESSAGES_PER_SECOND: '5' } })
+const clients: { destroy(): void }[] = []
+afterAll(() => {
+  for (const client of clients) client.destroy()
+})
+
+/** An SDK client signing as one of Herald's functions, against the twin. */
+function as<T extends { destroy(): void }>(
+  entry: string,
+  Client: new (config: object) => T,
+  endpoint: string,
+): T {
+  const client = new Client({ endpoint, region: herald.stack.region, credentials: credentialsOf(entry) })
+  clients.push(client)
+  return client
+}
+
+describe('The twin refuses what a function’s role does not grant', () => {
+  it('DynamoDB: AccessDeniedException for a table the role does not name', async () => {
+    const welcome = as('welcome', DynamoDBClient, herald.stack.dynamodbEndpoint)
+    const query = new QueryCommand({
+      TableName: herald.stack.env.HERALD_CONNECTIONS_TABLE,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: 'user#x' } },
+    })
+    await expect(welcome.send(query)).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: expect.stringMatching(
+        /herald-welcome is not authorized to perform: dynamodb:Query on resource: arn:aws:dynamodb:.*:table\//,
+      ),
+    })
+    // The same call under a role that grants it goes through.
+    await expect(
+      as('connect', DynamoDBClient, herald.stack.dynamodbEndpoint).send(query),
+    ).resolves.toBeDefined()
+  })
+
+  it('SQS: only the fan-out may keep rejected notifications', async () => {
+    const send = new SendMessageCommand({ QueueUrl: herald.stack.rejectedQueueUrl, MessageBody: '{}' })
+    await expect(as('deliver', SQSClient, herald.stack.sqsEndpoint).send(send)).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    })
+  })
+
+  it('Lambda: only connect may invoke welcome', async () => {
+    const invoke = new InvokeCommand({
+      FunctionName: 'herald-welcome',
+      InvocationType: 'Event',
+      Payload: '{}',
+    })
+    await expect(as('fanout', LambdaClient, herald.stack.lambdaEndpoint).send(invoke)).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 403 },
+    })
+  })
+
+  it('Management API: 403 for a verb the role does not grant, even on a live connection', async () => {
+    const client = await herald.connect('iris')
+    const get = new GetConnectionCommand({ ConnectionId: client.connectionId })
+    await expect(
+      as('fanout', ApiGatewayManagementApiClient, herald.stack.managementUrl).send(get),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } })
+    client.close()
+  })
+})
+
+describe('Removing one grant from the manifest the construct builds roles from', () => {
+  const withoutDelete = withLocalStack({
+    env: { HERALD_MAX_MESSAGES_PER_SECOND: '5' },
+    functions: { message: { ...FUNCTIONS.message, connectionVerbs: ['POST'] } },
+  })
+
+  const flood = async (client: TestClient) => {
+    for (let i = 0; i < 40; i++) client.send({ type: 'ping' })
+  }
+
+  it('with DELETE granted, a flooding socket is closed', async () => {
+    const client = await herald.connect('flooder')
+    await flood(client)
+    expect((await client.waitClosed()).code).toBe(1000)
+  })
+
+  it('without it, the same socket stays open and each close fails as it would on AWS', async () => {
+    const client = await withoutDelete.connect('flooder')
+    await flood(client)
+    // message's DELETE is refused with 403, so the $default invocation fails: API Gateway's answer.
+    const internalError = () =>
+      client.frames.some((frame) => (frame as { message?: string }).message === 'Internal server error')
+    await vi.waitFor(() => expect(internalError()).toBe(true), { timeout: 5_000, interval: 10 })
+    expect(client.closed).toBeUndefined()
+    client.close()
+  })
+
+  const withoutWrite = withLocalStack({
+    functions: {
+      connect: {
+        ...FUNCTIONS.connect,
+        grants: { ...FUNCTIONS.connect.grants, connections: ['dynamodb:Query'] },
+      },
+    },
+  })
+
+  it('without connect’s BatchWriteItem, every handshake is refused with 500 and nothing is stored', async () => {
+    await expect(withoutWrite.connect('nell')).rejects.toThrow('connection refused with 500')
+    expect(await withoutWrite.storedItems()).toEqual([])
+  })
+})
