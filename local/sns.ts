@@ -3,6 +3,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { SNSEvent, SNSMessageAttributes } from 'aws-lambda'
 import { SNS_MAX_MESSAGE_BYTES } from '../shared/protocol/limits.js'
 import { closeServer, listen, readBody, send } from './http.js'
+import type { Guard } from './iam.js'
 import type { LocalLambda } from './lambda-runtime.js'
 
 export interface LocalSnsOptions {
@@ -43,6 +44,7 @@ const escapeXml = (text: string) =>
 export class LocalSns {
   readonly #options: LocalSnsOptions
   readonly #server: Server
+  #guard: Guard | undefined
 
   constructor(options: LocalSnsOptions) {
     this.#options = options
@@ -53,6 +55,13 @@ export class LocalSns {
         if (request.method !== 'POST' || !body) throw new SnsError(400, 'InvalidParameter', 'Invalid request')
         const form = new URLSearchParams(body.toString('utf8'))
         const action = form.get('Action')
+        // IAM authorizes PublishBatch as sns:Publish.
+        const denial = this.#guard?.(
+          request.headers.authorization,
+          `sns:${(action ?? '').replace(/Batch$/, '')}`,
+          form.get('TopicArn') ?? '',
+        )
+        if (denial) throw new SnsError(403, 'AuthorizationError', denial)
         if (action === 'Publish') this.#publish(form, requestId, response)
         else if (action === 'PublishBatch') this.#publishBatch(form, requestId, response)
         else
@@ -70,6 +79,11 @@ export class LocalSns {
         )
       }
     })
+  }
+
+  /** Checks every call against the caller's role from now on. */
+  enforce(guard: Guard): void {
+    this.#guard = guard
   }
 
   async listen(port = 0): Promise<string> {

@@ -196,7 +196,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     specs,
   )
-  for (const twin of [dynamo, sqs, lambda, gateway]) twin.enforce(guard)
+  for (const twin of [dynamo, sqs, sns, lambda, gateway]) twin.enforce(guard)
   const functionClients: AwsClients[] = []
   const functionModule = (name: string) => fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url))
   const inProcess = {

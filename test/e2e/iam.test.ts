@@ -1,6 +1,7 @@
 import { ApiGatewayManagementApiClient, GetConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb'
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns'
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { FUNCTIONS } from '../../functions/manifest.js'
@@ -51,6 +52,14 @@ describe('The twin refuses what a function’s role does not grant', () => {
     const send = new SendMessageCommand({ QueueUrl: herald.stack.rejectedQueueUrl, MessageBody: '{}' })
     await expect(as('deliver', SQSClient, herald.stack.sqsEndpoint).send(send)).rejects.toMatchObject({
       name: 'AccessDeniedException',
+    })
+  })
+
+  it('SNS: no function may publish (none is granted sns:Publish)', async () => {
+    const publish = new PublishCommand({ TopicArn: herald.stack.topicArn, Message: '{}' })
+    await expect(as('fanout', SNSClient, herald.stack.snsEndpoint).send(publish)).rejects.toMatchObject({
+      name: 'AuthorizationErrorException',
+      $metadata: { httpStatusCode: 403 },
     })
   })
 
