@@ -12,6 +12,7 @@ import type { LogFilters } from '../shared/protocol/frames.js'
 import { canonicalWord } from '../shared/protocol/notifications.js'
 import type { PublishInput } from '../shared/protocol/publish-body.js'
 import { createPublisher } from '../shared/publisher/publisher.js'
+import { alarmStateChange } from './alarm-message.js'
 import { formatRejected, listRejected } from './rejected.js'
 import { replayDeadLetters } from './replay.js'
 import { loadTarget, type Target } from './target.js'
@@ -153,15 +154,12 @@ async function publish(target: Target, kind: string | undefined, flags: Flags): 
   if (kind === 'cloudwatch-alarm') {
     // Exactly the JSON CloudWatch publishes to an alarm action's topic, sent as CloudWatch would.
     const name = need(flags, 'name')
-    const message = JSON.stringify({
-      AlarmName: name,
-      AlarmArn: `arn:aws:cloudwatch:${target.region}:000000000000:alarm:${name}`,
-      NewStateValue: flags.status ?? 'ALARM',
-      OldStateValue: flags.status === 'OK' ? 'ALARM' : 'OK',
-      NewStateReason: flags.message ?? `Threshold crossed for ${name}`,
-      StateChangeTime: new Date().toISOString(),
-      Region: target.region,
-      Trigger: { MetricName: flags.source ?? 'Errors', Namespace: 'AWS/Lambda' },
+    const message = alarmStateChange({
+      name,
+      region: target.region,
+      state: flags.status,
+      reason: flags.message,
+      metric: flags.source,
     })
     const result = await client.send(new PublishCommand({ TopicArn: target.topicArn, Message: message }))
     console.log(JSON.stringify({ messageId: result.MessageId }))

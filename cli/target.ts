@@ -14,6 +14,10 @@ export interface Target {
   deliveryQueueUrl?: string
   deadLetterQueueUrl?: string
   rejectedQueueUrl?: string
+  /** The alarm `npm run smoke` sets (a deployed stack) or sends as CloudWatch would (local). */
+  smokeAlarmName?: string
+  /** The HS256 key's secret, in `secret` auth mode. */
+  tokenSecretArn?: string
   local: boolean
 }
 
@@ -43,6 +47,7 @@ export async function loadTarget(configFile?: string): Promise<Target> {
       deliveryQueueUrl: parsed.deliveryQueueUrl as string | undefined,
       deadLetterQueueUrl: parsed.deadLetterQueueUrl as string | undefined,
       rejectedQueueUrl: parsed.rejectedQueueUrl as string | undefined,
+      smokeAlarmName: parsed.smokeAlarmName as string | undefined,
       local: true,
     }
   }
@@ -59,6 +64,8 @@ export async function loadTarget(configFile?: string): Promise<Target> {
     deliveryQueueUrl: stack.DeliveryQueueUrl as string | undefined,
     deadLetterQueueUrl: stack.DeadLetterQueueUrl as string | undefined,
     rejectedQueueUrl: stack.RejectedQueueUrl as string | undefined,
+    smokeAlarmName: stack.SmokeAlarmName as string | undefined,
+    tokenSecretArn: stack.TokenSecretArn as string | undefined,
     local: false,
   }
 }

@@ -62,6 +62,7 @@ export class HeraldStack extends Stack {
       DeliveryQueueUrl: this.herald.deliveryQueue.queueUrl,
       RejectedQueueUrl: this.herald.rejectedQueue.queueUrl,
       AlarmTopicArn: this.herald.monitoring.alarmTopic.topicArn,
+      SmokeAlarmName: this.herald.smokeAlarm.alarmName,
       TokenSecretArn: this.herald.tokenSecret?.secretArn,
     }
     for (const [name, value] of Object.entries(outputs)) if (value) new CfnOutput(this, name, { value })

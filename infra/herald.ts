@@ -3,7 +3,7 @@ import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway'
 import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2'
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers'
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
-import type { AlarmBase } from 'aws-cdk-lib/aws-cloudwatch'
+import type { Alarm, AlarmBase } from 'aws-cdk-lib/aws-cloudwatch'
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb'
 import { Rule } from 'aws-cdk-lib/aws-events'
@@ -34,11 +34,13 @@ import {
 } from '../functions/manifest.js'
 import type { AlarmRules } from '../shared/integrations/cloudwatch-alarm.js'
 import type { EventMapping } from '../shared/integrations/eventbridge.js'
+import { withSmokeRoute } from '../shared/integrations/smoke.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE, type TableDefinition } from '../shared/store/tables.js'
 import { allowAlarmsToPublish } from './alarm-publishing.js'
 import { HeraldFunction } from './herald-function.js'
 import { HeraldMonitoring } from './monitoring.js'
 import { acknowledgeReviewedFindings } from './nag-suppressions.js'
+import { smokeAlarm, smokeAlarmName } from './smoke-alarm.js'
 
 /** How browsers' tokens are checked at `$connect`. */
 export type HeraldAuth =
@@ -139,6 +141,8 @@ export class Herald extends Construct {
   readonly publisherPolicy: ManagedPolicy
   readonly functions: Readonly<Record<HeraldFunctionName, HeraldFunction>>
   readonly monitoring: HeraldMonitoring
+  /** The alarm `npm run smoke` sets, to prove alarms reach browsers through Herald's topic. */
+  readonly smokeAlarm: Alarm
   /** `wss://…/{stage}`: what browsers connect to. */
   readonly webSocketUrl: string
   /** `https://…/{stage}`: the Management API endpoint. */
@@ -169,6 +173,8 @@ export class Herald extends Construct {
     this.topic = new Topic(this, 'Topic', { enforceSSL: true, masterKey: props.topicKey })
     // `routeAlarms` and the CloudWatch-alarms integration point alarm actions at this topic.
     allowAlarmsToPublish(this.topic, props.topicKey)
+    this.smokeAlarm = smokeAlarm(this)
+    this.routeAlarms(this.smokeAlarm)
     this.tokenSecret =
       auth.mode === 'secret'
         ? (auth.secret ??
@@ -250,7 +256,7 @@ export class Herald extends Construct {
         ...(props.fanOutBatchThreshold
           ? { HERALD_FANOUT_BATCH_THRESHOLD: String(props.fanOutBatchThreshold) }
           : {}),
-        ...(props.alarmRules ? { HERALD_ALARM_RULES: JSON.stringify(props.alarmRules) } : {}),
+        HERALD_ALARM_RULES: JSON.stringify(withSmokeRoute(smokeAlarmName(this), props.alarmRules)),
       },
     })
     const deliver = new HeraldFunction(this, 'Deliver', {

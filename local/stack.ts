@@ -11,14 +11,21 @@ import { FUNCTION_SPECS, type FunctionSpec, type HeraldFunctionName } from '../f
 import * as message from '../functions/message.js'
 import * as welcome from '../functions/welcome.js'
 import type { RejectedNotification } from '../shared/fan-out/rejections.js'
+import { withSmokeRoute } from '../shared/integrations/smoke.js'
 import { createPublisher } from '../shared/publisher/publisher.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
-import type { Env } from '../shared/runtime/config.js'
+import { alarmRules, type Env } from '../shared/runtime/config.js'
 import { documentClientOf } from '../shared/runtime/dynamodb.js'
 import { snsOf } from '../shared/runtime/sns.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE } from '../shared/store/tables.js'
 import { LocalDashboard } from './dashboard.js'
-import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET, LOCAL_REGION, LOCAL_TOPIC_ARN } from './defaults.js'
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_JWT_SECRET,
+  LOCAL_REGION,
+  LOCAL_SMOKE_ALARM,
+  LOCAL_TOPIC_ARN,
+} from './defaults.js'
 import { createTables, type LocalDynamo, localDynamoClient, startDynamo } from './dynamodb.js'
 import { type GatewayOptions, LocalGateway } from './gateway.js'
 import { credentialsOf, localArn, localIam } from './iam.js'
@@ -72,6 +79,8 @@ export interface LocalEndpoints {
   deliveryQueueUrl: string
   deadLetterQueueUrl: string
   rejectedQueueUrl: string
+  /** What `npm run smoke` sends as an alarm state change. */
+  smokeAlarmName: string
   topicArn: string
   region: string
   dashboardUrl?: string
@@ -173,6 +182,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     HERALD_DELIVERY_QUEUE_URL: sqs.queueUrl,
     HERALD_REJECTED_QUEUE_URL: sqs.urlOf(REJECTED_QUEUE),
     ...options.env,
+    // As the construct does: the smoke alarm's alerts go to the smoke user, ahead of other routes.
+    HERALD_ALARM_RULES: JSON.stringify(withSmokeRoute(LOCAL_SMOKE_ALARM, alarmRules(options.env ?? {}))),
   }
   const settings = {
     region: LOCAL_REGION,
@@ -279,6 +290,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     deliveryQueueUrl: sqs.queueUrl,
     deadLetterQueueUrl: sqs.deadLetterQueueUrl,
     rejectedQueueUrl: sqs.urlOf(REJECTED_QUEUE),
+    smokeAlarmName: LOCAL_SMOKE_ALARM,
     topicArn: LOCAL_TOPIC_ARN,
     region: LOCAL_REGION,
     ...(dashboardUrl ? { dashboardUrl } : {}),

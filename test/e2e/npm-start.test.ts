@@ -117,6 +117,7 @@ describe('npm start', () => {
         'managementUrl',
         'region',
         'rejectedQueueUrl',
+        'smokeAlarmName',
         'snsEndpoint',
         'sqsEndpoint',
         'topicArn',
@@ -220,6 +221,17 @@ describe('herald CLI', () => {
     )
     expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining('data.severity') })
   })
+})
+
+describe('npm run smoke', () => {
+  it('connects, publishes, raises the smoke alarm, and reports each step as received', async () => {
+    const { stdout } = await run(tsx, [join(root, 'cli/smoke.ts'), '--config', stack.configFile])
+    const lines = stdout.trim().split('\n')
+    expect(lines.map((line) => line.split(/\s{2,}/)[0])).toEqual(['ok', 'ok', 'ok'])
+    expect(lines[0]).toMatch(/connect .* welcomed as herald-smoke/)
+    expect(lines[1]).toMatch(/publish → receive .* alert \w{26} arrived/)
+    expect(lines[2]).toMatch(/alarm → alert .* herald-local-smoke ALARM arrived as an alert/)
+  }, 30_000)
 })
 
 describe('refused publishes', () => {

@@ -375,7 +375,8 @@ describe('Stack: HeraldStack', () => {
   })
 
   it('alarms on fan-out errors, dead letters, integration errors, throttles, exhausted deliveries and rejected notifications', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6)
+    // Six alarms to the alarm topic, and the smoke alarm, routed to Herald's own topic.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7)
     const alarmTopic = logicalIdOf(stack.herald.monitoring.alarmTopic)
     for (const metric of [
       { MetricName: 'Errors', Namespace: 'AWS/Lambda' },
@@ -401,6 +402,17 @@ describe('Stack: HeraldStack', () => {
     expect(dashboard).toMatch(/SEARCH\('\{Herald,reason,service\} MetricName=.{1,6}rejected/)
   })
 
+  it('has a smoke alarm that never breaches by itself, routed to Herald’s topic for `npm run smoke`', () => {
+    const topic = { Ref: logicalIdOf(stack.herald.topic) }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Test-herald-smoke',
+      MetricName: 'smoke',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topic],
+      OKActions: [topic],
+    })
+  })
+
   it('keeps rejected notifications 14 days in an encrypted queue a function is told of', () => {
     const queue = logicalIdOf(stack.herald.rejectedQueue)
     expect(resources[queue]?.Properties).toMatchObject({
@@ -422,6 +434,7 @@ describe('Stack: HeraldStack', () => {
         'DeliveryQueueUrl',
         'HistoryTable',
         'RejectedQueueUrl',
+        'SmokeAlarmName',
         'ManagementUrl',
         'PublisherPolicyArn',
         'Region',
@@ -485,7 +498,11 @@ describe('Construct: Herald options', () => {
     t.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
-          HERALD_ALARM_RULES: '{"severity":[{"match":"prod","severity":"critical"}]}',
+          // The user's rules, with the smoke alarm routed to the smoke user ahead of them.
+          HERALD_ALARM_RULES: JSON.stringify({
+            severity: [{ match: 'prod', severity: 'critical' }],
+            route: [{ match: `^${withAlarms.stackName}-herald-smoke$`, userId: 'herald-smoke' }],
+          }),
         }),
       },
     })
