@@ -8,3 +8,5 @@ export const LOCAL_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:000000000000:herald-
 export const LOCAL_CONFIG_FILE = '.herald/local.json'
 /** The alarm name `npm run smoke` sends as CloudWatch would; the local stack routes it to the smoke user. */
 export const LOCAL_SMOKE_ALARM = 'herald-local-smoke'
+/** Where the local Secrets Manager keeps the key local tokens are signed with. */
+export const LOCAL_TOKEN_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:000000000000:secret:herald-local-token`

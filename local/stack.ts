@@ -24,6 +24,7 @@ import {
   LOCAL_JWT_SECRET,
   LOCAL_REGION,
   LOCAL_SMOKE_ALARM,
+  LOCAL_TOKEN_SECRET_ARN,
   LOCAL_TOPIC_ARN,
 } from './defaults.js'
 import { createTables, type LocalDynamo, localDynamoClient, startDynamo } from './dynamodb.js'
@@ -31,16 +32,19 @@ import { type GatewayOptions, LocalGateway } from './gateway.js'
 import { credentialsOf, localArn, localIam } from './iam.js'
 import { LocalLambda, type LocalLambdaOptions } from './lambda-runtime.js'
 import { SQS_MAX_RETENTION_SECONDS } from './passive-queue.js'
+import { LocalSecretsManager } from './secrets-manager.js'
 import { LocalSns } from './sns.js'
 import { LocalSqs } from './sqs.js'
 import { sweepExpired } from './ttl-sweeper.js'
 
 export interface LocalStackOptions {
-  /** The gateway's port; DynamoDB, SNS and Lambda take the next three. 0 picks free ports for all. @default 3001 */
+  /** The gateway's port; DynamoDB, SNS, Lambda, SQS and Secrets Manager take the next five. 0 picks free ports for all. @default 3001 */
   port?: number
   /** dynalite keeps its data here; in memory when unset. */
   dataDir?: string
-  /** Settings the functions read, as the CDK stack sets them (HERALD_JWT_SECRET, HERALD_SHARDS, …). */
+  /**
+   * Settings the functions read, as the CDK stack sets them (HERALD_SHARDS, …). HERALD_JWT_SECRET
+   * is the key the local Secrets Manager holds for the authorizer. */
   env?: Env
   gateway?: Pick<GatewayOptions, 'idleTimeoutMs' | 'maxConnectionAgeMs' | 'maxMessageBytes' | 'throttle'>
   lambda?: LocalLambdaOptions
@@ -92,6 +96,8 @@ export interface LocalStack extends LocalEndpoints {
   gateway: LocalGateway
   lambda: LocalLambda
   sqs: LocalSqs
+  /** The local Secrets Manager, which holds the authorizer's key. */
+  secretsManagerEndpoint: string
   /** The local DynamoDB, which reliability tests can pause and resume. */
   dynamo: LocalDynamo
   /** Resolves once every invocation started so far, and the queued work it caused, is done. */
@@ -171,6 +177,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
   })
   const sqsEndpoint = await sqs.listen(nextPort(port, 4))
+  // The authorizer reads its key by ARN, as a deployed stack in `secret` mode does.
+  const jwtSecret = options.env?.HERALD_JWT_SECRET ?? LOCAL_JWT_SECRET
+  const secrets = new LocalSecretsManager()
+  secrets.put(LOCAL_TOKEN_SECRET_ARN, jwtSecret)
+  const secretsManagerEndpoint = await secrets.listen(nextPort(port, 5))
 
   const env: Env = {
     HERALD_CONNECTIONS_TABLE: tables.connections,
@@ -178,7 +189,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     HERALD_MANAGEMENT_ENDPOINT: gateway.managementUrl,
     HERALD_WELCOME_FUNCTION: FUNCTION.welcome,
     HERALD_TOPIC_ARN: LOCAL_TOPIC_ARN,
-    HERALD_JWT_SECRET: LOCAL_JWT_SECRET,
+    HERALD_JWT_SECRET_ARN: LOCAL_TOKEN_SECRET_ARN,
     HERALD_DELIVERY_QUEUE_URL: sqs.queueUrl,
     HERALD_REJECTED_QUEUE_URL: sqs.urlOf(REJECTED_QUEUE),
     ...options.env,
@@ -188,7 +199,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const settings = {
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
-    endpoints: { dynamodb: dynamo.endpoint, lambda: lambdaEndpoint, sns: snsEndpoint, sqs: sqsEndpoint },
+    endpoints: {
+      dynamodb: dynamo.endpoint,
+      lambda: lambdaEndpoint,
+      sns: snsEndpoint,
+      sqs: sqsEndpoint,
+      secretsmanager: secretsManagerEndpoint,
+    },
   }
   const aws = awsClients(settings)
   const specs = FUNCTION_SPECS.map(([name, spec]) => [name, options.functions?.[name] ?? spec] as const)
@@ -202,12 +219,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deliveries: localArn.queue(sqs.queueUrl),
       rejected: localArn.queue(sqs.urlOf(REJECTED_QUEUE)),
       welcome: localArn.function(FUNCTION.welcome),
-      // Locally the authorizer reads HERALD_JWT_SECRET; nothing calls Secrets Manager.
-      tokenSecret: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:herald-local-token',
+      tokenSecret: LOCAL_TOKEN_SECRET_ARN,
     },
     specs,
   )
-  for (const twin of [dynamo, sqs, sns, lambda, gateway]) twin.enforce(guard)
+  for (const twin of [dynamo, sqs, sns, lambda, gateway, secrets]) twin.enforce(guard)
   const functionClients: AwsClients[] = []
   const functionModule = (name: string) => fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url))
   const inProcess = {
@@ -275,7 +291,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       root: options.dashboardRoot,
       websocketUrl: gateway.websocketUrl,
       publisher: createPublisher({ client: snsOf(aws), topicArn: LOCAL_TOPIC_ARN }),
-      jwtSecret: env.HERALD_JWT_SECRET ?? LOCAL_JWT_SECRET,
+      jwtSecret,
     })
     dashboardUrl = await dashboard.listen(nextPort(port, -1))
   }
@@ -306,6 +322,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     gateway,
     lambda,
     sqs,
+    secretsManagerEndpoint,
     dynamo,
     async idle() {
       await lambda.idle()
@@ -318,7 +335,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await gateway.close()
       await lambda.idle()
       await sqs.idle()
-      await Promise.all([sns.close(), sqs.close(), lambda.close()])
+      await Promise.all([sns.close(), sqs.close(), lambda.close(), secrets.close()])
       documentClientOf(aws).destroy()
       for (const clients of functionClients) clients.destroy()
       await dynamo.close()

@@ -5,7 +5,7 @@ import { type Env, required } from './config.js'
 export interface AwsClientSettings {
   region?: string
   credentials?: Credentials
-  endpoints?: { dynamodb?: string; lambda?: string; sns?: string; sqs?: string }
+  endpoints?: { dynamodb?: string; lambda?: string; sns?: string; sqs?: string; secretsmanager?: string }
 }
 
 /**

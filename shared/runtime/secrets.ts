@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-import type { AwsClients } from './aws-clients.js'
+import { type AwsClients, clientConfig } from './aws-clients.js'
 
 /**
  * A secret's string value, as the authorizer's shared-secret mode keeps it. The SDK package is
@@ -9,8 +9,7 @@ export async function readSecret(aws: AwsClients, arn: string): Promise<string> 
   const sdk = await import('@aws-sdk/client-secrets-manager')
   const client = aws.client<SecretsManagerClient>(
     'secrets',
-    () =>
-      new sdk.SecretsManagerClient({ region: aws.settings.region, credentials: aws.settings.credentials }),
+    () => new sdk.SecretsManagerClient(clientConfig(aws, 'secretsmanager')),
   )
   const { SecretString } = await client.send(new sdk.GetSecretValueCommand({ SecretId: arn }))
   if (!SecretString) throw new Error(`secret ${arn} has no string value`)

@@ -1,6 +1,7 @@
 import { ApiGatewayManagementApiClient, GetConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb'
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns'
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { afterAll, describe, expect, it, vi } from 'vitest'
@@ -16,6 +17,8 @@ const clients: { destroy(): void }[] = []
 afterAll(() => {
   for (const client of clients) client.destroy()
 })
+
+const secretsEndpoint = () => herald.stack.secretsManagerEndpoint
 
 /** An SDK client signing as one of Herald's functions, against the twin. */
 function as<T extends { destroy(): void }>(
@@ -61,6 +64,16 @@ describe('The twin refuses what a function’s role does not grant', () => {
       name: 'AuthorizationErrorException',
       $metadata: { httpStatusCode: 403 },
     })
+  })
+
+  it('Secrets Manager: only the authorizer may read the token key', async () => {
+    const read = new GetSecretValueCommand({ SecretId: herald.stack.env.HERALD_JWT_SECRET_ARN })
+    await expect(as('connect', SecretsManagerClient, secretsEndpoint()).send(read)).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    })
+    await expect(
+      as('authorizer', SecretsManagerClient, secretsEndpoint()).send(read),
+    ).resolves.toHaveProperty('SecretString')
   })
 
   it('Lambda: only connect may invoke welcome', async () => {
@@ -119,6 +132,13 @@ describe('Removing one grant from the manifest the construct builds roles from',
         grants: { ...FUNCTIONS.connect.grants, connections: ['dynamodb:Query'] },
       },
     },
+  })
+
+  const withoutSecret = withLocalStack({ functions: { authorizer: { ...FUNCTIONS.authorizer, grants: {} } } })
+
+  it('without the authorizer’s GetSecretValue, no token can be checked and every handshake is refused', async () => {
+    await expect(withoutSecret.connect('nell')).rejects.toThrow('connection refused with 500')
+    expect(await withoutSecret.storedItems()).toEqual([])
   })
 
   it('without connect’s BatchWriteItem, every handshake is refused with 500 and nothing is stored', async () => {

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import { closeServer, listen, readBody, send, sendAwsError } from './http.js'
+import type { Guard } from './iam.js'
+
+/**
+ * The twin of Secrets Manager's `GetSecretValue` (JSON 1.1 protocol), holding the secrets it is
+ * given, so the local authorizer reads its key by ARN as the deployed one does.
+ */
+export class LocalSecretsManager {
+  readonly #secrets = new Map<string, { value: string; version: string; created: number }>()
+  readonly #server: Server
+  #guard: Guard | undefined
+
+  constructor() {
+    this.#server = createServer(async (request, response) => {
+      const target = String(request.headers['x-amz-target'] ?? '')
+      const input = JSON.parse((await readBody(request, 64 * 1024))?.toString('utf8') || '{}') as {
+        SecretId?: string
+      }
+      if (target !== 'secretsmanager.GetSecretValue')
+        return sendAwsError(response, 400, 'UnknownOperationException', `${target} is not supported locally`)
+      const arn = String(input.SecretId ?? '')
+      const denial = this.#guard?.(request.headers.authorization, 'secretsmanager:GetSecretValue', arn)
+      if (denial) return sendAwsError(response, 400, 'AccessDeniedException', denial)
+      const secret = this.#secrets.get(arn)
+      if (!secret)
+        return sendAwsError(
+          response,
+          400,
+          'ResourceNotFoundException',
+          "Secrets Manager can't find the specified secret.",
+        )
+      send(
+        response,
+        200,
+        JSON.stringify({
+          ARN: arn,
+          Name: arn.split(':').at(-1),
+          SecretString: secret.value,
+          VersionId: secret.version,
+          VersionStages: ['AWSCURRENT'],
+          CreatedDate: secret.created / 1000,
+        }),
+        { 'content-type': 'application/x-amz-json-1.1' },
+      )
+    })
+  }
+
+  /** Stores `value` under `arn`. */
+  put(arn: string, value: string): void {
+    this.#secrets.set(arn, { value, version: randomUUID(), created: Date.now() })
+  }
+
+  /** Checks every call against the caller's role from now on. */
+  enforce(guard: Guard): void {
+    this.#guard = guard
+  }
+
+  async listen(port = 0): Promise<string> {
+    return `http://127.0.0.1:${await listen(this.#server, port)}`
+  }
+
+  close(): Promise<void> {
+    return closeServer(this.#server)
+  }
+}
