@@ -3,6 +3,8 @@
  * from it, and the local twin runs the functions with the same settings.
  */
 
+import { ABUSE, AUTH, DELIVERY, STORE, type Variable } from './environment.js'
+
 /** A Management API verb; on AWS each is its own IAM resource (`{stage}/{verb}/@connections/*`). */
 export type ConnectionVerb = 'POST' | 'GET' | 'DELETE'
 
@@ -26,6 +28,16 @@ const FANS_OUT = {
 export interface FunctionSpec {
   /** The module under `functions/`. */
   readonly entry: string
+  /** The environment variables its code reads (a test checks its bundle against this). */
+  readonly env: readonly Variable[]
+  /** @default 256 */
+  readonly memorySize?: number
+  /** @default 10 */
+  readonly timeoutSeconds?: number
+  /** A failed asynchronous invocation, after its retries, goes to the dead-letter queue. @default false */
+  readonly deadLetters?: boolean
+  /** It takes an equal share of the account's Management API quota (the delivery workers). @default false */
+  readonly quotaShare?: boolean
   /** The Management API verbs its code calls. @default none */
   readonly connectionVerbs?: readonly ConnectionVerb[]
   /** Lambda's retries of a failed asynchronous invocation. @default 2, Lambda's own */
@@ -39,21 +51,39 @@ export interface FunctionSpec {
 
 export const FUNCTIONS = {
   // Reads its HS256 key once per cold start, in `secret` mode.
-  authorizer: { entry: 'authorizer', grants: { tokenSecret: ['secretsmanager:GetSecretValue'] } },
+  authorizer: {
+    entry: 'authorizer',
+    env: AUTH,
+    timeoutSeconds: 5,
+    grants: { tokenSecret: ['secretsmanager:GetSecretValue'] },
+  },
   // Counts the user's connections, writes the new one in one batch, then invokes welcome.
   connect: {
     entry: 'connect',
+    env: [...STORE, ...ABUSE, 'HERALD_WELCOME_FUNCTION'],
     grants: {
       connections: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
       welcome: ['lambda:InvokeFunction'],
     },
   },
   // Best effort by design: after the socket is gone there is nobody to welcome.
-  welcome: { entry: 'welcome', connectionVerbs: ['POST'], retryAttempts: 0 },
-  disconnect: { entry: 'disconnect', grants: { connections: REMOVE_CONNECTIONS } },
+  welcome: {
+    entry: 'welcome',
+    env: ['HERALD_MANAGEMENT_ENDPOINT'],
+    connectionVerbs: ['POST'],
+    retryAttempts: 0,
+  },
+  disconnect: { entry: 'disconnect', env: STORE, grants: { connections: REMOVE_CONNECTIONS } },
   // Answers with POST; closes an abusive connection with DELETE. UpdateItem: the rate limit's counter.
   message: {
     entry: 'message',
+    env: [
+      ...STORE,
+      ...ABUSE,
+      'HERALD_MANAGEMENT_ENDPOINT',
+      'HERALD_MAX_CLIENT_MESSAGE_BYTES',
+      'HERALD_RESUME_LIMIT',
+    ],
     connectionVerbs: ['POST', 'DELETE'],
     grants: {
       connections: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -62,17 +92,37 @@ export const FUNCTIONS = {
   },
   fanout: {
     entry: 'fanout',
+    env: [...DELIVERY, 'HERALD_REJECTED_QUEUE_URL', 'HERALD_ALARM_RULES'],
+    memorySize: 1024,
+    timeoutSeconds: 60,
     connectionVerbs: ['POST'],
     retryAttempts: 2,
+    deadLetters: true,
     grants: { ...FANS_OUT, rejected: ['sqs:SendMessage'] },
   },
   deliver: {
     entry: 'deliver',
+    env: DELIVERY,
+    memorySize: 1024,
+    timeoutSeconds: 60,
+    quotaShare: true,
     connectionVerbs: ['POST'],
     grants: { connections: REMOVE_CONNECTIONS, deliveries: ['sqs:SendMessage'] },
   },
-  ingestLogs: { entry: 'ingest-logs', connectionVerbs: ['POST'], grants: FANS_OUT },
-  events: { entry: 'events', connectionVerbs: ['POST'], grants: FANS_OUT },
+  ingestLogs: {
+    entry: 'ingest-logs',
+    env: [...DELIVERY, 'HERALD_LOG_RATE_PER_SOURCE', 'HERALD_LOG_ENVIRONMENT'],
+    memorySize: 512,
+    timeoutSeconds: 60,
+    connectionVerbs: ['POST'],
+    grants: FANS_OUT,
+  },
+  events: {
+    entry: 'events',
+    env: [...DELIVERY, 'HERALD_EVENT_MAPPINGS'],
+    connectionVerbs: ['POST'],
+    grants: FANS_OUT,
+  },
 } as const satisfies Record<string, FunctionSpec>
 
 /** The construct's names for the functions (`herald.functions.<name>`). */

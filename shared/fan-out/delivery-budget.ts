@@ -42,3 +42,11 @@ export class DeliveryBudget {
     if (allowedAt - now > 1e-3) await this.#clock.sleep(allowedAt - now)
   }
 }
+
+/**
+ * One delivery worker's equal share of the account's quota, as the CDK stack and the local stack
+ * both divide it; a share's burst is at least one post.
+ */
+export function workerShare(quota: { rate: number; burst: number }, workers: number) {
+  return { rate: quota.rate / workers, burst: Math.max(1, quota.burst / workers) }
+}

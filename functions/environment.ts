@@ -1,0 +1,79 @@
+/**
+ * Every environment variable a Herald function reads, declared once: what it means and its
+ * default. The manifest says which function reads which; the construct and the local stack set
+ * them from it, and a test fails when a function's bundle reads one its entry does not declare.
+ */
+export const VARIABLES = {
+  HERALD_CONNECTIONS_TABLE: { doc: 'the connections table' },
+  HERALD_HISTORY_TABLE: { doc: 'the history table' },
+  HERALD_SHARDS: { default: '4', doc: 'shards per topic and filter partition (raise it, never lower it)' },
+  HERALD_HISTORY_SECONDS: { default: '86400', doc: 'how long notifications can be resumed' },
+  HERALD_MANAGEMENT_ENDPOINT: { doc: 'the stage’s Management API URL' },
+  HERALD_WELCOME_FUNCTION: { doc: 'the welcome function’s name' },
+  HERALD_JWT_SECRET_ARN: { doc: 'the HS256 key’s secret (secret mode)' },
+  HERALD_JWT_SECRET: { doc: 'the HS256 key itself (local stack, simple deployments)' },
+  HERALD_JWKS_URL: { doc: 'the OIDC issuer’s JWKS (oidc mode)' },
+  HERALD_JWT_ISSUER: { doc: 'the required iss' },
+  HERALD_JWT_AUDIENCE: { doc: 'the required aud' },
+  HERALD_JWT_ALGORITHMS: { doc: 'accepted algorithms, comma-separated' },
+  HERALD_LOGS_CLAIM: { doc: 'a scope or group needed to read logs; unset: any user' },
+  HERALD_ALLOWED_ORIGINS: { doc: 'comma-separated Origin allow-list; unset: any origin' },
+  HERALD_MAX_MESSAGES_PER_SECOND: { default: '10', doc: 'frames a connection may send per second' },
+  HERALD_MAX_CONNECTIONS_PER_USER: { default: '20', doc: 'live connections one user may hold' },
+  HERALD_MAX_CLIENT_MESSAGE_BYTES: { default: '32768', doc: 'client frame limit' },
+  HERALD_RESUME_LIMIT: { default: '100', doc: 'notifications per resume' },
+  HERALD_DELIVERY_CONCURRENCY: { default: '100', doc: 'posts in flight' },
+  HERALD_DELIVERY_DEADLINE_MS: { default: '10000', doc: 'retry deadline of a delivery' },
+  HERALD_DELIVERY_QUEUE_URL: { doc: 'the delivery workers’ queue; unset: every audience inline' },
+  HERALD_FANOUT_BATCH_THRESHOLD: { default: '2000', doc: 'audiences larger than this go to the workers' },
+  HERALD_FANOUT_BATCH_SIZE: { default: '500', doc: 'recipients per worker batch' },
+  HERALD_DELIVERY_MAX_ATTEMPTS: { default: '5', doc: 'tries per recipient before a batch is dead-lettered' },
+  HERALD_DELIVERY_RATE: { doc: 'this worker’s share of the Management API quota, per second' },
+  HERALD_DELIVERY_BURST: { doc: 'this worker’s burst; default half its rate' },
+  HERALD_REJECTED_QUEUE_URL: { doc: 'where refused publishes are kept; unset: only logged and counted' },
+  HERALD_ALARM_RULES: { doc: 'CloudWatch alarm severity and routing rules, JSON' },
+  HERALD_LOG_RATE_PER_SOURCE: { default: '50', doc: 'streamed log events per second per source' },
+  HERALD_LOG_ENVIRONMENT: { doc: 'the environment stamped on streamed log lines' },
+  HERALD_EVENT_MAPPINGS: { default: '[]', doc: 'EventBridge mappings, JSON' },
+} as const satisfies Record<string, { doc: string; default?: string }>
+
+export type Variable = keyof typeof VARIABLES
+
+/** What every function that touches the tables reads. */
+export const STORE: readonly Variable[] = [
+  'HERALD_CONNECTIONS_TABLE',
+  'HERALD_HISTORY_TABLE',
+  'HERALD_SHARDS',
+  'HERALD_HISTORY_SECONDS',
+]
+
+/** What every function that delivers reads: the stores, the Management API, the workers' settings. */
+export const DELIVERY: readonly Variable[] = [
+  ...STORE,
+  'HERALD_MANAGEMENT_ENDPOINT',
+  'HERALD_DELIVERY_CONCURRENCY',
+  'HERALD_DELIVERY_DEADLINE_MS',
+  'HERALD_DELIVERY_QUEUE_URL',
+  'HERALD_FANOUT_BATCH_THRESHOLD',
+  'HERALD_FANOUT_BATCH_SIZE',
+  'HERALD_DELIVERY_MAX_ATTEMPTS',
+  'HERALD_DELIVERY_RATE',
+  'HERALD_DELIVERY_BURST',
+]
+
+/** The abuse limits, which the connect and message functions read together. */
+export const ABUSE: readonly Variable[] = [
+  'HERALD_MAX_MESSAGES_PER_SECOND',
+  'HERALD_MAX_CONNECTIONS_PER_USER',
+]
+
+export const AUTH: readonly Variable[] = [
+  'HERALD_JWT_SECRET_ARN',
+  'HERALD_JWT_SECRET',
+  'HERALD_JWKS_URL',
+  'HERALD_JWT_ISSUER',
+  'HERALD_JWT_AUDIENCE',
+  'HERALD_JWT_ALGORITHMS',
+  'HERALD_LOGS_CLAIM',
+  'HERALD_ALLOWED_ORIGINS',
+]

@@ -1,0 +1,50 @@
+import { Duration } from 'aws-cdk-lib'
+import type { Variable } from '../functions/environment.js'
+import { workerShare } from '../shared/fan-out/delivery-budget.js'
+import { withSmokeRoute } from '../shared/integrations/smoke.js'
+import type { Herald } from './herald.js'
+import type { HeraldProps } from './herald-props.js'
+import { smokeAlarmName } from './smoke-alarm.js'
+
+const text = (value: number | undefined) => (value === undefined ? undefined : String(value))
+
+/**
+ * The value of every variable the construct sets, from its props and resources; each function
+ * gets those its manifest entry reads. Unset ones take the function's default.
+ */
+export function environmentValues(herald: Herald, props: HeraldProps): Partial<Record<Variable, string>> {
+  const auth = props.auth ?? { mode: 'secret' }
+  const oidc = auth.mode === 'oidc' ? auth : undefined
+  return {
+    HERALD_CONNECTIONS_TABLE: herald.connectionsTable.tableName,
+    HERALD_HISTORY_TABLE: herald.historyTable.tableName,
+    HERALD_SHARDS: text(props.shards),
+    HERALD_HISTORY_SECONDS: String((props.historyRetention ?? Duration.hours(24)).toSeconds()),
+    HERALD_MANAGEMENT_ENDPOINT: herald.managementUrl,
+    HERALD_WELCOME_FUNCTION: herald.functions.welcome.functionName,
+    HERALD_JWT_SECRET_ARN: herald.tokenSecret?.secretArn,
+    HERALD_JWKS_URL: oidc?.jwksUrl,
+    HERALD_JWT_ISSUER: oidc?.issuer,
+    HERALD_JWT_AUDIENCE: oidc?.audience,
+    HERALD_LOGS_CLAIM: props.logsClaim,
+    HERALD_ALLOWED_ORIGINS: props.allowedOrigins?.length ? props.allowedOrigins.join(',') : undefined,
+    HERALD_DELIVERY_CONCURRENCY: text(props.deliveryConcurrency),
+    HERALD_DELIVERY_QUEUE_URL: herald.deliveryQueue.queueUrl,
+    HERALD_FANOUT_BATCH_THRESHOLD: text(props.fanOutBatchThreshold),
+    HERALD_REJECTED_QUEUE_URL: herald.rejectedQueue.queueUrl,
+    HERALD_ALARM_RULES: JSON.stringify(withSmokeRoute(smokeAlarmName(herald), props.alarmRules)),
+    HERALD_LOG_RATE_PER_SOURCE: text(props.logRatePerSource),
+    HERALD_LOG_ENVIRONMENT: props.logEnvironment,
+    HERALD_EVENT_MAPPINGS: JSON.stringify(props.eventMappings ?? []),
+  }
+}
+
+/** The delivery workers' settings: each takes an equal share of the account's Management API quota. */
+export function workerValues(props: HeraldProps): Partial<Record<Variable, string>> {
+  const share = workerShare(props.deliveryBudget ?? { rate: 10_000, burst: 5_000 }, workersOf(props))
+  return { HERALD_DELIVERY_RATE: String(share.rate), HERALD_DELIVERY_BURST: String(share.burst) }
+}
+
+export function workersOf(props: HeraldProps): number {
+  return props.deliveryWorkers ?? 10
+}
