@@ -5,7 +5,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import WebSocket from 'ws'
-import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../local/defaults.js'
+import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET, localFunctionName } from '../local/defaults.js'
 import { signLocalToken } from '../shared/auth/local-token.js'
 import { InvalidNotificationError } from '../shared/errors.js'
 import type { LogFilters } from '../shared/protocol/frames.js'
@@ -203,7 +203,7 @@ async function ingestLogs(target: Target, file: string | undefined, flags: Flags
   const event = { awslogs: { data: gzipSync(JSON.stringify(payload)).toString('base64') } }
   await invokeLocal(
     target,
-    'herald-ingest-logs',
+    localFunctionName('ingest-logs'),
     event,
     'ingest-logs feeds the local stack; on AWS, name the log groups in the construct (logGroups)',
   )
@@ -237,7 +237,7 @@ async function putEvents(target: Target, file: string | undefined): Promise<void
   for (const event of events) {
     await invokeLocal(
       target,
-      'herald-events',
+      localFunctionName('events'),
       event,
       'put-events feeds the local stack; on AWS, EventBridge rules do (eventMappings)',
     )

@@ -10,3 +10,5 @@ export const LOCAL_CONFIG_FILE = '.herald/local.json'
 export const LOCAL_SMOKE_ALARM = 'herald-local-smoke'
 /** Where the local Secrets Manager keeps the key local tokens are signed with. */
 export const LOCAL_TOKEN_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:000000000000:secret:herald-local-token`
+/** A function's name in the local Lambda, from its entry: `herald-fanout`. */
+export const localFunctionName = (entry: string) => `herald-${entry}`

@@ -1,0 +1,76 @@
+import type { FunctionSpec, HeraldFunctionName } from '../functions/manifest.js'
+import type { RejectedNotification } from '../shared/fan-out/rejections.js'
+import type { Env } from '../shared/runtime/config.js'
+import type { LocalDynamo } from './dynamodb.js'
+import type { GatewayOptions, LocalGateway } from './gateway.js'
+import type { LocalLambda, LocalLambdaOptions } from './lambda-runtime.js'
+import type { LocalSqs } from './sqs.js'
+
+export interface LocalStackOptions {
+  /** The gateway's port; DynamoDB, SNS, Lambda, SQS and Secrets Manager take the next five. 0 picks free ports for all. @default 3001 */
+  port?: number
+  /** dynalite keeps its data here; in memory when unset. */
+  dataDir?: string
+  /**
+   * Settings the functions read, as the CDK stack sets them (HERALD_SHARDS, …). HERALD_JWT_SECRET
+   * is the key the local Secrets Manager holds for the authorizer. */
+  env?: Env
+  gateway?: Pick<GatewayOptions, 'idleTimeoutMs' | 'maxConnectionAgeMs' | 'maxMessageBytes' | 'throttle'>
+  lambda?: LocalLambdaOptions
+  /** How often expired items are deleted, as DynamoDB TTL would. @default 60000 */
+  sweepIntervalMs?: number
+  /** Where to write the endpoints file (docs/architecture.md, The local stack); not written when unset. */
+  configFile?: string
+  /** Serve the built demo dashboard from this folder (dist/demo), on the port before the gateway's. */
+  dashboardRoot?: string
+  /** Delivery workers: threads running the `deliver` function, fed by the local SQS queue. @default 2 */
+  deliveryWorkers?: number
+  /**
+   * Functions (by entry, `ingest-logs`) to run in worker threads, as that many concurrent Lambda
+   * instances; the others run on the main thread, which starts faster (tests) but shares a core
+   * with the gateway. `deliver` always runs as `deliveryWorkers` threads. @default {}
+   */
+  threads?: Partial<Record<string, number>>
+  /** The account's Management API quota the workers share, as the CDK stack divides it. @default unlimited */
+  deliveryBudget?: { rate: number; burst: number }
+  /** Called for each publish the fan-out refuses, as it lands in the rejected queue. */
+  onRejected?: (rejected: RejectedNotification) => void
+  /**
+   * Manifest entries to use instead of `functions/manifest.ts`'s, for a test that shows what the
+   * twin refuses when a grant is missing. @default the manifest
+   */
+  functions?: Partial<Record<HeraldFunctionName, FunctionSpec>>
+}
+
+/** The endpoints of a running local stack: the contents of `.herald/local.json`. */
+export interface LocalEndpoints {
+  websocketUrl: string
+  managementUrl: string
+  snsEndpoint: string
+  dynamodbEndpoint: string
+  lambdaEndpoint: string
+  sqsEndpoint: string
+  deliveryQueueUrl: string
+  deadLetterQueueUrl: string
+  rejectedQueueUrl: string
+  /** What `npm run smoke` sends as an alarm state change. */
+  smokeAlarmName: string
+  topicArn: string
+  region: string
+  dashboardUrl?: string
+}
+
+export interface LocalStack extends LocalEndpoints {
+  /** The environment the functions run with. */
+  env: Env
+  gateway: LocalGateway
+  lambda: LocalLambda
+  sqs: LocalSqs
+  /** The local Secrets Manager, which holds the authorizer's key. */
+  secretsManagerEndpoint: string
+  /** The local DynamoDB, which reliability tests can pause and resume. */
+  dynamo: LocalDynamo
+  /** Resolves once every invocation started so far, and the queued work it caused, is done. */
+  idle(): Promise<void>
+  close(): Promise<void>
+}
