@@ -3,7 +3,7 @@
  * from it, and the local twin runs the functions with the same settings.
  */
 
-import { ABUSE, AUTH, DELIVERY, STORE, type Variable } from './environment.js'
+import { ABUSE, AUTH, DELIVERY, STORE, type Variable } from '../shared/runtime/variables.js'
 
 /** A Management API verb; on AWS each is its own IAM resource (`{stage}/{verb}/@connections/*`). */
 export type ConnectionVerb = 'POST' | 'GET' | 'DELETE'

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib'
-import type { Variable } from '../functions/environment.js'
 import { workerShare } from '../shared/fan-out/delivery-budget.js'
 import { withSmokeRoute } from '../shared/integrations/smoke.js'
+import type { Variable } from '../shared/runtime/variables.js'
 import type { Herald } from './herald.js'
 import type { HeraldProps } from './herald-props.js'
 import { smokeAlarmName } from './smoke-alarm.js'

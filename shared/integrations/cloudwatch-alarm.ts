@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import type { Severity } from '../protocol/notifications.js'
+import { type Severity, SeveritySchema } from '../protocol/notifications.js'
 import type { PublishInput } from '../protocol/publish-body.js'
 
 /** The JSON body CloudWatch publishes to an alarm action's SNS topic (the fields Herald reads). */
@@ -21,6 +21,12 @@ export interface AlarmRules {
   severity?: { match: string; severity: Severity }[]
   route?: { match: string; userId: string }[]
 }
+
+/** AlarmRules as the fan-out reads them from HERALD_ALARM_RULES. */
+export const AlarmRulesSchema = v.object({
+  severity: v.optional(v.array(v.object({ match: v.string(), severity: SeveritySchema }))),
+  route: v.optional(v.array(v.object({ match: v.string(), userId: v.string() }))),
+})
 
 const firstMatch = <T extends { match: string }>(rules: T[] | undefined, name: string) =>
   rules?.find((rule) => new RegExp(rule.match, 'i').test(name))

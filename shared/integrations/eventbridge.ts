@@ -1,4 +1,5 @@
-import type { Severity } from '../protocol/notifications.js'
+import * as v from 'valibot'
+import { type Severity, SeveritySchema } from '../protocol/notifications.js'
 import type { PublishInput } from '../protocol/publish-body.js'
 
 /**
@@ -25,6 +26,23 @@ export interface EventMapping {
   readonly status?: string
   readonly progress?: number
 }
+
+/** EventMapping as the events function reads them from HERALD_EVENT_MAPPINGS. */
+export const EventMappingsSchema = v.array(
+  v.object({
+    source: v.string(),
+    detailType: v.optional(v.string()),
+    type: v.picklist(['alert', 'system', 'upload_status']),
+    severity: v.optional(SeveritySchema),
+    title: v.optional(v.string()),
+    message: v.optional(v.string()),
+    userId: v.optional(v.string()),
+    uploadId: v.optional(v.string()),
+    filename: v.optional(v.string()),
+    status: v.optional(v.string()),
+    progress: v.optional(v.number()),
+  }),
+)
 
 export interface BridgeEvent {
   id: string

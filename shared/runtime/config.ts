@@ -1,7 +1,10 @@
+import * as v from 'valibot'
 import type { TokenVerifierOptions } from '../auth/token-verifier.js'
 import { ConfigError } from '../errors.js'
-import type { AlarmRules } from '../integrations/cloudwatch-alarm.js'
-import type { EventMapping } from '../integrations/eventbridge.js'
+import { type AlarmRules, AlarmRulesSchema } from '../integrations/cloudwatch-alarm.js'
+import { type EventMapping, EventMappingsSchema } from '../integrations/eventbridge.js'
+import { describeIssues } from '../protocol/frames.js'
+import type { Variable } from './variables.js'
 
 export type Env = Record<string, string | undefined>
 
@@ -12,7 +15,7 @@ export function required(env: Env, name: string): string {
   return value
 }
 
-function optionalNumber(env: Env, name: string): number | undefined {
+function optionalNumber(env: Env, name: Variable): number | undefined {
   const value = env[name]
   if (value === undefined || value === '') return undefined
   const number = Number(value)
@@ -21,7 +24,7 @@ function optionalNumber(env: Env, name: string): number | undefined {
   return number
 }
 
-function list(env: Env, name: string): string[] | undefined {
+function list(env: Env, name: Variable): string[] | undefined {
   const value = env[name]
   return value
     ? value
@@ -79,17 +82,25 @@ export function sessionConfig(env: Env) {
   }
 }
 
+/** A JSON setting, checked against `schema`; a bad one names the variable and what is wrong. */
+function jsonSetting<T>(env: Env, name: Variable, schema: v.GenericSchema<unknown, T>): T | undefined {
+  const text = env[name]
+  if (!text) return undefined
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new ConfigError(`environment variable ${name} must be JSON`)
+  }
+  const parsed = v.safeParse(schema, value)
+  if (!parsed.success)
+    throw new ConfigError(`environment variable ${name}: ${describeIssues(parsed.issues).join('; ')}`)
+  return parsed.output
+}
+
 /** Severity and routing rules for CloudWatch alarms, as JSON in HERALD_ALARM_RULES (see AlarmRules). */
 export function alarmRules(env: Env): AlarmRules | undefined {
-  const text = env.HERALD_ALARM_RULES
-  if (!text) return undefined
-  try {
-    return JSON.parse(text) as AlarmRules
-  } catch {
-    throw new ConfigError(
-      'environment variable HERALD_ALARM_RULES must be JSON: {"severity":[{"match","severity"}],"route":[{"match","userId"}]}',
-    )
-  }
+  return jsonSetting(env, 'HERALD_ALARM_RULES', AlarmRulesSchema)
 }
 
 /** Log streaming from CloudWatch Logs: the per-source cap (events/s) and the environment stamped on each. */
@@ -102,11 +113,7 @@ export function logIngestConfig(env: Env) {
 
 /** EventBridge mappings, as JSON in HERALD_EVENT_MAPPINGS (the construct's eventMappings). */
 export function eventMappings(env: Env): EventMapping[] {
-  try {
-    return JSON.parse(env.HERALD_EVENT_MAPPINGS || '[]') as EventMapping[]
-  } catch {
-    throw new ConfigError('environment variable HERALD_EVENT_MAPPINGS must be a JSON array of mappings')
-  }
+  return jsonSetting(env, 'HERALD_EVENT_MAPPINGS', EventMappingsSchema) ?? []
 }
 
 /** Abuse limits: messages per connection per second, and live connections per user. */
