@@ -1,7 +1,7 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs'
-import { readDeadLetter } from '../shared/fan-out/dead-letters.js'
 import { sqsDeliveryQueue } from '../shared/fan-out/sqs-delivery-queue.js'
 import type { Publisher } from '../shared/publisher/publisher.js'
+import { readDeadLetter } from './dead-letters.js'
 
 export interface ReplayOptions {
   sqs: SQSClient

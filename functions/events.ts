@@ -2,13 +2,14 @@ import type { EventBridgeEvent } from 'aws-lambda'
 import { InvalidNotificationError } from '../shared/errors.js'
 import { type FanOutDeps, fanOut } from '../shared/fan-out/fan-out.js'
 import { stableId } from '../shared/fan-out/stable-id.js'
-import { type BridgeEvent, type EventMapping, mapEvent } from '../shared/integrations/eventbridge.js'
+import type { EventMapping } from '../shared/integrations/event-mapping.js'
 import { parsePublishBody } from '../shared/protocol/publish-body.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { type Env, eventMappings } from '../shared/runtime/config.js'
 import { deliveryDeps } from '../shared/runtime/delivery.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
+import { type BridgeEvent, mapEvent } from './adapters/eventbridge.js'
 
 /**
  * An EventBridge rule's target: maps the event through the construct's declarative mappings and

@@ -3,7 +3,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms'
 import type { ILogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager'
 import type { AlarmRules } from '../shared/integrations/cloudwatch-alarm.js'
-import type { EventMapping } from '../shared/integrations/eventbridge.js'
+import type { EventMapping } from '../shared/integrations/event-mapping.js'
 
 /** How browsers' tokens are checked at `$connect`. */
 export type HeraldAuth =

@@ -4,7 +4,7 @@ export const LOCAL_REGION = 'us-east-1'
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const
 export const LOCAL_JWT_SECRET = 'herald-local-development-secret-do-not-deploy'
 export const LOCAL_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:000000000000:herald-local`
-/** Where `npm start` writes its endpoints (DESIGN.md section 4), relative to the working directory. */
+/** Where `npm start` writes its endpoints (docs/architecture.md, The local stack), relative to the working directory. */
 export const LOCAL_CONFIG_FILE = '.herald/local.json'
 /** The alarm name `npm run smoke` sends as CloudWatch would; the local stack routes it to the smoke user. */
 export const LOCAL_SMOKE_ALARM = 'herald-local-smoke'

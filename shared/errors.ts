@@ -1,4 +1,4 @@
-/** The codes a client can see in an `error` frame (DESIGN.md section 2). */
+/** The codes a client can see in an `error` frame (docs/architecture.md, Wire protocol). */
 export type ProtocolErrorCode =
   | 'invalid_json'
   | 'invalid_message'

@@ -2,7 +2,7 @@ import * as v from 'valibot'
 import type { TokenVerifierOptions } from '../auth/token-verifier.js'
 import { ConfigError } from '../errors.js'
 import { type AlarmRules, AlarmRulesSchema } from '../integrations/cloudwatch-alarm.js'
-import { type EventMapping, EventMappingsSchema } from '../integrations/eventbridge.js'
+import { type EventMapping, EventMappingsSchema } from '../integrations/event-mapping.js'
 import { describeIssues } from '../protocol/frames.js'
 import type { Variable } from './variables.js'
 

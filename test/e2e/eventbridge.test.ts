@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { EventMapping } from '../../shared/integrations/eventbridge.js'
+import type { EventMapping } from '../../shared/integrations/event-mapping.js'
 import { withLocalStack } from '../support/local-stack.js'
 
 const mappings: EventMapping[] = [

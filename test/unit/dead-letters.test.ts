@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { readDeadLetter } from '../../cli/dead-letters.js'
 import { InvalidNotificationError } from '../../shared/errors.js'
-import { readDeadLetter } from '../../shared/fan-out/dead-letters.js'
 import { stableId } from '../../shared/fan-out/stable-id.js'
 import { snsEvent } from '../support/events.js'
 

@@ -16,7 +16,7 @@ const sent = () => sns.commandCalls(PublishCommand).map((call) => call.args[0].i
 const bodies = () => sent().map((input) => JSON.parse(input.Message as string))
 
 describe('Function: createPublisher', () => {
-  it('publishes a targeted alert with the body of DESIGN.md section 3 and mirrored attributes', async () => {
+  it('publishes a targeted alert with the body of docs/architecture.md (Publishing) and mirrored attributes', async () => {
     const result = await herald.sendAlertNotification('alice', {
       severity: 'high',
       title: 'Disk',

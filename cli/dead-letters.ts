@@ -1,8 +1,8 @@
 import * as v from 'valibot'
-import { InvalidNotificationError } from '../errors.js'
-import { type PublishBody, parsePublishBody } from '../protocol/publish-body.js'
-import { type DeliveryBatch, DeliveryBatchSchema } from './delivery-batch.js'
-import { stableId } from './stable-id.js'
+import { InvalidNotificationError } from '../shared/errors.js'
+import { type DeliveryBatch, DeliveryBatchSchema } from '../shared/fan-out/delivery-batch.js'
+import { stableId } from '../shared/fan-out/stable-id.js'
+import { type PublishBody, parsePublishBody } from '../shared/protocol/publish-body.js'
 
 /** What a dead-letter queue message asks for: a notification to publish again, or a batch to deliver again. */
 export type DeadLetter = { kind: 'notification'; body: PublishBody } | { kind: 'batch'; batch: DeliveryBatch }
