@@ -74,7 +74,7 @@ export const FUNCTIONS = {
     retryAttempts: 0,
   },
   disconnect: { entry: 'disconnect', env: STORE, grants: { connections: REMOVE_CONNECTIONS } },
-  // Answers with POST; closes an abusive connection with DELETE. UpdateItem: the rate limit's counter.
+  // Answers with POST; closes an abusive connection with DELETE. UpdateItem: the rate limit's bucket.
   message: {
     entry: 'message',
     env: [

@@ -38,7 +38,8 @@ export function fromEnvironment(env: Env, aws: AwsClients) {
     rateLimit: new MessageRateLimit({
       client: documentClientOf(aws),
       tableName: storeConfig(env).connectionsTable,
-      perSecond: abuseLimits(env).messagesPerSecond,
+      rate: abuseLimits(env).messagesPerSecond,
+      burst: abuseLimits(env).messageBurst,
     }),
   })
 }

@@ -92,7 +92,8 @@ export interface ControlData {
   unsubscribed: { topics: Topic[] }
   filters_updated: { filters: LogFilters }
   resumed: { count: number; more: boolean }
-  error: { code: ProtocolErrorCode; message: string }
+  /** `retryAfterMs` comes with `rate_limited`: when the next frame will be accepted. */
+  error: { code: ProtocolErrorCode; message: string; retryAfterMs?: number }
 }
 
 export type ServerFrameType = NotificationType | keyof ControlData

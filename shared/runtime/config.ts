@@ -116,10 +116,12 @@ export function eventMappings(env: Env): EventMapping[] {
   return jsonSetting(env, 'HERALD_EVENT_MAPPINGS', EventMappingsSchema) ?? []
 }
 
-/** Abuse limits: messages per connection per second, and live connections per user. */
+/** Abuse limits: messages per connection per second (with a burst), and live connections per user. */
 export function abuseLimits(env: Env) {
+  const messagesPerSecond = optionalNumber(env, 'HERALD_MAX_MESSAGES_PER_SECOND') ?? 10
   return {
-    messagesPerSecond: optionalNumber(env, 'HERALD_MAX_MESSAGES_PER_SECOND') ?? 10,
+    messagesPerSecond,
+    messageBurst: optionalNumber(env, 'HERALD_MESSAGE_BURST') ?? messagesPerSecond * 2,
     connectionsPerUser: optionalNumber(env, 'HERALD_MAX_CONNECTIONS_PER_USER') ?? 20,
   }
 }

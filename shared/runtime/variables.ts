@@ -18,7 +18,11 @@ export const VARIABLES = {
   HERALD_JWT_ALGORITHMS: { doc: 'accepted algorithms, comma-separated' },
   HERALD_LOGS_CLAIM: { doc: 'a scope or group needed to read logs; unset: any user' },
   HERALD_ALLOWED_ORIGINS: { doc: 'comma-separated Origin allow-list; unset: any origin' },
-  HERALD_MAX_MESSAGES_PER_SECOND: { default: '10', doc: 'frames a connection may send per second' },
+  HERALD_MAX_MESSAGES_PER_SECOND: {
+    default: '10',
+    doc: 'frames a connection may send per second, sustained',
+  },
+  HERALD_MESSAGE_BURST: { doc: 'frames a quiet connection may send at once; default twice the rate' },
   HERALD_MAX_CONNECTIONS_PER_USER: { default: '20', doc: 'live connections one user may hold' },
   HERALD_MAX_CLIENT_MESSAGE_BYTES: { default: '32768', doc: 'client frame limit' },
   HERALD_RESUME_LIMIT: { default: '100', doc: 'notifications per resume' },
@@ -64,6 +68,7 @@ export const DELIVERY: readonly Variable[] = [
 /** The abuse limits, which the connect and message functions read together. */
 export const ABUSE: readonly Variable[] = [
   'HERALD_MAX_MESSAGES_PER_SECOND',
+  'HERALD_MESSAGE_BURST',
   'HERALD_MAX_CONNECTIONS_PER_USER',
 ]
 

@@ -6,6 +6,7 @@ import type { Topic } from '../protocol/topics.js'
 import type { Connection, ConnectionStore } from '../store/connection-store.js'
 import type { HistoryStore } from '../store/history-store.js'
 import type { MessageRateLimit } from './rate-limit.js'
+import type { RateVerdict } from './rate-meter.js'
 
 export interface SessionLimits {
   /** Largest client message accepted; API Gateway's frame size by default. @default 32768 */
@@ -51,11 +52,19 @@ export async function answerClientFrame(
   frame: string,
 ): Promise<Answer> {
   const limits = withDefaults(DEFAULT_SESSION_LIMITS, deps.limits)
-  const verdict = deps.rateLimit ? await deps.rateLimit.check(context.connectionId) : 'ok'
-  if (verdict !== 'ok') {
+  const rate: RateVerdict = deps.rateLimit
+    ? await deps.rateLimit.check(context.connectionId)
+    : { verdict: 'ok' }
+  if (rate.verdict !== 'ok') {
+    const { retryAfterMs } = rate
     const message =
-      verdict === 'abusive' ? 'too many messages; closing the connection' : 'too many messages; slow down'
-    return { frames: [makeFrame('error', { code: 'rate_limited', message })], close: verdict === 'abusive' }
+      rate.verdict === 'abusive'
+        ? 'too many messages for too long; closing the connection'
+        : `too many messages; retry in ${retryAfterMs} ms`
+    return {
+      frames: [makeFrame('error', { code: 'rate_limited', message, retryAfterMs })],
+      close: rate.verdict === 'abusive',
+    }
   }
   try {
     const message = parseClientMessage(frame, limits.maxMessageBytes)

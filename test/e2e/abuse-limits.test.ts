@@ -7,29 +7,38 @@ const herald = withLocalStack({
 })
 
 describe('Abuse limits', () => {
-  it('answers messages past the per-connection rate with rate_limited, and keeps the connection', async () => {
+  it('lets a quiet connection send its burst, limits the rest with when to retry, and keeps it open', async () => {
     const client = await herald.connect('chatty')
 
-    for (let i = 0; i < 8; i++) client.send({ type: 'ping' })
-    await vi.waitFor(() => expect(client.frames.length).toBe(9))
+    // Rate 5 a second with a burst of 10: fifteen at once is one busy second at three times the rate.
+    for (let i = 0; i < 15; i++) client.send({ type: 'ping' })
+    await vi.waitFor(() => expect(client.frames.length).toBe(16))
 
     const answers = client.frames.slice(1)
-    expect(answers.filter((f) => f.type === 'pong').length).toBeLessThanOrEqual(5)
-    expect(answers.filter((f) => f.type === 'error').map((f) => (f.data as { code: string }).code)).toContain(
-      'rate_limited',
-    )
-    await new Promise((resolve) => setTimeout(resolve, 1100))
+    expect(answers.filter((f) => f.type === 'pong')).toHaveLength(10)
+    const limited = answers.filter((f) => f.type === 'error')
+    expect(limited).toHaveLength(5)
+    for (const frame of limited)
+      expect(frame.data).toMatchObject({ code: 'rate_limited', retryAfterMs: expect.any(Number) })
+    // As a client would: wait as long as the server said, then send again.
+    const { retryAfterMs } = (limited.at(-1)?.data ?? {}) as { retryAfterMs: number }
+    await new Promise((resolve) => setTimeout(resolve, retryAfterMs))
     client.send({ type: 'ping' })
     expect((await client.next('pong')).type).toBe('pong')
+    expect(client.closed).toBeUndefined()
     client.close()
   })
 
-  it('closes a connection that keeps flooding (three times the limit in a second)', async () => {
+  it('closes a connection whose flood is worth three seconds at three times the rate', async () => {
     const client = await herald.connect('flooder')
 
-    for (let i = 0; i < 40; i++) client.send({ type: 'ping' })
+    for (let i = 0; i < 100; i++) client.send({ type: 'ping' })
 
     expect((await client.waitClosed()).code).toBe(1000)
+    expect(client.received('error').at(-1)?.data).toMatchObject({
+      code: 'rate_limited',
+      message: expect.stringContaining('closing the connection'),
+    })
     await vi.waitFor(async () =>
       expect(
         (await herald.storedItems()).some((item) => item.userId === 'flooder' && item.sk === 'meta'),
