@@ -1,4 +1,6 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { beforeEach, describe, expect, it } from 'vitest'
+import type { TableNames } from '../../local/dynamodb.js'
 import { fanOut } from '../../shared/fan-out/fan-out.js'
 import type { LogFilters } from '../../shared/protocol/frames.js'
 import { newId } from '../../shared/protocol/ids.js'
@@ -14,9 +16,10 @@ const dynamo = withLocalDynamo()
 let connections: ConnectionStore
 let history: HistoryStore
 let poster: RecordingPoster
+let tables: TableNames
 
 beforeEach(async () => {
-  ;({ connections, history } = await dynamo.freshStores())
+  ;({ connections, history, tables } = await dynamo.freshStores())
   poster = new RecordingPoster()
 })
 
@@ -174,5 +177,14 @@ describe('Function: fanOut', () => {
       'missed-2',
     ])
     expect(frames.at(-1)?.data).toEqual({ count: 3, more: false })
+  })
+
+  it('keeps no log event in history, while the alert published beside it is kept', async () => {
+    await publish({ type: 'log_event', data: { level: 'error', message: 'never kept' } })
+    await publish({ type: 'alert', data: { severity: 'low', title: 'kept', message: '' } })
+
+    // The whole table, not just the partitions a resume reads: a log must not be written anywhere.
+    const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tables.history }))
+    expect(Items.map((item) => item.topic)).toEqual(['alerts'])
   })
 })

@@ -20,7 +20,7 @@ export interface DynamoFixture {
   /** Both stores over new empty tables. */
   freshStores(options?: {
     now?: () => number
-  }): Promise<{ connections: ConnectionStore; history: HistoryStore }>
+  }): Promise<{ connections: ConnectionStore; history: HistoryStore; tables: TableNames }>
 }
 
 /** A real dynalite server for the test file, with fresh tables. */
@@ -40,6 +40,7 @@ export function withLocalDynamo(): DynamoFixture {
       return {
         connections: new ConnectionStore({ client, tableName: tables.connections, ...options }),
         history: new HistoryStore({ client, tableName: tables.history, ...options }),
+        tables,
       }
     }
   })
