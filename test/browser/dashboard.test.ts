@@ -69,7 +69,13 @@ describe('Demo dashboard in Chromium', () => {
       message: '',
     })
     await herald.stack.lambda.idle()
-    await page.waitForTimeout(300)
+    // A marker for alice, published after bob's alert was delivered: once it shows, bob's would have too.
+    await herald.publisher.sendAlertNotification('alice', {
+      severity: 'critical',
+      title: 'Marker',
+      message: '',
+    })
+    await toast('Marker').waitFor({ timeout: 15_000 })
     expect(await toast('Not for alice').count()).toBe(0)
   })
 

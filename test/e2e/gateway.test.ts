@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { WebSocketEvent } from '../../functions/websocket-event.js'
 import { LocalGateway } from '../../local/gateway.js'
 import { LocalLambda } from '../../local/lambda-runtime.js'
@@ -82,7 +82,7 @@ describe('Class: LocalGateway', () => {
     })
     const client = (await TestClient.open(`${gateway.websocketUrl}/?token=t&stream=logs`)) as TestClient
     client.send({ type: 'ping' })
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await vi.waitFor(() => expect(seen).toHaveLength(2))
     await lambda.idle()
 
     expect(seen[0]).toMatchObject({
@@ -125,7 +125,7 @@ describe('Class: LocalGateway', () => {
 
     for (const frame of ['{"type":"shout"}', '{"type":"whisper"}', 'not json', '{"type":"$connect"}'])
       client.send(frame)
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await vi.waitFor(() => expect(routed).toHaveLength(4))
     await lambda.idle()
 
     expect(routed.sort()).toEqual([
@@ -158,7 +158,7 @@ describe('Class: LocalGateway', () => {
 
     client.socket.close(4000, 'bye')
     await client.waitClosed()
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await vi.waitFor(() => expect(disconnects).toHaveLength(1))
     await lambda.idle()
 
     expect(disconnects).toEqual([
