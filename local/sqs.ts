@@ -46,6 +46,8 @@ export class LocalSqs {
   readonly passive = new Map<string, PassiveQueue>()
   readonly #byUrl = new Map<string, PassiveQueue>()
   #guard: Guard | undefined
+  /** What went through the queue: messages sent to it, and batches handed to its consumer. */
+  readonly stats = { sent: 0, invocations: 0 }
   #inFlight = 0
   #timer: NodeJS.Timeout | undefined
   #idleWaiters: (() => void)[] = []
@@ -150,6 +152,7 @@ export class LocalSqs {
 
   #enqueue(input: { MessageBody: string; DelaySeconds?: number }) {
     const message = queuedMessage(input.MessageBody, (input.DelaySeconds ?? 0) * 1000)
+    this.stats.sent++
     this.#messages.push(message)
     this.#pump()
     return { MessageId: message.messageId, MD5OfMessageBody: message.md5 }
@@ -191,6 +194,7 @@ export class LocalSqs {
 
   async #invoke(batch: Message[]): Promise<void> {
     this.#inFlight++
+    this.stats.invocations++
     for (const message of batch) message.receiveCount++
     let failed = new Set(batch.map((message) => message.messageId))
     try {

@@ -25,9 +25,13 @@ describe('Faults', () => {
     const clients = await crowd('storm', 40)
     const dead = clients.filter((_, i) => i % 2 === 0)
     for (const client of dead) herald.stack.gateway.drop(client.connectionId, { skipDisconnect: true })
+    const before = herald.stack.sqs.stats.sent
 
     await herald.publisher.sendSystemNotification({ title: 'storm', message: '' })
     await herald.stack.idle()
+
+    // Forty recipients, seven a batch: the workers delivered it, through six queue messages.
+    expect(herald.stack.sqs.stats.sent - before).toBe(6)
 
     for (const client of clients.filter((_, i) => i % 2 === 1))
       expect(client.received('system')).toHaveLength(1)
@@ -42,12 +46,15 @@ describe('Faults', () => {
   ])('delivers exactly once when the Management API answers %s to one post in %s', async (status, every) => {
     const clients = await crowd(`flaky-${status}`, 30)
     herald.stack.gateway.injectFaults({ status, every })
+    const before = herald.stack.sqs.stats.sent
 
     await herald.publisher.sendSystemNotification({ title: `through ${status}s`, message: '' })
     await herald.stack.idle()
     herald.stack.gateway.injectFaults(undefined)
 
     expect(clients.map((client) => client.received('system').length)).toEqual(clients.map(() => 1))
+    // Thirty recipients, seven a batch: through the queue, in at least five messages.
+    expect(herald.stack.sqs.stats.sent - before).toBeGreaterThanOrEqual(5)
     for (const client of clients) client.close()
   })
 

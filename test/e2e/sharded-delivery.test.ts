@@ -15,9 +15,14 @@ async function crowd(prefix: string, size: number): Promise<TestClient[]> {
 describe('Sharded delivery through the queue and worker threads', () => {
   it('delivers a broadcast to a large audience exactly once per socket', async () => {
     const clients = await crowd('wide', 7)
+    const before = { ...herald.stack.sqs.stats }
 
     await herald.publisher.sendSystemNotification({ title: 'to everyone', message: '' })
     await herald.stack.idle()
+
+    // Seven recipients, two a batch: four batches through the queue, each handed to a worker.
+    expect(herald.stack.sqs.stats.sent - before.sent).toBe(4)
+    expect(herald.stack.sqs.stats.invocations - before.invocations).toBeGreaterThanOrEqual(1)
 
     for (const client of clients)
       expect(client.received('system').map((f) => (f.data as { title: string }).title)).toEqual([
@@ -58,12 +63,15 @@ describe('Throttled deliveries are retried, never dropped', () => {
 
   it('re-queues the recipients still throttled at the deadline until every socket has it', async () => {
     const clients = await Promise.all(Array.from({ length: 24 }, (_, i) => throttled.connect(`slow-${i}`)))
+    const before = { ...throttled.stack.sqs.stats }
 
     await throttled.publisher.sendSystemNotification({ title: 'eventually', message: '' })
     await throttled.stack.idle()
 
     expect(clients.map((client) => client.received('system').length)).toEqual(clients.map(() => 1))
     expect(throttled.stack.gateway.stats.throttled).toBeGreaterThan(0)
+    // Six batches of four, and re-queued ones on top: more than six messages went through the queue.
+    expect(throttled.stack.sqs.stats.sent - before.sent).toBeGreaterThan(6)
     expect(throttled.stack.sqs.deadLetters).toEqual([])
     for (const client of clients) client.close()
   }, 30_000)
