@@ -102,6 +102,8 @@ export class LocalLambda {
   readonly #handlers = new Map<string, LambdaHandler>()
   readonly #retryAttempts = new Map<string, number>()
   #guard: Guard | undefined
+  /** Asynchronous invocations retried after an error, as Lambda would. */
+  readonly stats = { retries: 0 }
   readonly #pools: InstancePool[] = []
   readonly #inFlight = new Set<Promise<void>>()
   readonly #retryDelaysMs: number[]
@@ -153,6 +155,7 @@ export class LocalLambda {
             this.#onFailure(name, event, error)
             return
           }
+          this.stats.retries++
           await new Promise((resolve) => setTimeout(resolve, delay))
         }
       }

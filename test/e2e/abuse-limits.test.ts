@@ -52,6 +52,8 @@ describe('Abuse limits', () => {
     const fourth = await TestClient.open(`${herald.stack.websocketUrl}/?token=${await herald.token('busy')}`)
 
     expect((fourth as Refusal).status).toBe(429)
+    const stored = (await herald.storedItems()).filter((item) => item.userId === 'busy' && item.sk === 'meta')
+    expect(stored.map((item) => item.connectionId).sort()).toEqual(open.map((c) => c.connectionId).sort())
     open[0]?.close()
     await vi.waitFor(async () => {
       const again = await TestClient.open(`${herald.stack.websocketUrl}/?token=${await herald.token('busy')}`)
