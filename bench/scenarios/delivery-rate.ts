@@ -2,7 +2,7 @@ import {
   ApiGatewayManagementApiClient,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi'
-import { deliver } from '../../shared/fan-out/deliver.js'
+import { deliver } from '../../shared/fan-out/post-to-recipients.js'
 import { signedHttpPoster } from '../../shared/fan-out/signed-http-poster.js'
 import type { Recipient } from '../../shared/store/connection-store.js'
 import { startManagementSim } from '../support/management-sim-client.js'

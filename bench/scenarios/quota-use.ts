@@ -1,5 +1,5 @@
-import { deliver } from '../../shared/fan-out/deliver.js'
 import { DeliveryBudget } from '../../shared/fan-out/delivery-budget.js'
+import { deliver } from '../../shared/fan-out/post-to-recipients.js'
 import { signedHttpPoster } from '../../shared/fan-out/signed-http-poster.js'
 import { startManagementSim } from '../support/management-sim-client.js'
 import { table } from '../support/stats.js'

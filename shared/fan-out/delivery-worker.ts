@@ -1,6 +1,6 @@
-import type { DeliveryReport } from './deliver.js'
 import { type DeliveryBatch, type DeliveryQueue, fromCompact, planBatches } from './delivery-batch.js'
 import { type DeliveryDeps, deliverToRecipients } from './fan-out.js'
+import type { DeliveryReport } from './post-to-recipients.js'
 
 export interface WorkerDeps extends DeliveryDeps {
   queue: DeliveryQueue

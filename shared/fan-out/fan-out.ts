@@ -3,10 +3,15 @@ import { type PublishBody, TOPIC_OF, targetUserOf, toEnvelope } from '../protoco
 import type { ConnectionStore, Recipient, RecipientLookup } from '../store/connection-store.js'
 import type { HistoryStore } from '../store/history-store.js'
 import type { ConnectionPoster } from './connection-poster.js'
-import { type DeliveryClock, type DeliveryOptions, type DeliveryReport, deliver } from './deliver.js'
 import { type DeliveryQueue, planBatches } from './delivery-batch.js'
 import type { DeliveryBudget } from './delivery-budget.js'
 import { runPool } from './pool.js'
+import {
+  type DeliveryClock,
+  type DeliveryOptions,
+  type DeliveryReport,
+  deliver,
+} from './post-to-recipients.js'
 
 /** What delivering needs, in the planner and in the workers alike. */
 export interface DeliveryDeps {

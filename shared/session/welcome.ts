@@ -1,3 +1,4 @@
+import { realClock, withBackoff } from '../backoff.js'
 import { type ConnectionPoster, classifyDeliveryError } from '../fan-out/connection-poster.js'
 import type { LogFilters } from '../protocol/frames.js'
 import type { Topic } from '../protocol/topics.js'
@@ -31,20 +32,25 @@ export async function sendWelcome(
   options: WelcomeOptions = {},
 ): Promise<boolean> {
   const now = options.now ?? Date.now
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
-  const deadline = now() + (options.deadlineMs ?? 5_000)
   const payload = JSON.stringify(welcomeFrame(request))
   // The socket usually opens within milliseconds of `$connect` returning: try again soon, then less often.
-  let pause = options.intervalMs ?? 10
-  for (;;) {
-    try {
-      await poster.post(request.connectionId, payload)
-      return true
-    } catch (error) {
-      const failure = classifyDeliveryError(error)
-      if (failure.kind === 'reject' || now() >= deadline) return false
-      await sleep(pause)
-      pause = Math.min(pause * 2, 200)
-    }
-  }
+  const delivered = await withBackoff(
+    async () => {
+      try {
+        await poster.post(request.connectionId, payload)
+        return { done: true, value: true }
+      } catch (error) {
+        // Refused outright: retrying cannot help.
+        return classifyDeliveryError(error).kind === 'reject' ? { done: true, value: false } : { done: false }
+      }
+    },
+    {
+      baseMs: options.intervalMs ?? 10,
+      maxMs: 200,
+      jitter: false,
+      deadline: now() + (options.deadlineMs ?? 5_000),
+      clock: { ...realClock, now, sleep: options.sleep ?? realClock.sleep },
+    },
+  )
+  return delivered?.value ?? false
 }

@@ -3,12 +3,21 @@ import {
   type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb'
+import { withBackoff } from '../backoff.js'
+import { HeraldError } from '../errors.js'
 
 export type WriteRequest = { PutRequest: { Item: object } } | { DeleteRequest: { Key: object } }
 type SdkRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string]
 
 const MAX_PER_CALL = 25
 const MAX_ROUNDS = 8
+
+/** DynamoDB kept refusing part of a write (throttling outlasted the retries). */
+export class StoreError extends HeraldError {
+  constructor(message: string) {
+    super('store_unavailable', message)
+  }
+}
 
 /**
  * Writes every request with BatchWriteItem (25 a call, calls in parallel), retrying what DynamoDB
@@ -24,15 +33,18 @@ export async function batchWrite(
   await Promise.all(
     chunks.map(async (chunk) => {
       let pending = chunk
-      for (let round = 0; pending.length > 0; round++) {
-        if (round === MAX_ROUNDS)
-          throw new Error(`DynamoDB left ${pending.length} writes unprocessed after ${MAX_ROUNDS} tries`)
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round * Math.random()))
-        const { UnprocessedItems } = await client.send(
-          new BatchWriteCommand({ RequestItems: { [tableName]: pending as SdkRequests } }),
-        )
-        pending = (UnprocessedItems?.[tableName] ?? []) as WriteRequest[]
-      }
+      const written = await withBackoff(
+        async () => {
+          const { UnprocessedItems } = await client.send(
+            new BatchWriteCommand({ RequestItems: { [tableName]: pending as SdkRequests } }),
+          )
+          pending = (UnprocessedItems?.[tableName] ?? []) as WriteRequest[]
+          return pending.length === 0 ? { done: true, value: true } : { done: false }
+        },
+        { baseMs: 50, maxMs: 3_200, attempts: MAX_ROUNDS },
+      )
+      if (!written)
+        throw new StoreError(`DynamoDB left ${pending.length} writes unprocessed after ${MAX_ROUNDS} tries`)
     }),
   )
 }

@@ -6,6 +6,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb'
+import { withBackoff } from '../backoff.js'
 import { ConflictError } from '../errors.js'
 import type { LogFilters } from '../protocol/frames.js'
 import type { LogEvent } from '../protocol/notifications.js'
@@ -66,11 +67,8 @@ type IndexItem = ItemKey & {
   removed?: true
 }
 
-// Enough for every frame a client could send in one burst to win in turn; losers back off a little
-// so they do not collide again in lockstep.
+// Enough for every frame a client could send in one burst to win in turn.
 const MAX_UPDATE_ATTEMPTS = 12
-const pause = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)))
 
 /**
  * Connections and the index items that find them by user, topic and log filter.
@@ -136,36 +134,41 @@ export class ConnectionStore {
     connectionId: string,
     change: (current: Connection) => Pick<Connection, 'topics' | 'filters'>,
   ): Promise<Connection | undefined> {
-    for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      const current = await this.get(connectionId)
-      if (!current) return undefined
-      const { topics, filters } = change(current)
-      const next: Connection = {
-        ...current,
-        topics: [...new Set(topics)],
-        filters,
-        version: current.version + 1,
-      }
-      try {
-        await this.#client.send(
-          new PutCommand({
-            TableName: this.#table,
-            Item: { ...connectionKey(connectionId), ...next },
-            ConditionExpression: 'version = :version',
-            ExpressionAttributeValues: { ':version': current.version },
-          }),
-        )
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error
-        await pause(attempt)
-        continue
-      }
-      await Promise.all(this.#indexItems(current, next).map((item) => this.#putIfNewer(item)))
-      return next
-    }
-    throw new ConflictError(
-      `connection ${connectionId} kept changing; gave up after ${MAX_UPDATE_ATTEMPTS} attempts`,
+    const updated = await withBackoff<Connection | undefined>(
+      async () => {
+        const current = await this.get(connectionId)
+        if (!current) return { done: true, value: undefined }
+        const { topics, filters } = change(current)
+        const next: Connection = {
+          ...current,
+          topics: [...new Set(topics)],
+          filters,
+          version: current.version + 1,
+        }
+        try {
+          await this.#client.send(
+            new PutCommand({
+              TableName: this.#table,
+              Item: { ...connectionKey(connectionId), ...next },
+              ConditionExpression: 'version = :version',
+              ExpressionAttributeValues: { ':version': current.version },
+            }),
+          )
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error
+          return { done: false }
+        }
+        await Promise.all(this.#indexItems(current, next).map((item) => this.#putIfNewer(item)))
+        return { done: true, value: next }
+      },
+      // Losers of a race back off a little so they do not collide again in lockstep.
+      { baseMs: 5, maxMs: 100, attempts: MAX_UPDATE_ATTEMPTS },
     )
+    if (!updated)
+      throw new ConflictError(
+        `connection ${connectionId} kept changing; gave up after ${MAX_UPDATE_ATTEMPTS} attempts`,
+      )
+    return updated.value
   }
 
   /**

@@ -1,3 +1,4 @@
+import { type BackoffClock, realClock, withBackoff } from '../backoff.js'
 import { withDefaults } from '../options.js'
 import type { Recipient } from '../store/connection-store.js'
 import { type ConnectionPoster, classifyDeliveryError } from './connection-poster.js'
@@ -34,17 +35,8 @@ export interface DeliveryReport {
   retried: number
 }
 
-export interface DeliveryClock {
-  now: () => number
-  sleep: (ms: number) => Promise<void>
-  random: () => number
-}
-
-const realClock: DeliveryClock = {
-  now: Date.now,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: Math.random,
-}
+/** The clock deliveries retry on (the backoff's). */
+export type DeliveryClock = BackoffClock
 
 /**
  * Posts one payload to every recipient with bounded concurrency, each post (retries too) within
@@ -64,32 +56,30 @@ export async function deliver(
   const report: DeliveryReport = { delivered: 0, gone: [], refused: [], exhausted: [], retried: 0 }
 
   await runPool(recipients, settings.concurrency, async (recipient) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await budget?.take()
-        await poster.post(recipient.connectionId, payload)
-        report.delivered++
-        return
-      } catch (error) {
-        const failure = classifyDeliveryError(error)
-        if (failure.kind === 'gone') {
-          report.gone.push(recipient)
-          return
+    const outcome = await withBackoff<'delivered' | 'gone' | 'refused'>(
+      async () => {
+        try {
+          await budget?.take()
+          await poster.post(recipient.connectionId, payload)
+          return { done: true, value: 'delivered' }
+        } catch (error) {
+          const { kind } = classifyDeliveryError(error)
+          if (kind === 'gone') return { done: true, value: 'gone' }
+          if (kind === 'reject') return { done: true, value: 'refused' }
+          return { done: false }
         }
-        const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** attempt)
-        const delay = clock.random() * ceiling
-        if (failure.kind === 'reject') {
-          report.refused.push(recipient)
-          return
-        }
-        if (clock.now() + delay > deadline) {
-          report.exhausted.push(recipient)
-          return
-        }
-        report.retried++
-        await clock.sleep(delay)
-      }
-    }
+      },
+      {
+        baseMs: settings.baseDelayMs,
+        maxMs: settings.maxDelayMs,
+        deadline,
+        clock,
+        onRetry: () => report.retried++,
+      },
+    )
+    if (!outcome) report.exhausted.push(recipient)
+    else if (outcome.value === 'delivered') report.delivered++
+    else report[outcome.value].push(recipient)
   })
   return report
 }

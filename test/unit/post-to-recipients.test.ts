@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type DeliveryClock, deliver } from '../../shared/fan-out/deliver.js'
+import { type DeliveryClock, deliver } from '../../shared/fan-out/post-to-recipients.js'
 import { signedHttpPoster } from '../../shared/fan-out/signed-http-poster.js'
 import type { Recipient } from '../../shared/store/connection-store.js'
 import { withManagementStub } from '../support/management-stub.js'
