@@ -1,4 +1,5 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb'
+import { type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb'
+import { batchWrite } from '../shared/store/batch-write.js'
 import type { TableDefinition } from '../shared/store/tables.js'
 
 /**
@@ -29,11 +30,12 @@ export async function sweepExpired(
     )
     for await (const page of pages) {
       const keys = page.Items ?? []
-      for (let i = 0; i < keys.length; i += 25) {
-        const batch = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }))
-        await client.send(new BatchWriteCommand({ RequestItems: { [name]: batch } }))
-        deleted += batch.length
-      }
+      await batchWrite(
+        client,
+        name,
+        keys.map((Key) => ({ DeleteRequest: { Key } })),
+      )
+      deleted += keys.length
     }
   }
   return deleted

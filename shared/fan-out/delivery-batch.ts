@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import { chunk } from '../chunk.js'
 import type { Recipient } from '../store/connection-store.js'
 
 /**
@@ -45,23 +46,12 @@ export function planBatches(
   attempt = 0,
 ): DeliveryBatch[] {
   // The payload is JSON-escaped inside the message; 1 KB covers the rest of the envelope.
-  const room = SQS_MAX_BYTES - Buffer.byteLength(JSON.stringify(payload)) - 1024
-  const batches: DeliveryBatch[] = []
-  let current: DeliveryBatch['recipients'] = []
-  let bytes = 0
-  for (const recipient of recipients) {
-    const compact = toCompact(recipient)
-    const length = Buffer.byteLength(JSON.stringify(compact)) + 1
-    if (current.length > 0 && (current.length === size || bytes + length > room)) {
-      batches.push({ payload, recipients: current, attempt })
-      current = []
-      bytes = 0
-    }
-    current.push(compact)
-    bytes += length
-  }
-  if (current.length > 0) batches.push({ payload, recipients: current, attempt })
-  return batches
+  const maxBytes = SQS_MAX_BYTES - Buffer.byteLength(JSON.stringify(payload)) - 1024
+  const runs = chunk(recipients.map(toCompact), size, {
+    maxBytes,
+    bytesOf: (compact) => Buffer.byteLength(JSON.stringify(compact)) + 1,
+  })
+  return runs.map((run) => ({ payload, recipients: run, attempt }))
 }
 
 /** Where the planner hands batches to the workers: an SQS queue on AWS and in the local twin. */

@@ -1,4 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs'
+import { chunk } from '../chunk.js'
 import type { DeliveryBatch, DeliveryQueue } from './delivery-batch.js'
 
 const MAX_ENTRIES = 10
@@ -8,20 +9,8 @@ const MAX_REQUEST_BYTES = 256 * 1024
 export function sqsDeliveryQueue(client: SQSClient, queueUrl: string): DeliveryQueue {
   return {
     async send(batches, delaySeconds) {
-      const requests: string[][] = []
-      let current: string[] = []
-      let bytes = 0
-      for (const body of batches.map((batch: DeliveryBatch) => JSON.stringify(batch))) {
-        const size = Buffer.byteLength(body)
-        if (current.length === MAX_ENTRIES || (current.length > 0 && bytes + size > MAX_REQUEST_BYTES)) {
-          requests.push(current)
-          current = []
-          bytes = 0
-        }
-        current.push(body)
-        bytes += size
-      }
-      if (current.length) requests.push(current)
+      const bodies = batches.map((batch: DeliveryBatch) => JSON.stringify(batch))
+      const requests = chunk(bodies, MAX_ENTRIES, { maxBytes: MAX_REQUEST_BYTES, bytesOf: Buffer.byteLength })
       await Promise.all(
         requests.map(async (bodies) => {
           const { Failed } = await client.send(

@@ -4,6 +4,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb'
 import { withBackoff } from '../backoff.js'
+import { chunk } from '../chunk.js'
 import { HeraldError } from '../errors.js'
 
 export type WriteRequest = { PutRequest: { Item: object } } | { DeleteRequest: { Key: object } }
@@ -28,10 +29,8 @@ export async function batchWrite(
   tableName: string,
   requests: readonly WriteRequest[],
 ): Promise<void> {
-  const chunks: WriteRequest[][] = []
-  for (let i = 0; i < requests.length; i += MAX_PER_CALL) chunks.push(requests.slice(i, i + MAX_PER_CALL))
   await Promise.all(
-    chunks.map(async (chunk) => {
+    chunk(requests, MAX_PER_CALL).map(async (chunk) => {
       let pending = chunk
       const written = await withBackoff(
         async () => {
