@@ -1,11 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { withBackoff } from '../backoff.js'
 import { ConflictError } from '../errors.js'
 import type { LogFilters } from '../protocol/frames.js'
@@ -205,22 +199,13 @@ export class ConnectionStore {
   /** How many live connections a user has: a count over one key range, nothing returned. */
   async countOfUser(userId: string): Promise<number> {
     const filter = liveItemsFilter(this.#nowSeconds())
-    let count = 0
-    let startKey: Record<string, unknown> | undefined
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :conn)',
-          FilterExpression: filter.FilterExpression,
-          ExpressionAttributeValues: { ...filter.values, ':pk': userPartition(userId), ':conn': 'conn#' },
-          Select: 'COUNT',
-          ExclusiveStartKey: startKey,
-        }),
-      )
-      count += page.Count ?? 0
-      startKey = page.LastEvaluatedKey
-    } while (startKey)
+    const { count } = await queryPages(this.#client, {
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :conn)',
+      FilterExpression: filter.FilterExpression,
+      ExpressionAttributeValues: { ...filter.values, ':pk': userPartition(userId), ':conn': 'conn#' },
+      Select: 'COUNT',
+    })
     return count
   }
 

@@ -1,7 +1,10 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb'
 
 export interface QueryResult<T> {
+  /** Items that passed the filter; empty for `Select: 'COUNT'`. */
   items: T[]
+  /** How many passed the filter, counted by DynamoDB (what `Select: 'COUNT'` returns). */
+  count: number
   /** Items DynamoDB read (and bills) to answer, filtered ones included. */
   itemsRead: number
 }
@@ -17,17 +20,19 @@ export async function queryPages<T>(
 ): Promise<QueryResult<T>> {
   const items: T[] = []
   let itemsRead = 0
+  let count = 0
   let startKey: Record<string, unknown> | undefined
   do {
     const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }))
     itemsRead += page.ScannedCount ?? 0
+    count += page.Count ?? 0
     for (const item of page.Items ?? []) {
       items.push(item as T)
-      if (items.length >= limit) return { items, itemsRead }
+      if (items.length >= limit) return { items, count: items.length, itemsRead }
     }
     startKey = page.LastEvaluatedKey
   } while (startKey)
-  return { items, itemsRead }
+  return { items, count, itemsRead }
 }
 
 /** The part of a Query that hides items past their TTL, which DynamoDB may keep for a while. */
