@@ -15,7 +15,7 @@ import { logger, metrics } from '../shared/runtime/observability.js'
  * recipients from the fan-out planner; a malformed one is logged and dropped, a batch that ran
  * out of attempts is reported failed so SQS redrives it to the dead-letter queue.
  */
-export function createDeliverHandler(deps: WorkerDeps) {
+function createDeliverHandler(deps: WorkerDeps) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const failures: { itemIdentifier: string }[] = []
     await Promise.all(

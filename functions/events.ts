@@ -16,7 +16,7 @@ import { type BridgeEvent, mapEvent } from './adapters/eventbridge.js'
  * fans the notification out. The envelope id comes from the event's id, so a redelivered event is
  * a duplicate clients drop; an event no mapping takes, or that maps to nothing valid, is logged.
  */
-export function createEventsHandler(deps: FanOutDeps & { mappings: readonly EventMapping[] }) {
+function createEventsHandler(deps: FanOutDeps & { mappings: readonly EventMapping[] }) {
   return async (event: EventBridgeEvent<string, unknown>) => {
     const bridge = event as unknown as BridgeEvent
     const input = mapEvent(bridge, deps.mappings)

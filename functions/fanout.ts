@@ -35,7 +35,7 @@ const REPORTED: ReadonlyArray<keyof FanOutReport & string> = [
  * A notification from an SNS body: Herald's own publish body, or a CloudWatch alarm's state change
  * (an alarm action can target Herald's topic directly) turned into an alert.
  */
-export function notificationOf(message: string, alarmRules?: AlarmRules): PublishBody {
+function notificationOf(message: string, alarmRules?: AlarmRules): PublishBody {
   const alarm = readAlarm(message)
   return parsePublishBody(alarm ? alarmToAlert(alarm, alarmRules) : message)
 }

@@ -24,7 +24,7 @@ export interface IngestLogsDeps extends FanOutDeps {
  * subscribers whose filters match, within a per-source rate cap, and tells `system` subscribers
  * what the cap dropped (the lines stay in CloudWatch Logs).
  */
-export function createIngestLogsHandler(deps: IngestLogsDeps) {
+function createIngestLogsHandler(deps: IngestLogsDeps) {
   return async (event: CloudWatchLogsEvent) => {
     let payload: ReturnType<typeof decodeSubscription>
     try {

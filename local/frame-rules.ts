@@ -34,7 +34,7 @@ function readHeader(bytes: Buffer): (FrameHeader & { size: number }) | undefined
  * Follows the frames in a client's byte stream without decoding them: `ws` enforces the 128 KB
  * message, but API Gateway's limits are also per frame, which `ws` does not surface.
  */
-export class FrameHeaderReader {
+class FrameHeaderReader {
   #pending = Buffer.alloc(0)
   #skip = 0
 
@@ -64,7 +64,7 @@ export class FrameHeaderReader {
 }
 
 /** Why API Gateway closes a connection for a frame, if it does: binary 1003, over 32 KB 1009. */
-export function frameViolation(frame: FrameHeader): { code: number; reason: string } | undefined {
+function frameViolation(frame: FrameHeader): { code: number; reason: string } | undefined {
   if (frame.opcode === BINARY) return { code: 1003, reason: 'Binary frames are not supported' }
   if ((frame.opcode === TEXT || frame.opcode === CONTINUATION) && frame.length > MAX_FRAME_BYTES)
     return { code: 1009, reason: `Frame exceeds ${MAX_FRAME_BYTES} bytes` }

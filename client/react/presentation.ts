@@ -3,7 +3,7 @@ import type { LogLevel, SystemSeverity } from '../../shared/protocol/notificatio
 
 // Colours chosen for at least 4.5:1 contrast with white text. System notices take the alert
 // severities and the seed's info, warning and error.
-export const SEVERITY_COLOURS: Record<SystemSeverity, string> = {
+const SEVERITY_COLOURS: Record<SystemSeverity, string> = {
   critical: '#991b1b',
   high: '#c2410c',
   error: '#b91c1c',

@@ -21,7 +21,7 @@ function valueAt(event: unknown, path: string): unknown {
 }
 
 /** Fills `{path}` placeholders from the event; a missing value becomes empty. */
-export function fillTemplate(template: string, event: unknown): string {
+function fillTemplate(template: string, event: unknown): string {
   return template.replace(/\{([\w.-]+)\}/g, (_, path: string) => {
     const value = valueAt(event, path)
     return value === undefined || value === null

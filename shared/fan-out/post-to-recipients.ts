@@ -16,7 +16,7 @@ export interface DeliveryOptions {
   maxDelayMs: number
 }
 
-export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
+const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
   concurrency: 100,
   deadlineMs: 10_000,
   baseDelayMs: 50,

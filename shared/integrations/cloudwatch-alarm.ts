@@ -3,7 +3,7 @@ import { type Severity, SeveritySchema } from '../protocol/notifications.js'
 import type { PublishInput } from '../protocol/publish-body.js'
 
 /** The JSON body CloudWatch publishes to an alarm action's SNS topic (the fields Herald reads). */
-export const AlarmNotificationSchema = v.object({
+const AlarmNotificationSchema = v.object({
   AlarmName: v.string(),
   AlarmDescription: v.optional(v.nullable(v.string())),
   AlarmArn: v.string(),

@@ -16,7 +16,7 @@ export const HeraldIdSchema = v.pipe(
   v.regex(ID_PATTERN, 'must be a Herald id (a 26-character ULID)'),
 )
 
-export const LogFiltersSchema = v.strictObject({
+const LogFiltersSchema = v.strictObject({
   level: v.optional(LogLevelSchema),
   source: v.optional(LabelSchema),
   environment: v.optional(LabelSchema),

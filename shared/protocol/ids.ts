@@ -16,7 +16,7 @@ function encodeTime(ms: number): string {
 }
 
 /** Encodes 80 bits taken from `bytes` (at least 10 bytes) as 16 base32 characters. */
-export function encodeRandom(bytes: Uint8Array): string {
+function encodeRandom(bytes: Uint8Array): string {
   let out = ''
   let buffer = 0
   let bits = 0

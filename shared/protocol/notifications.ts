@@ -9,7 +9,7 @@ export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as c
 export type LogLevel = (typeof LOG_LEVELS)[number]
 
 /** The seed's system notices say `info`; an alert severity is accepted as well. */
-export const SYSTEM_SEVERITIES = ['info', 'warning', 'error', ...SEVERITIES] as const
+const SYSTEM_SEVERITIES = ['info', 'warning', 'error', ...SEVERITIES] as const
 export type SystemSeverity = (typeof SYSTEM_SEVERITIES)[number]
 
 // The names publishers already write: Python's logging (WARNING, CRITICAL) and the usual shorthands.
@@ -79,7 +79,7 @@ export const SystemNoticeSchema = v.looseObject({
 export type SystemNotice = v.InferOutput<typeof SystemNoticeSchema>
 export type SystemNoticeInput = v.InferInput<typeof SystemNoticeSchema>
 
-export const UPLOAD_STATUSES = ['processing', 'completed', 'failed'] as const
+const UPLOAD_STATUSES = ['processing', 'completed', 'failed'] as const
 export const UploadStatusSchema = v.looseObject({
   upload_id: LabelSchema,
   status: wordOf(UPLOAD_STATUSES),

@@ -16,7 +16,7 @@ import type { Topic } from './topics.js'
  * A user id as a token's `sub` carries it. Django publishers pass their integer primary key
  * (`send_alert_notification(user_id=1, …)`), so an integer is read as its decimal string.
  */
-export const UserIdSchema = v.union(
+const UserIdSchema = v.union(
   [
     v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
     v.pipe(v.number(), v.safeInteger(), v.transform(String)),

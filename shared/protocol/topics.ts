@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 
-export const TOPICS = ['alerts', 'system', 'uploads', 'logs'] as const
+const TOPICS = ['alerts', 'system', 'uploads', 'logs'] as const
 export const TopicSchema = v.picklist(TOPICS)
 export type Topic = v.InferOutput<typeof TopicSchema>
 

@@ -15,7 +15,7 @@ export interface SessionLimits {
   resumeLimit: number
 }
 
-export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxMessageBytes: MAX_FRAME_BYTES, resumeLimit: 100 }
+const DEFAULT_SESSION_LIMITS: SessionLimits = { maxMessageBytes: MAX_FRAME_BYTES, resumeLimit: 100 }
 
 export interface SessionDeps {
   connections: ConnectionStore
