@@ -7,7 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs'
 import WebSocket from 'ws'
 import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET, localFunctionName } from '../local/defaults.js'
 import { signLocalToken } from '../shared/auth/local-token.js'
-import { InvalidNotificationError } from '../shared/errors.js'
+import { HeraldError, InvalidNotificationError, ServiceError } from '../shared/errors.js'
 import type { LogFilters } from '../shared/protocol/frames.js'
 import { canonicalWord } from '../shared/protocol/notifications.js'
 import type { PublishInput } from '../shared/protocol/publish-body.js'
@@ -66,7 +66,12 @@ const options = {
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values']
 
-class UsageError extends Error {}
+/** A command given wrong or missing arguments: said with the usage. */
+class UsageError extends HeraldError {
+  constructor(message: string) {
+    super('usage', message)
+  }
+}
 
 function need(flags: Flags, name: keyof Flags): string {
   const value = flags[name]
@@ -227,7 +232,7 @@ async function invokeLocal(
     new InvokeCommand({ FunctionName: functionName, Payload: JSON.stringify(event) }),
   )
   lambda.destroy()
-  if (result.FunctionError) throw new Error(new TextDecoder().decode(result.Payload))
+  if (result.FunctionError) throw new ServiceError(new TextDecoder().decode(result.Payload))
 }
 
 async function putEvents(target: Target, file: string | undefined): Promise<void> {

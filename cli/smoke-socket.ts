@@ -1,4 +1,5 @@
 import WebSocket from 'ws'
+import { HeraldError } from '../shared/errors.js'
 
 interface Frame {
   id: string
@@ -40,7 +41,7 @@ export class SmokeSocket {
       const found = this.#frames.find(test)
       if (found) return found
       const left = deadline - Date.now()
-      if (left <= 0) throw new Error(`nothing arrived within ${timeoutMs} ms`)
+      if (left <= 0) throw new HeraldError('timeout', `nothing arrived within ${timeoutMs} ms`)
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left)
         this.#wake = () => {

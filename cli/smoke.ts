@@ -6,6 +6,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns'
 import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../local/defaults.js'
 import { signLocalToken } from '../shared/auth/local-token.js'
+import { ConfigError } from '../shared/errors.js'
 import { SMOKE_USER } from '../shared/integrations/smoke.js'
 import { createPublisher } from '../shared/publisher/publisher.js'
 import { alarmStateChange } from './alarm-message.js'
@@ -25,7 +26,7 @@ async function tokenFor(target: Target): Promise<string> {
   if (target.local)
     return signLocalToken({ userId: SMOKE_USER, secret: process.env.HERALD_JWT_SECRET ?? LOCAL_JWT_SECRET })
   if (!target.tokenSecretArn)
-    throw new Error('this stack verifies OIDC tokens: pass --token with one whose sub is herald-smoke')
+    throw new ConfigError('this stack verifies OIDC tokens: pass --token with one whose sub is herald-smoke')
   const secrets = new SecretsManagerClient({ region: target.region })
   const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: target.tokenSecretArn }))
   secrets.destroy()
@@ -49,7 +50,7 @@ async function setAlarmState(target: Target, sns: SNSClient, state: 'ALARM' | 'O
 async function main(): Promise<boolean> {
   const target = await loadTarget(flags.config)
   if (!target.smokeAlarmName)
-    throw new Error('this config names no SmokeAlarmName (redeploy, or restart npm start)')
+    throw new ConfigError('this config names no SmokeAlarmName (redeploy, or restart npm start)')
   const sns = new SNSClient({
     region: target.region,
     ...(target.local ? { endpoint: target.snsEndpoint, credentials: LOCAL_CREDENTIALS } : {}),

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { LOCAL_CONFIG_FILE } from '../local/defaults.js'
+import { ConfigError } from '../shared/errors.js'
 
 /** The Herald a command talks to: the local stack, or a deployed one. */
 export interface Target {
@@ -34,7 +35,7 @@ export async function loadTarget(configFile?: string): Promise<Target> {
     parsed = JSON.parse(await readFile(path, 'utf8')) as Outputs
   } catch (error) {
     const hint = configFile ? '' : ' (is `npm start` running in this folder?)'
-    throw new Error(`cannot read ${path}${hint}: ${(error as Error).message}`)
+    throw new ConfigError(`cannot read ${path}${hint}: ${(error as Error).message}`)
   }
   if (typeof parsed.websocketUrl === 'string') {
     return {
@@ -55,7 +56,8 @@ export async function loadTarget(configFile?: string): Promise<Target> {
     (outputs): outputs is Outputs =>
       typeof outputs === 'object' && outputs !== null && 'WebSocketUrl' in outputs,
   )
-  if (!stack) throw new Error(`${path} has neither local endpoints nor a stack output named WebSocketUrl`)
+  if (!stack)
+    throw new ConfigError(`${path} has neither local endpoints nor a stack output named WebSocketUrl`)
   const topicArn = String(stack.TopicArn)
   return {
     websocketUrl: String(stack.WebSocketUrl),

@@ -1,6 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
 import { checkOrigin, createTokenVerifier, type Identity } from '../shared/auth/token-verifier.js'
-import { AuthError } from '../shared/errors.js'
+import { AuthError, UnauthorizedError } from '../shared/errors.js'
 import { streamFromQuery } from '../shared/protocol/topics.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { authConfig, type Env } from '../shared/runtime/config.js'
@@ -36,7 +36,7 @@ function header(headers: Record<string, string | undefined> | null, name: string
 export function createAuthorizerHandler(deps: AuthorizerDeps) {
   return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
     const token = event.queryStringParameters?.token
-    if (!token) throw new Error('Unauthorized')
+    if (!token) throw new UnauthorizedError()
     try {
       const identity = await deps.verify(token)
       checkOrigin(header(event.headers, 'origin'), deps.allowedOrigins)
@@ -50,7 +50,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps) {
     } catch (error) {
       if (!(error instanceof AuthError)) throw error
       logger.info('connection refused', { status: error.status, reason: error.message })
-      if (error.status === 401) throw new Error('Unauthorized')
+      if (error.status === 401) throw new UnauthorizedError()
       return policy('Deny', 'refused', event.methodArn)
     }
   }

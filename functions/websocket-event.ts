@@ -2,6 +2,7 @@ import type {
   APIGatewayEventWebsocketRequestContextV2,
   APIGatewayProxyWebsocketEventV2WithRequestContext,
 } from 'aws-lambda'
+import { ConfigError } from '../shared/errors.js'
 import type { SessionContext } from '../shared/session/client-session.js'
 
 /** What our authorizer puts in `requestContext.authorizer`; API Gateway may hand the values back as strings. */
@@ -24,7 +25,9 @@ export function sessionContextOf(event: WebSocketEvent): SessionContext {
   const authorizer = event.requestContext.authorizer ?? {}
   const userId = authorizer.userId ?? authorizer.principalId
   if (!userId)
-    throw new Error('route invoked without an authorizer context: is the authorizer attached to $connect?')
+    throw new ConfigError(
+      'route invoked without an authorizer context: is the authorizer attached to $connect?',
+    )
   return {
     connectionId: event.requestContext.connectionId,
     userId,

@@ -1,6 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib'
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { Construct } from 'constructs'
+import { ConfigError } from '../shared/errors.js'
 import { Herald, type HeraldAuth } from './herald.js'
 
 /** Settings a deployer gives with `-c key=value` (or in cdk.json's context). */
@@ -28,7 +29,7 @@ export function authFromContext(context: HeraldContext): HeraldAuth {
   if ((context['herald:auth'] ?? 'secret') === 'secret') return { mode: 'secret' }
   const jwksUrl = context['herald:jwksUrl']
   const issuer = context['herald:issuer']
-  if (!jwksUrl || !issuer) throw new Error('herald:auth=oidc needs herald:jwksUrl and herald:issuer')
+  if (!jwksUrl || !issuer) throw new ConfigError('herald:auth=oidc needs herald:jwksUrl and herald:issuer')
   return { mode: 'oidc', jwksUrl, issuer, audience: context['herald:audience'] }
 }
 

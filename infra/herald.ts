@@ -21,6 +21,7 @@ import {
   type GrantTarget,
   type HeraldFunctionName,
 } from '../functions/manifest.js'
+import { ConfigError } from '../shared/errors.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE, type TableDefinition } from '../shared/store/tables.js'
 import { allowAlarmsToPublish } from './alarm-publishing.js'
 import type { FunctionName } from './bundling.js'
@@ -284,8 +285,8 @@ export class Herald extends Construct {
 
 function validate(props: HeraldProps): void {
   if (props.shards !== undefined && (!Number.isInteger(props.shards) || props.shards < 1)) {
-    throw new Error('Herald: shards must be a positive integer')
+    throw new ConfigError('Herald: shards must be a positive integer')
   }
   if (workersOf(props) < 2)
-    throw new Error('Herald: deliveryWorkers must be at least 2 (the SQS event source minimum)')
+    throw new ConfigError('Herald: deliveryWorkers must be at least 2 (the SQS event source minimum)')
 }

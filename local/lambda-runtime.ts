@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import { HeraldError } from '../shared/errors.js'
 import type { AwsClientSettings } from '../shared/runtime/aws-clients.js'
 import type { Env } from '../shared/runtime/config.js'
 import { closeServer, listen, readBody, send, sendAwsError } from './http.js'
@@ -136,7 +137,7 @@ export class LocalLambda {
   /** RequestResponse: the handler's result, or its error. */
   async invoke(name: string, event: unknown): Promise<unknown> {
     const handler = this.#handlers.get(name)
-    if (!handler) throw new Error(`Function not found: ${name}`)
+    if (!handler) throw new HeraldError('function_not_found', `Function not found: ${name}`)
     // A copy, as the event would be serialized on its way to a real function.
     return handler(structuredClone(event))
   }

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { HeraldError } from '../shared/errors.js'
 
 export interface QueuedMessage {
   messageId: string
@@ -16,14 +17,7 @@ export const SQS_MAX_RETENTION_SECONDS = 14 * 24 * 3600
 const md5 = (text: string) => createHash('md5').update(text).digest('hex')
 
 /** An SQS error in the JSON protocol: `__type` is what the SDK names the exception after. */
-export class SqsError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
-  }
-}
+export class SqsError extends HeraldError {}
 
 /** A message as SQS stores it: its id, the MD5 the SDK checks, and when it may be received. */
 export function queuedMessage(body: string, delayMs = 0, now = Date.now()): QueuedMessage {

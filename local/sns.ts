@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { SNSEvent, SNSMessageAttributes } from 'aws-lambda'
+import { HeraldError } from '../shared/errors.js'
 import { SNS_MAX_MESSAGE_BYTES } from '../shared/protocol/limits.js'
 import { closeServer, listen, readBody, send } from './http.js'
 import type { Guard } from './iam.js'
@@ -19,13 +20,14 @@ interface PublishEntry {
   attributes: SNSMessageAttributes
 }
 
-class SnsError extends Error {
+/** An SNS error as the awsQuery protocol reports it: the HTTP status and SNS's error code. */
+class SnsError extends HeraldError {
   constructor(
     readonly status: number,
-    readonly code: string,
+    code: string,
     message: string,
   ) {
-    super(message)
+    super(code, message)
   }
 }
 

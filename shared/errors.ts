@@ -59,6 +59,23 @@ export class AuthError extends HeraldError {
   }
 }
 
+/**
+ * The refusal a Lambda REQUEST authorizer must throw for API Gateway to answer 401: the message has
+ * to be exactly `Unauthorized`.
+ */
+export class UnauthorizedError extends HeraldError {
+  constructor() {
+    super('unauthorized', 'Unauthorized')
+  }
+}
+
+/** An AWS service refused or failed a call Herald depends on (a queue send, a secret read). */
+export class ServiceError extends HeraldError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('service', message, options)
+  }
+}
+
 /** A required setting is missing or malformed. */
 export class ConfigError extends HeraldError {
   constructor(message: string) {

@@ -1,3 +1,4 @@
+import { HeraldError } from '../../shared/errors.js'
 import type { PublishInput } from '../../shared/protocol/publish-body.js'
 
 // The demo's own server (local/dashboard.ts) mints local tokens and publishes through the local
@@ -10,7 +11,7 @@ async function call<T>(path: string, body?: unknown): Promise<T> {
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   const answer = (await response.json()) as T & { error?: string }
-  if (!response.ok) throw new Error(answer.error ?? `${path}: HTTP ${response.status}`)
+  if (!response.ok) throw new HeraldError('demo_api', answer.error ?? `${path}: HTTP ${response.status}`)
   return answer
 }
 

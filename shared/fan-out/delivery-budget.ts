@@ -1,3 +1,5 @@
+import { ConfigError } from '../errors.js'
+
 export interface BudgetClock {
   now: () => number
   sleep: (ms: number) => Promise<void>
@@ -26,7 +28,7 @@ export class DeliveryBudget {
 
   constructor(ratePerSecond: number, burst: number, clock: BudgetClock = realClock) {
     if (!(ratePerSecond > 0) || !(burst >= 1))
-      throw new RangeError('a delivery budget needs a positive rate and a burst of at least 1')
+      throw new ConfigError('a delivery budget needs a positive rate and a burst of at least 1')
     this.#interval = 1000 / ratePerSecond
     this.#tolerance = (burst - 1) * this.#interval
     this.#clock = clock

@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs'
 import { chunk } from '../chunk.js'
+import { ServiceError } from '../errors.js'
 import type { DeliveryBatch, DeliveryQueue } from './delivery-batch.js'
 
 const MAX_ENTRIES = 10
@@ -24,7 +25,7 @@ export function sqsDeliveryQueue(client: SQSClient, queueUrl: string): DeliveryQ
             }),
           )
           if (Failed?.length)
-            throw new Error(
+            throw new ServiceError(
               `SQS refused ${Failed.length} delivery batches: ${Failed[0]?.Message ?? Failed[0]?.Code}`,
             )
         }),

@@ -1,4 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { ConfigError } from '../errors.js'
 import { type AwsClients, clientConfig } from './aws-clients.js'
 
 /**
@@ -12,6 +13,6 @@ export async function readSecret(aws: AwsClients, arn: string): Promise<string> 
     () => new sdk.SecretsManagerClient(clientConfig(aws, 'secretsmanager')),
   )
   const { SecretString } = await client.send(new sdk.GetSecretValueCommand({ SecretId: arn }))
-  if (!SecretString) throw new Error(`secret ${arn} has no string value`)
+  if (!SecretString) throw new ConfigError(`secret ${arn} has no string value`)
   return SecretString
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ConfigError } from '../../shared/errors.js'
 import { type BudgetClock, DeliveryBudget } from '../../shared/fan-out/delivery-budget.js'
 
 /** Time stands still; each take records how long it was told to wait. */
@@ -35,7 +36,7 @@ describe('Class: DeliveryBudget', () => {
   })
 
   it('refuses a budget that could never grant anything', () => {
-    expect(() => new DeliveryBudget(0, 10)).toThrow(RangeError)
-    expect(() => new DeliveryBudget(100, 0)).toThrow(RangeError)
+    expect(() => new DeliveryBudget(0, 10)).toThrow(ConfigError)
+    expect(() => new DeliveryBudget(100, 0)).toThrow(ConfigError)
   })
 })
