@@ -1,10 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
 import type { HeraldAuthorizerContext } from '../functions/websocket-event.js'
-import { TokenBucket } from '../shared/fan-out/token-bucket.js'
 import { withDefaults } from '../shared/options.js'
 import { IDLE_TIMEOUT_MS, MAX_CONNECTION_AGE_MS, MAX_MESSAGE_BYTES } from '../shared/protocol/limits.js'
 import { watchFrames } from './frame-rules.js'
@@ -15,9 +14,10 @@ import {
   newConnectionId,
   routeEvent,
 } from './gateway-events.js'
-import { closeServer, listen, readBody, send, sendAwsError } from './http.js'
-import { type Guard, localArn } from './iam.js'
+import { closeServer, listen } from './http.js'
+import type { Guard } from './iam.js'
 import type { LocalLambda } from './lambda-runtime.js'
+import { ManagementApi, type OpenConnection } from './management-api.js'
 
 /** Which function serves each part of the API, as the CDK stack wires them. */
 export interface GatewayRoutes {
@@ -50,26 +50,11 @@ export interface GatewayOptions {
 
 type GatewaySettings = Required<Omit<GatewayOptions, 'throttle'>> & Pick<GatewayOptions, 'throttle'>
 
-interface OpenConnection {
-  connectionId: string
-  socket: WebSocket
-  connectedAt: number
-  lastActiveAt: number
-  sourceIp: string
-  userAgent: string
-  authorizer: HeraldAuthorizerContext
-  idleTimer: NodeJS.Timeout
-  ageTimer: NodeJS.Timeout
-  /** Set when the socket goes without `$disconnect` (a simulated crash), for stale-connection tests. */
-  skipDisconnect?: boolean
-}
-
 const STATUS_TEXT: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   500: 'Internal Server Error',
 }
-const MANAGEMENT_PATH = /^(?:\/[^@]*)?\/@connections\/([^/?]+)\/?$/
 
 /**
  * The twin of an API Gateway WebSocket API and its Management API on one loopback port.
@@ -84,13 +69,9 @@ export class LocalGateway {
   readonly #open = new Map<string, OpenConnection>()
   readonly #wss: WebSocketServer
   readonly #server: Server
-  readonly #bucket: TokenBucket | undefined
+  readonly #management: ManagementApi
   readonly #identity: GatewayIdentity = { apiId: 'local', stage: 'local', domainName: '127.0.0.1' }
   #port = 0
-  /** Management API requests answered, and how many of them with 429. */
-  readonly stats = { managementRequests: 0, throttled: 0 }
-  #faults: { status: number; every: number } | undefined
-  #guard: Guard | undefined
 
   constructor(options: GatewayOptions) {
     this.#options = withDefaults<GatewaySettings>(
@@ -106,11 +87,13 @@ export class LocalGateway {
       options,
     )
     this.#identity.stage = this.#options.stage
-    this.#bucket = options.throttle
-      ? new TokenBucket(options.throttle.rate, options.throttle.burst)
-      : undefined
+    this.#management = new ManagementApi({
+      lookup: (connectionId) => this.#open.get(connectionId),
+      maxMessageBytes: this.#options.maxMessageBytes,
+      throttle: options.throttle,
+    })
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: this.#options.maxMessageBytes })
-    this.#server = createServer((request, response) => void this.#manage(request, response))
+    this.#server = createServer((request, response) => void this.#management.handle(request, response))
     this.#server.on(
       'upgrade',
       (request, socket, head) => void this.#handshake(request, socket as Duplex, head),
@@ -141,11 +124,16 @@ export class LocalGateway {
    */
   /** Checks every Management API call against the caller's role from now on. */
   enforce(guard: Guard): void {
-    this.#guard = guard
+    this.#management.enforce(guard)
+  }
+
+  /** Management API requests answered, and how many of them with 429. */
+  get stats() {
+    return this.#management.stats
   }
 
   injectFaults(faults: { status: number; every: number } | undefined): void {
-    this.#faults = faults
+    this.#management.injectFaults(faults)
   }
 
   /** Drops a socket as a crash or network loss would: no close handshake and, optionally, no `$disconnect`. */
@@ -296,60 +284,6 @@ export class LocalGateway {
       disconnectReason: reason,
     })
     this.#options.lambda.invokeAsync(this.#options.routes.$disconnect, event)
-  }
-
-  async #manage(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const match = request.url?.match(MANAGEMENT_PATH)
-    if (!match) return sendAwsError(response, 404, 'NotFoundException', 'Not Found')
-    this.stats.managementRequests++
-    if (this.#faults && this.stats.managementRequests % this.#faults.every === 0) {
-      const type = this.#faults.status === 429 ? 'LimitExceededException' : 'InternalServerErrorException'
-      return sendAwsError(response, this.#faults.status, type, 'Injected fault')
-    }
-    if (this.#bucket && !this.#bucket.take()) {
-      this.stats.throttled++
-      return sendAwsError(response, 429, 'LimitExceededException', 'Too Many Requests')
-    }
-    // IAM is decided before the connection is looked up, as on AWS: 403 even for a gone id.
-    const connectionId = decodeURIComponent(match[1] as string)
-    const denial = this.#guard?.(
-      request.headers.authorization,
-      'execute-api:ManageConnections',
-      localArn.connection(request.method ?? '', connectionId),
-    )
-    if (denial) {
-      request.resume()
-      return sendAwsError(response, 403, 'AccessDeniedException', denial)
-    }
-    const connection = this.#open.get(connectionId)
-    if (!connection) return sendAwsError(response, 410, 'GoneException', 'Gone')
-
-    switch (request.method) {
-      case 'POST': {
-        const body = await readBody(request, this.#options.maxMessageBytes)
-        if (!body) return sendAwsError(response, 413, 'PayloadTooLargeException', 'Message too long')
-        if (connection.socket.readyState !== connection.socket.OPEN)
-          return sendAwsError(response, 410, 'GoneException', 'Gone')
-        // The posted bytes as a text frame, without decoding them to re-encode them.
-        connection.socket.send(body, { binary: false })
-        return send(response, 200)
-      }
-      case 'GET':
-        return send(
-          response,
-          200,
-          JSON.stringify({
-            ConnectedAt: new Date(connection.connectedAt).toISOString(),
-            LastActiveAt: new Date(connection.lastActiveAt).toISOString(),
-            Identity: { SourceIp: connection.sourceIp, UserAgent: connection.userAgent },
-          }),
-        )
-      case 'DELETE':
-        connection.socket.close(1000, 'Closed by the server')
-        return send(response, 204)
-      default:
-        return sendAwsError(response, 405, 'MethodNotAllowedException', 'Method Not Allowed')
-    }
   }
 }
 
