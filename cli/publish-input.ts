@@ -1,0 +1,61 @@
+import { canonicalWord } from '../shared/protocol/notifications.js'
+import type { PublishInput } from '../shared/protocol/publish-body.js'
+import { type Flags, need, UsageError } from './flags.js'
+
+/** The notification `herald publish <kind>` sends, from its flags; the publisher validates it. */
+export function publishInput(kind: string | undefined, flags: Flags): PublishInput {
+  const user = flags.user ? { userId: flags.user } : {}
+  switch (kind) {
+    case 'alert':
+      return {
+        type: 'alert',
+        ...user,
+        data: {
+          severity: flags.severity ?? 'medium',
+          title: need(flags, 'title'),
+          message: flags.message ?? '',
+          source: flags.source,
+          metadata: flags.metadata ? (JSON.parse(flags.metadata) as Record<string, unknown>) : undefined,
+        },
+      }
+    case 'log':
+      return {
+        type: 'log_event',
+        data: {
+          level: flags.level ?? 'info',
+          message: need(flags, 'message'),
+          source: flags.source,
+          environment: flags.environment,
+          timestamp: new Date().toISOString(),
+        },
+      }
+    case 'system':
+      return {
+        type: 'system',
+        data: {
+          title: need(flags, 'title'),
+          message: flags.message ?? '',
+          severity: flags.severity,
+        },
+      }
+    case 'upload':
+      return {
+        type: 'upload_status',
+        ...user,
+        data: {
+          upload_id: need(flags, 'upload-id'),
+          filename: need(flags, 'filename'),
+          status: need(flags, 'status'),
+          progress:
+            flags.progress !== undefined
+              ? Number(flags.progress)
+              : canonicalWord(flags.status ?? '') === 'completed'
+                ? 100
+                : 0,
+          message: flags.message,
+        },
+      }
+    default:
+      throw new UsageError('publish takes alert, log, system or upload')
+  }
+}
