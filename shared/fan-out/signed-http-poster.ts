@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { Agent as HttpAgent, request as httpRequest } from 'node:http'
+import { Agent as HttpAgent, request as httpRequest, type RequestOptions } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { Hash } from '@smithy/hash-node'
 import { SignatureV4 } from '@smithy/signature-v4'
@@ -43,30 +43,8 @@ export function signedHttpPoster(options: SignedHttpPosterOptions): ConnectionPo
     keepAlive: true,
     maxSockets: options.maxSockets ?? 100,
   })
-  const send = secure ? httpsRequest : httpRequest
-  // Resolved once: a function's credentials do not change while it runs.
-  let credentials: Promise<Credentials> | undefined
-  const signer = new SignatureV4({
-    service: 'execute-api',
-    region: options.region,
-    credentials: () => {
-      credentials ??= Promise.resolve(
-        typeof options.credentials === 'function' ? options.credentials() : options.credentials,
-      )
-      return credentials
-    },
-    sha256: Hash.bind(null, 'sha256'),
-  })
-  // A fan-out posts one payload to every recipient: hash it once, not once per recipient.
-  let lastPayload: string | undefined
-  let lastHash = ''
-  const payloadHash = (body: string): string => {
-    if (body !== lastPayload) {
-      lastPayload = body
-      lastHash = createHash('sha256').update(body).digest('hex')
-    }
-    return lastHash
-  }
+  const signer = signerOf(options)
+  const payloadHash = lastHashOf()
 
   async function call(method: 'POST' | 'DELETE', connectionId: string, body?: string): Promise<Answer> {
     const path = `${base}/@connections/${encodeURIComponent(connectionId)}`
@@ -85,38 +63,12 @@ export function signedHttpPoster(options: SignedHttpPosterOptions): ConnectionPo
       body,
       query: {},
     })
-    return new Promise((resolve, reject) => {
-      const request = send(
-        {
-          agent,
-          method,
-          hostname: url.hostname,
-          port,
-          path,
-          headers: signed.headers,
-          timeout: options.timeoutMs ?? 5000,
-        },
-        (response) => {
-          const chunks: Buffer[] = []
-          response.on('data', (chunk: Buffer) => chunks.push(chunk))
-          response.on('end', () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              errorType: String(response.headers['x-amzn-errortype'] ?? '').split(':')[0] as string,
-              body: Buffer.concat(chunks).toString('utf8'),
-            }),
-          )
-          response.on('error', reject)
-        },
-      )
-      request.on('timeout', () =>
-        request.destroy(
-          new Error(`no answer from the Management API within ${options.timeoutMs ?? 5000} ms`),
-        ),
-      )
-      request.on('error', reject)
-      request.end(body)
-    })
+    return exchange(
+      secure ? httpsRequest : httpRequest,
+      { agent, method, hostname: url.hostname, port, path, headers: signed.headers },
+      body,
+      options.timeoutMs ?? 5000,
+    )
   }
 
   async function checked(method: 'POST' | 'DELETE', connectionId: string, body?: string): Promise<void> {
@@ -145,4 +97,62 @@ export function signedHttpPoster(options: SignedHttpPosterOptions): ConnectionPo
       }
     },
   }
+}
+
+/** The SDK's own SigV4 signer for `execute-api`, with the credentials resolved once per process. */
+function signerOf(options: SignedHttpPosterOptions): SignatureV4 {
+  // A function's credentials do not change while it runs.
+  let credentials: Promise<Credentials> | undefined
+  return new SignatureV4({
+    service: 'execute-api',
+    region: options.region,
+    credentials: () => {
+      credentials ??= Promise.resolve(
+        typeof options.credentials === 'function' ? options.credentials() : options.credentials,
+      )
+      return credentials
+    },
+    sha256: Hash.bind(null, 'sha256'),
+  })
+}
+
+/** SHA-256 of a body, remembering the last one: a fan-out posts one payload to every recipient. */
+function lastHashOf(): (body: string) => string {
+  let lastPayload: string | undefined
+  let lastHash = ''
+  return (body) => {
+    if (body !== lastPayload) {
+      lastPayload = body
+      lastHash = createHash('sha256').update(body).digest('hex')
+    }
+    return lastHash
+  }
+}
+
+/** One HTTP request and its whole answer; a network failure or a timeout rejects. */
+function exchange(
+  send: typeof httpRequest,
+  request: RequestOptions,
+  body: string | undefined,
+  timeoutMs: number,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const outgoing = send({ ...request, timeout: timeoutMs }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          errorType: String(response.headers['x-amzn-errortype'] ?? '').split(':')[0] as string,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      )
+      response.on('error', reject)
+    })
+    outgoing.on('timeout', () =>
+      outgoing.destroy(new Error(`no answer from the Management API within ${timeoutMs} ms`)),
+    )
+    outgoing.on('error', reject)
+    outgoing.end(body)
+  })
 }
