@@ -5,6 +5,7 @@ import {
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  type IMetric,
   MathExpression,
   Metric,
   TreatMissingData,
@@ -41,33 +42,13 @@ export class HeraldMonitoring extends Construct {
     this.alarmTopic = new Topic(this, 'AlarmTopic', { enforceSSL: true, displayName: 'Herald alarms' })
     allowAlarmsToPublish(this.alarmTopic)
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail))
+    const metrics = metricsOf(props)
+    this.alarms = this.#alarms(props, metrics)
+    for (const each of this.alarms) each.addAlarmAction(new SnsAction(this.alarmTopic))
+    this.dashboard = this.#dashboard(props, metrics)
+  }
 
-    const api = (metricName: string) =>
-      new Metric({
-        namespace: 'AWS/ApiGateway',
-        metricName,
-        dimensionsMap: { ApiId: props.api.apiId, Stage: props.stage.stageName },
-        statistic: 'Sum',
-        period: FIVE_MINUTES,
-      })
-    // What the fan-out reports through Powertools metrics (EMF).
-    const fanOut = (metricName: string) =>
-      new Metric({
-        namespace: 'Herald',
-        metricName,
-        dimensionsMap: { service: 'herald' },
-        statistic: 'Sum',
-        period: FIVE_MINUTES,
-      })
-    const throttles = new MathExpression({
-      expression: props.functions.map((_, i) => `t${i}`).join(' + '),
-      usingMetrics: Object.fromEntries(
-        props.functions.map((fn, i) => [`t${i}`, fn.metricThrottles({ period: FIVE_MINUTES })]),
-      ),
-      period: FIVE_MINUTES,
-      label: 'Lambda throttles',
-    })
-
+  #alarms(props: HeraldMonitoringProps, { api, fanOut, throttles }: Metrics): Alarm[] {
     const alarm = (name: string, description: string, metric: Metric | MathExpression) =>
       new Alarm(this, name, {
         alarmDescription: description,
@@ -77,7 +58,7 @@ export class HeraldMonitoring extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       })
-    this.alarms = [
+    return [
       alarm(
         'FanoutErrors',
         'The fan-out function failed; Lambda retries, then the dead-letter queue.',
@@ -104,51 +85,74 @@ export class HeraldMonitoring extends Construct {
         fanOut('rejected'),
       ),
     ]
-    for (const each of this.alarms) each.addAlarmAction(new SnsAction(this.alarmTopic))
+  }
 
-    this.dashboard = new Dashboard(this, 'Dashboard', {
+  #dashboard(props: HeraldMonitoringProps, { api, fanOut }: Metrics): Dashboard {
+    const graph = (title: string, left: IMetric[]) => new GraphWidget({ title, left, width: 8 })
+    const rejectedByReason = new MathExpression({
+      expression: `SEARCH('{Herald,reason,service} MetricName="rejected"', 'Sum', ${FIVE_MINUTES.toSeconds()})`,
+      label: 'rejected',
+      period: FIVE_MINUTES,
+    })
+    return new Dashboard(this, 'Dashboard', {
       widgets: [
         [
-          new GraphWidget({ title: 'Connections', left: [api('ConnectCount')], width: 8 }),
-          new GraphWidget({ title: 'Client messages', left: [api('MessageCount')], width: 8 }),
-          new GraphWidget({
-            title: 'Fan-out deliveries',
-            left: [fanOut('recipients'), fanOut('delivered')],
-            width: 8,
-          }),
+          graph('Connections', [api('ConnectCount')]),
+          graph('Client messages', [api('MessageCount')]),
+          graph('Fan-out deliveries', [fanOut('recipients'), fanOut('delivered')]),
         ],
         [
-          new GraphWidget({
-            title: 'Gone and failed',
-            left: [fanOut('gone'), fanOut('refused'), fanOut('exhausted'), fanOut('retried')],
-            width: 8,
-          }),
-          new GraphWidget({ title: 'Items read per fan-out', left: [fanOut('itemsRead')], width: 8 }),
-          new GraphWidget({
-            title: 'Rejected notifications by reason',
-            left: [
-              new MathExpression({
-                expression: `SEARCH('{Herald,reason,service} MetricName="rejected"', 'Sum', ${FIVE_MINUTES.toSeconds()})`,
-                label: 'rejected',
-                period: FIVE_MINUTES,
-              }),
-              props.rejectedQueue.metricApproximateNumberOfMessagesVisible({
-                label: 'kept for herald rejected',
-              }),
-            ],
-            width: 8,
-          }),
-          new GraphWidget({
-            title: 'Errors',
-            left: [
-              api('IntegrationError'),
-              props.fanout.metricErrors(),
-              props.deadLetterQueue.metricApproximateNumberOfMessagesVisible(),
-            ],
-            width: 8,
-          }),
+          graph('Gone and failed', [
+            fanOut('gone'),
+            fanOut('refused'),
+            fanOut('exhausted'),
+            fanOut('retried'),
+          ]),
+          graph('Items read per fan-out', [fanOut('itemsRead')]),
+          graph('Rejected notifications by reason', [
+            rejectedByReason,
+            props.rejectedQueue.metricApproximateNumberOfMessagesVisible({
+              label: 'kept for herald rejected',
+            }),
+          ]),
+          graph('Errors', [
+            api('IntegrationError'),
+            props.fanout.metricErrors(),
+            props.deadLetterQueue.metricApproximateNumberOfMessagesVisible(),
+          ]),
         ],
       ],
     })
   }
+}
+
+type Metrics = ReturnType<typeof metricsOf>
+
+/** API Gateway's metrics for the stage, what the fan-out reports through Powertools (EMF), and all functions' throttles. */
+function metricsOf(props: HeraldMonitoringProps) {
+  const api = (metricName: string) =>
+    new Metric({
+      namespace: 'AWS/ApiGateway',
+      metricName,
+      dimensionsMap: { ApiId: props.api.apiId, Stage: props.stage.stageName },
+      statistic: 'Sum',
+      period: FIVE_MINUTES,
+    })
+  const fanOut = (metricName: string) =>
+    new Metric({
+      namespace: 'Herald',
+      metricName,
+      dimensionsMap: { service: 'herald' },
+      statistic: 'Sum',
+      period: FIVE_MINUTES,
+    })
+  const throttles = new MathExpression({
+    expression: props.functions.map((_, i) => `t${i}`).join(' + '),
+    usingMetrics: Object.fromEntries(
+      props.functions.map((fn, i) => [`t${i}`, fn.metricThrottles({ period: FIVE_MINUTES })]),
+    ),
+    period: FIVE_MINUTES,
+    label: 'Lambda throttles',
+  })
+  return { api, fanOut, throttles }
 }
