@@ -56,31 +56,23 @@ function TextFilter(props: {
   )
 }
 
-/**
- * A live log viewer: server-side filters by level, source and environment, pause and resume,
- * clear, level colours, and auto-scroll that stops while the reader scrolls up.
- */
-export function LogStream({ maxLogs = 100, showFilters = true }: LogStreamProps) {
-  const { isConnected, logs, clearLogs, setFilters, activeFilters } = useLogStream()
-  const applied = Object.entries(activeFilters)
-    .map(([field, value]) => `${field} ${value}`)
-    .join(', ')
-  const [paused, setPaused] = useState<LogEnvelope[] | undefined>()
+/** The server-side filters: a draft the reader edits, applied with the button, and what the server confirmed. */
+function FilterForm({
+  activeFilters,
+  setFilters,
+}: {
+  activeFilters: LogFilters
+  setFilters: (filters: LogFilters) => void
+}) {
   const [draft, setDraft] = useState<{ level: LogLevel | ''; source: string; environment: string }>({
     level: '',
     source: '',
     environment: '',
   })
-  const list = useRef<HTMLOListElement>(null)
-  const pinned = useRef(true)
   const levelId = useId()
-  const visible = (paused ?? logs).slice(-maxLogs)
-
-  useEffect(() => {
-    const element = list.current
-    if (element && pinned.current && visible.length) element.scrollTop = element.scrollHeight
-  }, [visible])
-
+  const applied = Object.entries(activeFilters)
+    .map(([field, value]) => `${field} ${value}`)
+    .join(', ')
   const apply = (event: FormEvent) => {
     event.preventDefault()
     const filters: LogFilters = {}
@@ -89,64 +81,97 @@ export function LogStream({ maxLogs = 100, showFilters = true }: LogStreamProps)
     if (draft.environment.trim()) filters.environment = draft.environment.trim()
     setFilters(filters)
   }
+  return (
+    <form onSubmit={apply} style={styles.filters} aria-label="Log filters">
+      <label htmlFor={levelId}>Level</label>
+      <select
+        id={levelId}
+        value={draft.level}
+        onChange={(e) => setDraft({ ...draft, level: e.target.value as LogLevel | '' })}
+      >
+        <option value="">any</option>
+        {LOG_LEVELS.map((level) => (
+          <option key={level} value={level}>
+            {level}
+          </option>
+        ))}
+      </select>
+      <TextFilter
+        label="Source"
+        value={draft.source}
+        size={10}
+        onChange={(source) => setDraft({ ...draft, source })}
+      />
+      <TextFilter
+        label="Environment"
+        value={draft.environment}
+        size={8}
+        onChange={(environment) => setDraft({ ...draft, environment })}
+      />
+      <button type="submit">Apply filters</button>
+      <output data-testid="herald-active-filters" style={styles.applied}>
+        {applied ? `Showing ${applied}` : 'Showing all'}
+      </output>
+    </form>
+  )
+}
+
+/** Live or offline, pause and resume (holding what was shown), clear. */
+function Controls({
+  isConnected,
+  paused,
+  onPause,
+  onClear,
+}: {
+  isConnected: boolean
+  paused: boolean
+  onPause: () => void
+  onClear: () => void
+}) {
+  return (
+    <div style={styles.actions}>
+      <span role="status" style={{ ...styles.state, color: isConnected ? '#15803d' : '#b91c1c' }}>
+        {isConnected ? 'Live' : 'Offline'}
+      </span>
+      <button type="button" aria-pressed={paused} onClick={onPause}>
+        {paused ? 'Resume' : 'Pause'}
+      </button>
+      <button type="button" onClick={onClear}>
+        Clear
+      </button>
+    </div>
+  )
+}
+
+/**
+ * A live log viewer: server-side filters by level, source and environment, pause and resume,
+ * clear, level colours, and auto-scroll that stops while the reader scrolls up.
+ */
+export function LogStream({ maxLogs = 100, showFilters = true }: LogStreamProps) {
+  const { isConnected, logs, clearLogs, setFilters, activeFilters } = useLogStream()
+  const [paused, setPaused] = useState<LogEnvelope[] | undefined>()
+  const list = useRef<HTMLOListElement>(null)
+  const pinned = useRef(true)
+  const visible = (paused ?? logs).slice(-maxLogs)
+
+  useEffect(() => {
+    const element = list.current
+    if (element && pinned.current && visible.length) element.scrollTop = element.scrollHeight
+  }, [visible])
 
   return (
     <section aria-label="Log stream" style={styles.root}>
       <div style={styles.toolbar}>
-        {showFilters && (
-          <form onSubmit={apply} style={styles.filters} aria-label="Log filters">
-            <label htmlFor={levelId}>Level</label>
-            <select
-              id={levelId}
-              value={draft.level}
-              onChange={(e) => setDraft({ ...draft, level: e.target.value as LogLevel | '' })}
-            >
-              <option value="">any</option>
-              {LOG_LEVELS.map((level) => (
-                <option key={level} value={level}>
-                  {level}
-                </option>
-              ))}
-            </select>
-            <TextFilter
-              label="Source"
-              value={draft.source}
-              size={10}
-              onChange={(source) => setDraft({ ...draft, source })}
-            />
-            <TextFilter
-              label="Environment"
-              value={draft.environment}
-              size={8}
-              onChange={(environment) => setDraft({ ...draft, environment })}
-            />
-            <button type="submit">Apply filters</button>
-            <output data-testid="herald-active-filters" style={styles.applied}>
-              {applied ? `Showing ${applied}` : 'Showing all'}
-            </output>
-          </form>
-        )}
-        <div style={styles.actions}>
-          <span role="status" style={{ ...styles.state, color: isConnected ? '#15803d' : '#b91c1c' }}>
-            {isConnected ? 'Live' : 'Offline'}
-          </span>
-          <button
-            type="button"
-            aria-pressed={paused !== undefined}
-            onClick={() => setPaused(paused ? undefined : logs)}
-          >
-            {paused ? 'Resume' : 'Pause'}
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              clearLogs()
-              if (paused) setPaused([])
-            }}
-          >
-            Clear
-          </button>
-        </div>
+        {showFilters && <FilterForm activeFilters={activeFilters} setFilters={setFilters} />}
+        <Controls
+          isConnected={isConnected}
+          paused={paused !== undefined}
+          onPause={() => setPaused(paused ? undefined : logs)}
+          onClear={() => {
+            clearLogs()
+            if (paused) setPaused([])
+          }}
+        />
       </div>
       <ol
         ref={list}
