@@ -6,12 +6,12 @@ import type { LogFilters } from '../protocol/frames.js'
 import type { LogEvent } from '../protocol/notifications.js'
 import type { Topic } from '../protocol/topics.js'
 import { batchWrite } from './batch-write.js'
+import { type IndexItem, indexItems, indexKeys } from './connection-index.js'
 import {
   connectionKey,
   type ItemKey,
   logPartition,
   matchingFilters,
-  shardOf,
   shardRange,
   topicPartition,
   userPartition,
@@ -50,15 +50,6 @@ export interface ConnectionStoreOptions {
   /** How long a connection is kept without `$disconnect`; a little past API Gateway's 2 h cut. @default 8100 */
   ttlSeconds?: number
   now?: () => number
-}
-
-// A type alias, not an interface, so it can be written as a plain DynamoDB item.
-type IndexItem = ItemKey & {
-  connectionId: string
-  userId: string
-  version: number
-  expiresAt: number
-  removed?: true
 }
 
 // Enough for every frame a client could send in one burst to win in turn.
@@ -109,7 +100,7 @@ export class ConnectionStore {
     // unconditional batch: one round trip instead of one per item.
     await batchWrite(this.#client, this.#table, [
       { PutRequest: { Item: { ...connectionKey(input.connectionId), ...connection } } },
-      ...this.#indexItems(undefined, connection).map((Item) => ({ PutRequest: { Item } })),
+      ...indexItems(undefined, connection, this.#shards).map((Item) => ({ PutRequest: { Item } })),
     ])
     return connection
   }
@@ -152,7 +143,7 @@ export class ConnectionStore {
           if (!(error instanceof ConditionalCheckFailedException)) throw error
           return { done: false }
         }
-        await Promise.all(this.#indexItems(current, next).map((item) => this.#putIfNewer(item)))
+        await Promise.all(indexItems(current, next, this.#shards).map((item) => this.#putIfNewer(item)))
         return { done: true, value: next }
       },
       // Losers of a race back off a little so they do not collide again in lockstep.
@@ -174,7 +165,8 @@ export class ConnectionStore {
       new GetCommand({ TableName: this.#table, Key: connectionKey(connectionId), ConsistentRead: true }),
     )
     const keys = new Map(staleKeys.map((key) => [`${key.pk}|${key.sk}`, key]))
-    if (Item) for (const key of this.#indexKeys(Item as Connection)) keys.set(`${key.pk}|${key.sk}`, key)
+    if (Item)
+      for (const key of indexKeys(Item as Connection, this.#shards)) keys.set(`${key.pk}|${key.sk}`, key)
     await batchWrite(
       this.#client,
       this.#table,
@@ -246,39 +238,6 @@ export class ConnectionStore {
       }
     }
     return { recipients, itemsRead }
-  }
-
-  #indexKeys(connection: Connection): ItemKey[] {
-    const shard = shardOf(connection.connectionId, this.#shards)
-    const sk = connection.connectionId
-    // One item per connection under its user, whatever its topics, to count a user's connections.
-    const keys: ItemKey[] = [{ pk: userPartition(connection.userId), sk: `conn#${sk}` }]
-    for (const topic of connection.topics) {
-      keys.push({ pk: userPartition(connection.userId), sk: `${topic}#${sk}` })
-      keys.push({
-        pk: topic === 'logs' ? logPartition(connection.filters, shard) : topicPartition(topic, shard),
-        sk,
-      })
-    }
-    return keys
-  }
-
-  /** The index items `next` needs, and tombstones for the keys `previous` had that `next` drops. */
-  #indexItems(previous: Connection | undefined, next: Connection): IndexItem[] {
-    const base = {
-      connectionId: next.connectionId,
-      userId: next.userId,
-      version: next.version,
-      expiresAt: next.expiresAt,
-    }
-    const nextKeys = this.#indexKeys(next)
-    const id = (key: ItemKey) => `${key.pk}|${key.sk}`
-    const kept = new Set(nextKeys.map(id))
-    const dropped = previous ? this.#indexKeys(previous).filter((key) => !kept.has(id(key))) : []
-    return [
-      ...nextKeys.map((key) => ({ ...key, ...base })),
-      ...dropped.map((key) => ({ ...key, ...base, removed: true as const })),
-    ]
   }
 
   async #putIfNewer(item: IndexItem): Promise<void> {
