@@ -2,65 +2,26 @@ import type { ClientMessage, Envelope, LogFilters } from '../shared/protocol/fra
 import { parseServerFrame } from '../shared/protocol/frames.js'
 import { MAX_CONNECTION_AGE_MS } from '../shared/protocol/limits.js'
 import { NOTIFICATION_TYPES, type NotificationType } from '../shared/protocol/notifications.js'
-import { STREAM_TOPICS, type Stream, type Topic } from '../shared/protocol/topics.js'
+import { STREAM_TOPICS, type Topic } from '../shared/protocol/topics.js'
 import { DEFAULT_BACKOFF, reconnectDelay } from './core/backoff.js'
 import { ConnectionState } from './core/connection-state.js'
 import { SeenIds } from './core/dedupe.js'
 import { browserTimers, Heartbeat, type Timers } from './core/heartbeat.js'
+import type {
+  FrameListener,
+  FrameSource,
+  WebSocketConstructor,
+  WebSocketLike,
+  WebSocketServiceOptions,
+} from './websocket-types.js'
 
-/**
- * How a notification reached the client: `live` as it happened, `missed` through `resume` after a
- * reconnect, `recent` from the history loaded on first connect (`loadRecent`).
- */
-export type FrameSource = 'live' | 'missed' | 'recent'
-
-export interface FrameListener {
-  onMessage?: (frame: Envelope, source: FrameSource) => void
-  onStateChange?: (state: ConnectionState) => void
-}
-
-/** The part of the browser's WebSocket the service uses; `ws` in Node has the same shape. */
-export interface WebSocketLike {
-  readonly readyState: number
-  onopen: ((event: unknown) => void) | null
-  onmessage: ((event: { data: unknown }) => void) | null
-  onclose: ((event: { code: number; reason: string }) => void) | null
-  onerror: ((event: unknown) => void) | null
-  send(data: string): void
-  close(code?: number, reason?: string): void
-}
-
-export type WebSocketConstructor = new (url: string) => WebSocketLike
-
-export interface WebSocketServiceOptions {
-  /** The API's URL, e.g. `wss://abc.execute-api.eu-west-1.amazonaws.com/prod` or `ws://localhost:3001`. */
-  url: string
-  /** A token; or use `getToken`, called again before every reconnect. */
-  token?: string
-  getToken?: () => string | Promise<string>
-  /** `logs` connects to the log stream. @default 'notifications' */
-  stream?: Stream
-  onMessage?: (frame: Envelope, source: FrameSource) => void
-  onConnect?: () => void
-  onDisconnect?: (info: { code: number; reason: string; willReconnect: boolean }) => void
-  onStateChange?: (state: ConnectionState) => void
-  /** The first reconnect delay; later ones double up to 5x, with jitter. @default 3000 */
-  reconnectDelay?: number
-  /** @default 10 */
-  maxReconnectAttempts?: number
-  /** @default 240000 (4 min, under API Gateway's 10-minute idle timeout) */
-  heartbeatIntervalMs?: number
-  /** @default 10000 */
-  heartbeatTimeoutMs?: number
-  /** Reconnect on purpose before API Gateway's 2-hour cut. @default 6900000 (1 h 55 min) */
-  maxConnectionAgeMs?: number
-  /** On the first connection, load the most recent notifications from history. @default false */
-  loadRecent?: boolean
-  /** @default globalThis.WebSocket */
-  WebSocket?: WebSocketConstructor
-  timers?: Timers
-  random?: () => number
-}
+export type {
+  FrameListener,
+  FrameSource,
+  WebSocketConstructor,
+  WebSocketLike,
+  WebSocketServiceOptions,
+} from './websocket-types.js'
 
 const MAX_QUEUED = 100
 const isNotification = (type: string): type is NotificationType =>

@@ -1,0 +1,58 @@
+import type { Envelope } from '../shared/protocol/frames.js'
+import type { Stream } from '../shared/protocol/topics.js'
+import type { ConnectionState } from './core/connection-state.js'
+import type { Timers } from './core/heartbeat.js'
+
+/**
+ * How a notification reached the client: `live` as it happened, `missed` through `resume` after a
+ * reconnect, `recent` from the history loaded on first connect (`loadRecent`).
+ */
+export type FrameSource = 'live' | 'missed' | 'recent'
+
+export interface FrameListener {
+  onMessage?: (frame: Envelope, source: FrameSource) => void
+  onStateChange?: (state: ConnectionState) => void
+}
+
+/** The part of the browser's WebSocket the service uses; `ws` in Node has the same shape. */
+export interface WebSocketLike {
+  readonly readyState: number
+  onopen: ((event: unknown) => void) | null
+  onmessage: ((event: { data: unknown }) => void) | null
+  onclose: ((event: { code: number; reason: string }) => void) | null
+  onerror: ((event: unknown) => void) | null
+  send(data: string): void
+  close(code?: number, reason?: string): void
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike
+
+export interface WebSocketServiceOptions {
+  /** The API's URL, e.g. `wss://abc.execute-api.eu-west-1.amazonaws.com/prod` or `ws://localhost:3001`. */
+  url: string
+  /** A token; or use `getToken`, called again before every reconnect. */
+  token?: string
+  getToken?: () => string | Promise<string>
+  /** `logs` connects to the log stream. @default 'notifications' */
+  stream?: Stream
+  onMessage?: (frame: Envelope, source: FrameSource) => void
+  onConnect?: () => void
+  onDisconnect?: (info: { code: number; reason: string; willReconnect: boolean }) => void
+  onStateChange?: (state: ConnectionState) => void
+  /** The first reconnect delay; later ones double up to 5x, with jitter. @default 3000 */
+  reconnectDelay?: number
+  /** @default 10 */
+  maxReconnectAttempts?: number
+  /** @default 240000 (4 min, under API Gateway's 10-minute idle timeout) */
+  heartbeatIntervalMs?: number
+  /** @default 10000 */
+  heartbeatTimeoutMs?: number
+  /** Reconnect on purpose before API Gateway's 2-hour cut. @default 6900000 (1 h 55 min) */
+  maxConnectionAgeMs?: number
+  /** On the first connection, load the most recent notifications from history. @default false */
+  loadRecent?: boolean
+  /** @default globalThis.WebSocket */
+  WebSocket?: WebSocketConstructor
+  timers?: Timers
+  random?: () => number
+}
