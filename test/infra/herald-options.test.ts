@@ -1,0 +1,157 @@
+import { App, Stack, Validations } from 'aws-cdk-lib'
+import { Match, Template } from 'aws-cdk-lib/assertions'
+import { Alarm, Metric } from 'aws-cdk-lib/aws-cloudwatch'
+import { LogGroup } from 'aws-cdk-lib/aws-logs'
+import { Queue } from 'aws-cdk-lib/aws-sqs'
+import { AwsSolutionsChecks } from 'cdk-nag'
+import { describe, expect, it } from 'vitest'
+import { Herald } from '../../infra/herald.js'
+import { authFromContext, HeraldStack } from '../../infra/herald-stack.js'
+
+// The construct with settings other than the stack's defaults, and cdk-nag over the stack.
+describe('Construct: Herald options', () => {
+  it('verifies OIDC tokens against a JWKS instead of creating a secret', () => {
+    const oidc = new Stack(new App())
+    new Herald(oidc, 'Herald', {
+      auth: {
+        mode: 'oidc',
+        jwksUrl: 'https://idp.example.com/jwks.json',
+        issuer: 'https://idp.example.com',
+        audience: 'herald',
+      },
+      logsClaim: 'logs:read',
+    })
+    const t = Template.fromStack(oidc)
+
+    t.resourceCountIs('AWS::SecretsManager::Secret', 0)
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          HERALD_JWKS_URL: 'https://idp.example.com/jwks.json',
+          HERALD_JWT_ISSUER: 'https://idp.example.com',
+          HERALD_JWT_AUDIENCE: 'herald',
+          HERALD_LOGS_CLAIM: 'logs:read',
+        }),
+      },
+    })
+  })
+
+  it('routes existing CloudWatch alarms to Herald’s topic in one line, ALARM and OK alike', () => {
+    const withAlarms = new Stack(new App())
+    const herald = new Herald(withAlarms, 'Herald', {
+      alarmRules: { severity: [{ match: 'prod', severity: 'critical' }] },
+    })
+    const alarm = new Alarm(withAlarms, 'ApiErrors', {
+      metric: new Metric({ namespace: 'AWS/Lambda', metricName: 'Errors' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+    })
+
+    herald.routeAlarms(alarm)
+
+    const t = Template.fromStack(withAlarms)
+    const topic = { Ref: withAlarms.getLogicalId(herald.topic.node.defaultChild as never) }
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      AlarmActions: [topic],
+      OKActions: [topic],
+    })
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          // The user's rules, with the smoke alarm routed to the smoke user ahead of them.
+          HERALD_ALARM_RULES: JSON.stringify({
+            severity: [{ match: 'prod', severity: 'critical' }],
+            route: [{ match: `^${withAlarms.stackName}-herald-smoke$`, userId: 'herald-smoke' }],
+          }),
+        }),
+      },
+    })
+  })
+
+  it('subscribes the given log groups to the log-ingest function, which CloudWatch Logs may invoke', () => {
+    const withLogs = new Stack(new App())
+    const orders = new LogGroup(withLogs, 'Orders', { logGroupName: '/aws/lambda/orders' })
+    const herald = new Herald(withLogs, 'Herald', {
+      logGroups: [orders],
+      logEnvironment: 'prod',
+      logRatePerSource: 20,
+    })
+
+    const t = Template.fromStack(withLogs)
+    const ingest = withLogs.getLogicalId(herald.functions.ingestLogs.node.defaultChild as never)
+    t.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
+      LogGroupName: { Ref: withLogs.getLogicalId(orders.node.defaultChild as never) },
+      DestinationArn: { 'Fn::GetAtt': [ingest, 'Arn'] },
+      FilterPattern: '',
+    })
+    t.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [ingest, 'Arn'] },
+      Principal: 'logs.amazonaws.com',
+    })
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ HERALD_LOG_ENVIRONMENT: 'prod', HERALD_LOG_RATE_PER_SOURCE: '20' }),
+      },
+    })
+  })
+
+  it('makes one EventBridge rule per mapping, targeting the events function', () => {
+    const withEvents = new Stack(new App())
+    const herald = new Herald(withEvents, 'Herald', {
+      eventMappings: [
+        {
+          source: 'aws.states',
+          detailType: 'Step Functions Execution Status Change',
+          type: 'alert',
+          title: 'Workflow {detail.status}',
+        },
+      ],
+    })
+
+    const t = Template.fromStack(withEvents)
+    const events = withEvents.getLogicalId(herald.functions.events.node.defaultChild as never)
+    t.resourceCountIs('AWS::Events::Rule', 1)
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [events, 'Arn'] } })],
+    })
+    t.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [events, 'Arn'] },
+    })
+  })
+
+  it('leaves the account’s API Gateway logging role alone when told to', () => {
+    const quiet = new Stack(new App())
+    new Herald(quiet, 'Herald', { configureApiGatewayLogging: false })
+    Template.fromStack(quiet).resourceCountIs('AWS::ApiGateway::Account', 0)
+  })
+
+  it('refuses contradictory or incomplete settings', () => {
+    expect(() => new Herald(new Stack(new App()), 'Herald', { shards: 0 })).toThrow(
+      'shards must be a positive integer',
+    )
+    expect(() => authFromContext({ 'herald:auth': 'oidc' })).toThrow('herald:jwksUrl and herald:issuer')
+    expect(() => new Herald(new Stack(new App()), 'Herald', { deliveryWorkers: 1 })).toThrow('at least 2')
+  })
+})
+
+describe('cdk-nag (AwsSolutions)', () => {
+  const nagged = (extra?: (stack: Stack) => void) => {
+    const app = new App()
+    const s = new HeraldStack(app, 'Nagged')
+    extra?.(s)
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app))
+    return () => app.synth()
+  }
+
+  it('reports nothing unacknowledged for the stack', () => {
+    expect(nagged()).not.toThrow()
+  })
+
+  it('stops synthesis on a finding nobody reviewed', () => {
+    expect(nagged((s) => new Queue(s, 'Unreviewed'))).toThrow(/AwsSolutions-SQS[34]/)
+  })
+})
