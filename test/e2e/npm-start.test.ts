@@ -1,77 +1,29 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { LocalEndpoints } from '../../local/stack.js'
+import {
+  framesIn,
+  interrupt,
+  npmStart,
+  printedCommand,
+  root,
+  type Started,
+  spawnUntil,
+  tsx,
+} from '../support/npm-start.js'
 import { hasPeer, peerTest } from '../support/peers.js'
 
 const run = promisify(execFile)
-const root = resolve(import.meta.dirname, '../..')
-const tsx = join(root, 'node_modules', '.bin', 'tsx')
 const INSTALL = 'apt-get install -y python3-websockets awscli'
 const python = peerTest(hasPeer('/usr/bin/python3', ['-c', 'import websockets']), INSTALL)
 const awsCli = peerTest(hasPeer('/usr/bin/aws', ['--version']), INSTALL)
 
-interface Started {
-  process: ChildProcess
-  output: () => string
-  configFile: string
-}
-
-/** `npm start` as a user runs it, on free ports, writing its endpoints file to a folder of its own. */
-async function npmStart(): Promise<Started> {
-  const configFile = join(await mkdtemp(join(tmpdir(), 'herald-start-')), 'local.json')
-  // Its own process group, so a signal reaches npm and the stack as Ctrl-C in a terminal would.
-  const child = spawn('npm', ['start'], {
-    cwd: root,
-    detached: true,
-    env: { ...process.env, HERALD_PORT: '0', HERALD_CONFIG_FILE: configFile },
-  })
-  let output = ''
-  child.stdout?.on('data', (chunk) => {
-    output += chunk
-  })
-  child.stderr?.on('data', (chunk) => {
-    output += chunk
-  })
-  await vi.waitFor(() => expect(output).toContain('Ctrl-C stops it'), { timeout: 30_000, interval: 100 })
-  return { process: child, output: () => output, configFile }
-}
-
-/** Ctrl-C: the signal goes to the whole process group, npm and the stack alike. */
-const interrupt = async (started: Started): Promise<void> => {
-  const exited = new Promise((resolve) => started.process.once('exit', resolve))
-  process.kill(-(started.process.pid as number), 'SIGINT')
-  await exited
-}
-
-/** The frames a `tail` or a Python session printed, one JSON object a line. */
-const framesIn = (stdout: string) =>
-  stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { type: string; data: Record<string, unknown> })
-
 let stack: Started
 let endpoints: LocalEndpoints
-
-/** A process that is ready once its output shows `marker`; `done` is its whole output at exit. */
-async function spawnUntil(
-  command: string,
-  args: string[],
-  marker: string,
-): Promise<{ done: Promise<string> }> {
-  const child = spawn(command, args)
-  let stdout = ''
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk
-  })
-  const done = new Promise<string>((resolve) => child.once('exit', () => resolve(stdout)))
-  await vi.waitFor(() => expect(stdout).toContain(marker), { timeout: 10_000, interval: 20 })
-  return { done }
-}
 
 /** `herald tail` in its own process, ready once its socket is welcomed. */
 const startTail = (...args: string[]) =>
@@ -80,17 +32,6 @@ const startTail = (...args: string[]) =>
     [join(root, 'cli/herald.ts'), 'tail', ...args, '--config', stack.configFile],
     'connection_established',
   )
-
-/** The command `npm start` printed after `label`, its continuation lines joined. */
-function printedCommand(output: string, label: string): string {
-  const start = output.indexOf(label) + label.length
-  const lines: string[] = []
-  for (const line of output.slice(start).split('\n')) {
-    lines.push(line.trim().replace(/\\$/, ''))
-    if (!line.trimEnd().endsWith('\\')) break
-  }
-  return lines.join(' ')
-}
 
 /** `npm run herald -- …` against this test's stack. */
 async function herald(...args: string[]): Promise<string> {
