@@ -2,6 +2,7 @@ import { type CSSProperties, useCallback, useEffect, useId, useState } from 'rea
 import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
 import type { ConnectionState } from '../core/connection-state.js'
 import type { FrameSource } from '../websocket-service.js'
+import { styles } from './notification-styles.js'
 import { present } from './presentation.js'
 import { useNotifications } from './use-notifications.js'
 
@@ -74,6 +75,74 @@ function Toast(props: {
   )
 }
 
+/** The bell: opens the recent notifications, with the unread count since it was last opened. */
+function Bell(props: { unread: number; open: boolean; panelId: string; onClick: () => void }) {
+  const { unread, open, panelId, onClick } = props
+  return (
+    <button
+      type="button"
+      aria-label={`Notifications, ${unread} unread`}
+      aria-expanded={open}
+      aria-controls={panelId}
+      onClick={onClick}
+      style={styles.bell}
+    >
+      <svg
+        aria-hidden="true"
+        width="20"
+        height="20"
+        viewBox="0 0 24 24"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="2"
+      >
+        <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
+        <path d="M13.7 21a2 2 0 0 1-3.4 0" />
+      </svg>
+      <span
+        aria-hidden="true"
+        data-testid="herald-unread"
+        style={{ ...styles.badge, visibility: unread ? 'visible' : 'hidden' }}
+      >
+        {unread > 99 ? '99+' : unread}
+      </span>
+    </button>
+  )
+}
+
+/** The list of recent notifications, newest first, with Clear. */
+function RecentPanel(props: { id: string; notifications: NotificationEnvelope[]; onClear: () => void }) {
+  const { id, notifications, onClear } = props
+  return (
+    <div id={id} role="dialog" aria-label="Recent notifications" style={styles.panel}>
+      <div style={styles.panelHeader}>
+        <strong>Notifications</strong>
+        <button type="button" onClick={onClear} disabled={notifications.length === 0}>
+          Clear
+        </button>
+      </div>
+      {notifications.length === 0 ? (
+        <p style={styles.empty}>Nothing yet.</p>
+      ) : (
+        <ul style={styles.list}>
+          {notifications.map((notification) => {
+            const shown = present(notification)
+            return (
+              <li key={notification.id} style={{ ...styles.item, borderLeftColor: shown.colour }}>
+                <strong>{shown.title}</strong>
+                <span style={styles.toastMessage}>{shown.message}</span>
+                <time dateTime={notification.timestamp} style={styles.time}>
+                  {new Date(notification.timestamp).toLocaleTimeString()}
+                </time>
+              </li>
+            )
+          })}
+        </ul>
+      )}
+    </div>
+  )
+}
+
 /**
  * A bell with the unread count and the recent notifications (loaded from history on connect), a
  * connection-status dot, and toasts for what arrives while the page is open.
@@ -123,62 +192,8 @@ export function NotificationCenter({
         data-state={connectionState}
         style={{ ...styles.dot, background: DOT_COLOURS[connectionState] }}
       />
-      <button
-        type="button"
-        aria-label={`Notifications, ${unread} unread`}
-        aria-expanded={open}
-        aria-controls={panelId}
-        onClick={toggle}
-        style={styles.bell}
-      >
-        <svg
-          aria-hidden="true"
-          width="20"
-          height="20"
-          viewBox="0 0 24 24"
-          fill="none"
-          stroke="currentColor"
-          strokeWidth="2"
-        >
-          <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
-          <path d="M13.7 21a2 2 0 0 1-3.4 0" />
-        </svg>
-        <span
-          aria-hidden="true"
-          data-testid="herald-unread"
-          style={{ ...styles.badge, visibility: unread ? 'visible' : 'hidden' }}
-        >
-          {unread > 99 ? '99+' : unread}
-        </span>
-      </button>
-      {open && (
-        <div id={panelId} role="dialog" aria-label="Recent notifications" style={styles.panel}>
-          <div style={styles.panelHeader}>
-            <strong>Notifications</strong>
-            <button type="button" onClick={clearNotifications} disabled={notifications.length === 0}>
-              Clear
-            </button>
-          </div>
-          {notifications.length === 0 ? (
-            <p style={styles.empty}>Nothing yet.</p>
-          ) : (
-            <ul style={styles.list}>
-              {notifications.map((notification) => {
-                const shown = present(notification)
-                return (
-                  <li key={notification.id} style={{ ...styles.item, borderLeftColor: shown.colour }}>
-                    <strong>{shown.title}</strong>
-                    <span style={styles.toastMessage}>{shown.message}</span>
-                    <time dateTime={notification.timestamp} style={styles.time}>
-                      {new Date(notification.timestamp).toLocaleTimeString()}
-                    </time>
-                  </li>
-                )
-              })}
-            </ul>
-          )}
-        </div>
-      )}
+      <Bell unread={unread} open={open} panelId={panelId} onClick={toggle} />
+      {open && <RecentPanel id={panelId} notifications={notifications} onClear={clearNotifications} />}
       <section aria-label="Notification toasts" style={{ ...styles.toasts, ...CORNERS[position] }}>
         {toasts.map((notification) => (
           <Toast
@@ -199,101 +214,3 @@ const CORNERS: Record<ToastPosition, CSSProperties> = {
   'bottom-right': { bottom: 16, right: 16, flexDirection: 'column-reverse' },
   'bottom-left': { bottom: 16, left: 16, flexDirection: 'column-reverse' },
 }
-
-const styles = {
-  root: {
-    position: 'relative',
-    display: 'inline-flex',
-    alignItems: 'center',
-    gap: 8,
-    fontFamily: 'system-ui, sans-serif',
-  },
-  dot: { display: 'inline-block', width: 10, height: 10, borderRadius: '50%' },
-  bell: {
-    position: 'relative',
-    display: 'inline-flex',
-    background: 'none',
-    border: 'none',
-    color: 'inherit',
-    cursor: 'pointer',
-    padding: 4,
-    lineHeight: 1,
-  },
-  badge: {
-    position: 'absolute',
-    top: -4,
-    right: -8,
-    minWidth: 18,
-    padding: '0 4px',
-    borderRadius: 9,
-    background: '#b91c1c',
-    color: '#fff',
-    fontSize: 11,
-    lineHeight: '18px',
-    textAlign: 'center',
-  },
-  panel: {
-    position: 'absolute',
-    top: '100%',
-    right: 0,
-    zIndex: 1000,
-    width: 340,
-    maxHeight: 420,
-    overflowY: 'auto',
-    marginTop: 8,
-    background: '#fff',
-    color: '#111827',
-    border: '1px solid #e5e7eb',
-    borderRadius: 8,
-    boxShadow: '0 10px 30px rgba(0,0,0,.15)',
-  },
-  panelHeader: {
-    display: 'flex',
-    justifyContent: 'space-between',
-    alignItems: 'center',
-    padding: '8px 12px',
-    borderBottom: '1px solid #e5e7eb',
-  },
-  empty: { padding: 12, margin: 0, color: '#6b7280' },
-  list: { listStyle: 'none', margin: 0, padding: 0 },
-  item: {
-    display: 'grid',
-    gap: 2,
-    padding: '8px 12px',
-    borderLeft: '4px solid',
-    borderBottom: '1px solid #f3f4f6',
-  },
-  time: { fontSize: 11, color: '#6b7280' },
-  toasts: {
-    position: 'fixed',
-    zIndex: 1100,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: 8,
-    width: 340,
-    pointerEvents: 'none',
-  },
-  toast: {
-    display: 'flex',
-    alignItems: 'flex-start',
-    gap: 8,
-    padding: '10px 12px',
-    background: '#fff',
-    color: '#111827',
-    borderLeft: '6px solid',
-    borderRadius: 6,
-    boxShadow: '0 6px 20px rgba(0,0,0,.18)',
-    pointerEvents: 'auto',
-  },
-  toastBody: { display: 'grid', gap: 4, flex: 1, minWidth: 0 },
-  toastMessage: { fontSize: 13, color: '#374151', overflowWrap: 'anywhere' },
-  progress: { width: '100%' },
-  dismiss: {
-    background: 'none',
-    border: 'none',
-    fontSize: 18,
-    cursor: 'pointer',
-    lineHeight: 1,
-    color: '#6b7280',
-  },
-} satisfies Record<string, CSSProperties>
