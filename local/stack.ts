@@ -92,15 +92,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     threads: { ...options.threads, deliver: options.deliveryWorkers ?? 2 },
     quota: options.deliveryBudget,
   })
-  const sweepTables = [
-    { name: twins.tables.connections, definition: CONNECTIONS_TABLE },
-    { name: twins.tables.history, definition: HISTORY_TABLE },
-  ]
-  const sweeper = setInterval(
-    () => void sweepExpired(documentClientOf(aws), sweepTables).catch(() => {}),
-    options.sweepIntervalMs ?? 60_000,
-  )
-  sweeper.unref()
+  const sweeper = startSweeper(twins, documentClientOf(aws), options.sweepIntervalMs ?? 60_000)
   const dashboard = options.dashboardRoot
     ? new LocalDashboard({
         root: options.dashboardRoot,
@@ -151,6 +143,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await dynamo.close()
     },
   }
+}
+
+/** What DynamoDB's TTL would do: deletes expired items every `intervalMs`. */
+function startSweeper(twins: Twins, client: ReturnType<typeof documentClientOf>, intervalMs: number) {
+  const tables = [
+    { name: twins.tables.connections, definition: CONNECTIONS_TABLE },
+    { name: twins.tables.history, definition: HISTORY_TABLE },
+  ]
+  const sweeper = setInterval(() => void sweepExpired(client, tables).catch(() => {}), intervalMs)
+  sweeper.unref()
+  return sweeper
 }
 
 /** The endpoints file (`.herald/local.json`), when asked for; returns what it wrote. */
