@@ -1,5 +1,6 @@
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb'
 import { createTables, localDynamoClient, startDynamo } from '../../local/dynamodb.js'
+import { HeraldError } from '../../shared/errors.js'
 import { findRecipients } from '../../shared/fan-out/fan-out.js'
 import { runPool } from '../../shared/fan-out/pool.js'
 import type { LogFilters } from '../../shared/protocol/frames.js'
@@ -12,6 +13,65 @@ import { table } from '../support/stats.js'
 const LEVELS: (LogLevel | undefined)[] = [undefined, 'error', 'warning', 'info']
 const SOURCES = [undefined, 'api', 'worker', 'billing']
 
+/** A realistic mix: most connections on the notification topics (3 per user), a fifth on logs with filters. */
+function connectionSpecs(count: number) {
+  return Array.from({ length: count }, (_, i) => {
+    const onLogs = i % 5 === 0
+    const filters: LogFilters = onLogs ? { level: LEVELS[i % 4], source: SOURCES[(i >> 2) % 4] } : {}
+    return {
+      connectionId: `conn-${i}`,
+      userId: `user-${Math.floor(i / 3)}`,
+      topics: (onLogs ? ['logs'] : ['alerts', 'system', 'uploads']) as Topic[],
+      filters,
+    }
+  })
+}
+
+/** Each notification, and which stored connections a Scan must pick out to find its recipients. */
+const SCENARIOS: [string, PublishInput, (item: Record<string, unknown>) => boolean][] = [
+  [
+    'targeted alert (one user, 3 connections)',
+    { type: 'alert', userId: 'user-1', data: { severity: 'high', title: 't', message: '' } },
+    (item) => item.userId === 'user-1' && (item.topics as string[]).includes('alerts'),
+  ],
+  [
+    'broadcast system notice',
+    { type: 'system', data: { title: 't', message: '' } },
+    (item) => (item.topics as string[]).includes('system'),
+  ],
+  [
+    'filtered log event (error from api)',
+    { type: 'log_event', data: { level: 'error', message: 'm', source: 'api', environment: 'prod' } },
+    (item) => {
+      const f = item.filters as LogFilters
+      return (
+        (item.topics as string[]).includes('logs') &&
+        (!f.level || f.level === 'error') &&
+        (!f.source || f.source === 'api') &&
+        !f.environment
+      )
+    },
+  ],
+]
+
+/** What the common samples do: Scan every connection item and filter. Items read, and matches found. */
+async function scanCost(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  matches: (item: Record<string, unknown>) => boolean,
+) {
+  let scanned = 0
+  let found = 0
+  for await (const page of paginateScan(
+    { client },
+    { TableName: tableName, FilterExpression: 'sk = :meta', ExpressionAttributeValues: { ':meta': 'meta' } },
+  )) {
+    scanned += page.ScannedCount ?? 0
+    found += (page.Items ?? []).filter(matches).length
+  }
+  return { scanned, found }
+}
+
 /**
  * Items DynamoDB reads to find a notification's recipients among `connections` stored ones:
  * Herald's key lookups against a Scan of the table with a filter, what the common samples do.
@@ -23,61 +83,12 @@ export async function readCost(options: { connections: number }) {
   try {
     const tables = await createTables(raw, 'bench')
     const store = new ConnectionStore({ client, tableName: tables.connections })
-    // A realistic mix: most connections on the notification topics (3 per user), a fifth on logs with filters.
-    const specs = Array.from({ length: options.connections }, (_, i) => {
-      const onLogs = i % 5 === 0
-      const filters: LogFilters = onLogs ? { level: LEVELS[i % 4], source: SOURCES[(i >> 2) % 4] } : {}
-      return {
-        connectionId: `conn-${i}`,
-        userId: `user-${Math.floor(i / 3)}`,
-        topics: (onLogs ? ['logs'] : ['alerts', 'system', 'uploads']) as Topic[],
-        filters,
-      }
-    })
-    await runPool(specs, 32, async (spec) => void (await store.add(spec)))
-
-    const scenarios: [string, PublishInput, (item: Record<string, unknown>) => boolean][] = [
-      [
-        'targeted alert (one user, 3 connections)',
-        { type: 'alert', userId: 'user-1', data: { severity: 'high', title: 't', message: '' } },
-        (item) => item.userId === 'user-1' && (item.topics as string[]).includes('alerts'),
-      ],
-      [
-        'broadcast system notice',
-        { type: 'system', data: { title: 't', message: '' } },
-        (item) => (item.topics as string[]).includes('system'),
-      ],
-      [
-        'filtered log event (error from api)',
-        { type: 'log_event', data: { level: 'error', message: 'm', source: 'api', environment: 'prod' } },
-        (item) => {
-          const f = item.filters as LogFilters
-          return (
-            (item.topics as string[]).includes('logs') &&
-            (!f.level || f.level === 'error') &&
-            (!f.source || f.source === 'api') &&
-            !f.environment
-          )
-        },
-      ],
-    ]
+    await runPool(connectionSpecs(options.connections), 32, async (spec) => void (await store.add(spec)))
     const rows = []
     const results: Record<string, unknown> = {}
-    for (const [name, input, matches] of scenarios) {
+    for (const [name, input, matches] of SCENARIOS) {
       const lookup = await findRecipients(store, parsePublishBody(input))
-      let scanned = 0
-      let found = 0
-      for await (const page of paginateScan(
-        { client },
-        {
-          TableName: tables.connections,
-          FilterExpression: 'sk = :meta',
-          ExpressionAttributeValues: { ':meta': 'meta' },
-        },
-      )) {
-        scanned += page.ScannedCount ?? 0
-        found += (page.Items ?? []).filter(matches).length
-      }
+      const { scanned, found } = await scanCost(client, tables.connections, matches)
       const row = {
         notification: name,
         recipients: lookup.recipients.length,
@@ -90,7 +101,10 @@ export async function readCost(options: { connections: number }) {
       rows.push(row)
       results[name] = row
       if (found !== lookup.recipients.length)
-        throw new Error(`${name}: Herald found ${lookup.recipients.length}, the Scan ${found}`)
+        throw new HeraldError(
+          'bench_mismatch',
+          `${name}: Herald found ${lookup.recipients.length}, the Scan ${found}`,
+        )
     }
     table(
       `Read cost: items read per delivered message, ${options.connections.toLocaleString('en-US')} connections stored`,
