@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { ProtocolError, type ProtocolErrorCode } from '../errors.js'
 import { ID_PATTERN, newId } from './ids.js'
+import { describeIssues } from './issues.js'
 import { byteLength } from './limits.js'
 import {
   LabelSchema,
@@ -38,14 +39,6 @@ export type ClientMessageType = keyof typeof CLIENT_MESSAGE_SCHEMAS
 export type ClientMessage = {
   [K in ClientMessageType]: v.InferOutput<(typeof CLIENT_MESSAGE_SCHEMAS)[K]>
 }[ClientMessageType]
-
-/** Turns validation issues into lines a person can act on: where, and what was wrong. */
-export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string[] {
-  return issues.map((issue) => {
-    const path = v.getDotPath(issue) ?? '(root)'
-    return issue.received === 'undefined' ? `${path} is required` : `${path}: ${issue.message}`
-  })
-}
 
 function isClientMessageType(type: string): type is ClientMessageType {
   return Object.hasOwn(CLIENT_MESSAGE_SCHEMAS, type)

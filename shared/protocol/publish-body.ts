@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { InvalidNotificationError } from '../errors.js'
-import { describeIssues, HeraldIdSchema, type NotificationEnvelope } from './frames.js'
+import { HeraldIdSchema, type NotificationEnvelope } from './frames.js'
+import { describeIssues } from './issues.js'
 import { byteLength, MAX_MESSAGE_BYTES } from './limits.js'
 import {
   AlertSchema,

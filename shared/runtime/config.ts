@@ -1,9 +1,5 @@
-import * as v from 'valibot'
 import type { TokenVerifierOptions } from '../auth/token-verifier.js'
 import { ConfigError } from '../errors.js'
-import { type AlarmRules, AlarmRulesSchema } from '../integrations/cloudwatch-alarm.js'
-import { type EventMapping, EventMappingsSchema } from '../integrations/event-mapping.js'
-import { describeIssues } from '../protocol/frames.js'
 import type { Variable } from './variables.js'
 
 export type Env = Record<string, string | undefined>
@@ -82,38 +78,12 @@ export function sessionConfig(env: Env) {
   }
 }
 
-/** A JSON setting, checked against `schema`; a bad one names the variable and what is wrong. */
-function jsonSetting<T>(env: Env, name: Variable, schema: v.GenericSchema<unknown, T>): T | undefined {
-  const text = env[name]
-  if (!text) return undefined
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    throw new ConfigError(`environment variable ${name} must be JSON`)
-  }
-  const parsed = v.safeParse(schema, value)
-  if (!parsed.success)
-    throw new ConfigError(`environment variable ${name}: ${describeIssues(parsed.issues).join('; ')}`)
-  return parsed.output
-}
-
-/** Severity and routing rules for CloudWatch alarms, as JSON in HERALD_ALARM_RULES (see AlarmRules). */
-export function alarmRules(env: Env): AlarmRules | undefined {
-  return jsonSetting(env, 'HERALD_ALARM_RULES', AlarmRulesSchema)
-}
-
 /** Log streaming from CloudWatch Logs: the per-source cap (events/s) and the environment stamped on each. */
 export function logIngestConfig(env: Env) {
   return {
     ratePerSource: optionalNumber(env, 'HERALD_LOG_RATE_PER_SOURCE') ?? 50,
     environment: env.HERALD_LOG_ENVIRONMENT || undefined,
   }
-}
-
-/** EventBridge mappings, as JSON in HERALD_EVENT_MAPPINGS (the construct's eventMappings). */
-export function eventMappings(env: Env): EventMapping[] {
-  return jsonSetting(env, 'HERALD_EVENT_MAPPINGS', EventMappingsSchema) ?? []
 }
 
 /** Abuse limits: messages per connection per second (with a burst), and live connections per user. */

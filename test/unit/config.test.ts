@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../../shared/errors.js'
-import { alarmRules, eventMappings } from '../../shared/runtime/config.js'
+import { alarmRules, eventMappings } from '../../shared/runtime/json-settings.js'
 
 describe('Function: alarmRules and eventMappings (JSON settings)', () => {
   it('read valid JSON as typed settings', () => {
