@@ -11,7 +11,7 @@ import dynalite from 'dynalite'
 import { createTableInput, TABLES, type TableDefinition } from '../shared/store/tables.js'
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './defaults.js'
 import { readBody } from './http.js'
-import { type Guard, localArn } from './iam.js'
+import { type Denial, type Guard, localArn } from './iam.js'
 
 export interface LocalDynamo {
   endpoint: string
@@ -25,7 +25,7 @@ export interface LocalDynamo {
 }
 
 /** The first table this DynamoDB call may not touch, as IAM would say it; undefined when all are allowed. */
-function deniedCall(guard: Guard, request: IncomingMessage, body: Buffer): string | undefined {
+function deniedCall(guard: Guard, request: IncomingMessage, body: Buffer): Denial | undefined {
   const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? ''
   let input: { TableName?: string; RequestItems?: Record<string, unknown> } = {}
   try {
@@ -34,6 +34,8 @@ function deniedCall(guard: Guard, request: IncomingMessage, body: Buffer): strin
     // Not JSON: DynamoDB's own validation answers it.
   }
   const tables = input.TableName ? [input.TableName] : Object.keys(input.RequestItems ?? {})
+  if (tables.length === 0)
+    return guard(request.headers.authorization, `dynamodb:${operation}`, localArn.table('*'))
   for (const table of tables) {
     const denial = guard(request.headers.authorization, `dynamodb:${operation}`, localArn.table(table))
     if (denial) return denial
@@ -69,7 +71,7 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
     // DynamoDB's request limit is 16 MB; a larger body reaches dynalite empty and is refused.
     const body = (await readBody(request, 16 * 1024 * 1024)) ?? Buffer.alloc(0)
     const denial = deniedCall(guard, request, body)
-    if (denial) return answer(response, 400, 'com.amazon.coral.service#AccessDeniedException', denial)
+    if (denial) return answer(response, 400, `com.amazon.coral.service#${denial.type}`, denial.message)
     const replay = Object.assign(Readable.from([body]), {
       headers: request.headers,
       method: request.method,

@@ -18,12 +18,18 @@ export const localArn = {
     `arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:local/local/${verb}/@connections/${connectionId}`,
 }
 
-/** Decides a call: `undefined` when allowed, else the message AWS gives with AccessDeniedException. */
+/** Why AWS refuses a call: not signed at all, or signed by a role that does not grant it. */
+export interface Denial {
+  type: 'MissingAuthenticationTokenException' | 'AccessDeniedException'
+  message: string
+}
+
+/** Decides a call: `undefined` when allowed, else what AWS answers. */
 export type Guard = (
   authorization: string | undefined,
   action: string,
   resource: string,
-) => string | undefined
+) => Denial | undefined
 
 /** Each function signs with keys of its own, so the twin knows whose role a call runs under. */
 export function credentialsOf(entry: string) {
@@ -75,7 +81,10 @@ export function localIam(
   )
   return (authorization, action, resource) => {
     const accessKeyId = /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1]
-    const role = accessKeyId ? roles.get(accessKeyId) : undefined
+    // AWS serves no unsigned request: every client, the CLI's and boto3's included, signs with SigV4.
+    if (!accessKeyId)
+      return { type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' }
+    const role = roles.get(accessKeyId)
     if (!role) return undefined
     const allowed = role.statements.some(
       (statement) =>
@@ -84,6 +93,9 @@ export function localIam(
     )
     if (allowed) return undefined
     const principal = `arn:aws:sts::${ACCOUNT}:assumed-role/herald-${role.entry}/herald-${role.entry}`
-    return `User: ${principal} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`
+    return {
+      type: 'AccessDeniedException',
+      message: `User: ${principal} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+    }
   }
 }

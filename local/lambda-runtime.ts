@@ -189,7 +189,7 @@ export class LocalLambda {
         'lambda:InvokeFunction',
         localArn.function(name),
       )
-      if (denial) return sendAwsError(response, 403, 'AccessDeniedException', denial)
+      if (denial) return sendAwsError(response, 403, denial.type, denial.message)
       if (!this.#handlers.has(name)) {
         return sendAwsError(response, 404, 'ResourceNotFoundException', `Function not found: ${name}`)
       }

@@ -79,7 +79,7 @@ export class ManagementApi {
     )
     if (denial) {
       request.resume()
-      return sendAwsError(response, 403, 'AccessDeniedException', denial)
+      return sendAwsError(response, 403, denial.type, denial.message)
     }
     const connection = this.#options.lookup(connectionId)
     if (!connection) return sendAwsError(response, 410, 'GoneException', 'Gone')

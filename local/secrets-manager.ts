@@ -22,7 +22,7 @@ export class LocalSecretsManager {
         return sendAwsError(response, 400, 'UnknownOperationException', `${target} is not supported locally`)
       const arn = String(input.SecretId ?? '')
       const denial = this.#guard?.(request.headers.authorization, 'secretsmanager:GetSecretValue', arn)
-      if (denial) return sendAwsError(response, 400, 'AccessDeniedException', denial)
+      if (denial) return sendAwsError(response, 400, denial.type, denial.message)
       const secret = this.#secrets.get(arn)
       if (!secret)
         return sendAwsError(

@@ -63,7 +63,13 @@ export class LocalSns {
           `sns:${(action ?? '').replace(/Batch$/, '')}`,
           form.get('TopicArn') ?? '',
         )
-        if (denial) throw new SnsError(403, 'AuthorizationError', denial)
+        // SNS's own names for the two refusals, in its awsQuery error codes.
+        if (denial)
+          throw new SnsError(
+            403,
+            denial.type === 'AccessDeniedException' ? 'AuthorizationError' : 'MissingAuthenticationToken',
+            denial.message,
+          )
         if (action === 'Publish') this.#publish(form, requestId, response)
         else if (action === 'PublishBatch') this.#publishBatch(form, requestId, response)
         else

@@ -80,7 +80,7 @@ export class LocalSqs {
           `sqs:${action.replace(/Batch$/, '')}`,
           localArn.queue(String(input.QueueUrl ?? '')),
         )
-        if (denial) throw new SqsError('AccessDeniedException', denial)
+        if (denial) throw new SqsError(denial.type, denial.message)
         const passive = this.#byUrl.get(String(input.QueueUrl))
         if (passive) return this.#reply(response, passive.action(action, input))
         if (input.QueueUrl !== this.queueUrl)

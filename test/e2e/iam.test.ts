@@ -58,6 +58,15 @@ describe('The twin refuses what a function’s role does not grant', () => {
     })
   })
 
+  it('SNS: refuses an unsigned Publish with MissingAuthenticationToken, as AWS does', async () => {
+    const response = await fetch(herald.stack.snsEndpoint, {
+      method: 'POST',
+      body: new URLSearchParams({ Action: 'Publish', TopicArn: herald.stack.topicArn, Message: '{}' }),
+    })
+    expect(response.status).toBe(403)
+    expect(await response.text()).toContain('<Code>MissingAuthenticationToken</Code>')
+  })
+
   it('SNS: no function may publish (none is granted sns:Publish)', async () => {
     const publish = new PublishCommand({ TopicArn: herald.stack.topicArn, Message: '{}' })
     await expect(as('fanout', SNSClient, herald.stack.snsEndpoint).send(publish)).rejects.toMatchObject({

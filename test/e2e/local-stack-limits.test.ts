@@ -1,14 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it, vi } from 'vitest'
 import { withLocalStack } from '../support/local-stack.js'
+import { signedFetch } from '../support/signed-fetch.js'
 import type { TestClient } from '../support/ws-client.js'
 
 // API Gateway's own rules, as the twin enforces them: the Management API, frames and limits.
 const herald = withLocalStack()
 
 describe('Local stack: Management API', () => {
+  it('refuses an unsigned call with 403 MissingAuthenticationTokenException, as AWS does', async () => {
+    const response = await fetch(`${herald.stack.managementUrl}/@connections/anything`, {
+      method: 'POST',
+      body: 'x',
+    })
+    expect(response.status).toBe(403)
+    expect(response.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException')
+  })
+
   it('answers 410 GoneException for an unknown connection, as the SDK expects', async () => {
-    const response = await fetch(
+    const response = await signedFetch(
       `${herald.stack.managementUrl}/@connections/${encodeURIComponent('nope+/=')}`,
       { method: 'POST', body: 'x' },
     )
@@ -20,8 +30,10 @@ describe('Local stack: Management API', () => {
     const client = await herald.connect('kim')
     const id = encodeURIComponent(client.connectionId)
 
-    const info = await fetch(`${herald.stack.managementUrl}/@connections/${id}`)
-    const deleted = await fetch(`${herald.stack.managementUrl}/@connections/${id}`, { method: 'DELETE' })
+    const info = await signedFetch(`${herald.stack.managementUrl}/@connections/${id}`)
+    const deleted = await signedFetch(`${herald.stack.managementUrl}/@connections/${id}`, {
+      method: 'DELETE',
+    })
 
     expect(info.status).toBe(200)
     expect(await info.json()).toMatchObject({
@@ -39,7 +51,7 @@ describe('Local stack: Management API', () => {
     const client = await herald.connect('lee')
     const id = encodeURIComponent(client.connectionId)
 
-    const response = await fetch(`${herald.stack.managementUrl}/@connections/${id}`, {
+    const response = await signedFetch(`${herald.stack.managementUrl}/@connections/${id}`, {
       method: 'POST',
       body: 'x'.repeat(128 * 1024 + 1),
     })
@@ -113,7 +125,7 @@ describe('Local stack: API Gateway limits', () => {
     await sleep(1_000)
     const statuses = await Promise.all(
       Array.from({ length: 12 }, () =>
-        fetch(`${limited.stack.managementUrl}/@connections/none`).then((r) => [
+        signedFetch(`${limited.stack.managementUrl}/@connections/none`).then((r) => [
           r.status,
           r.headers.get('x-amzn-errortype'),
         ]),

@@ -16,6 +16,7 @@ import {
   tsx,
 } from '../support/npm-start.js'
 import { hasPeer, peerTest } from '../support/peers.js'
+import { signedFetch } from '../support/signed-fetch.js'
 
 const run = promisify(execFile)
 const INSTALL = 'apt-get install -y python3-websockets awscli'
@@ -177,14 +178,19 @@ describe('npm run smoke', () => {
 
 describe('refused publishes', () => {
   it('prints one readable line as each happens, and `herald rejected` lists it with its reason', async () => {
-    const response = await fetch(endpoints.snsEndpoint, {
-      method: 'POST',
-      body: new URLSearchParams({
-        Action: 'Publish',
-        TopicArn: endpoints.topicArn,
-        Message: '{"type":"system","data":{"message":"a notice without its title"}}',
-      }),
-    })
+    const response = await signedFetch(
+      endpoints.snsEndpoint,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          Action: 'Publish',
+          TopicArn: endpoints.topicArn,
+          Message: '{"type":"system","data":{"message":"a notice without its title"}}',
+        }).toString(),
+      },
+      'sns',
+    )
     expect(response.status).toBe(200)
 
     await vi.waitFor(

@@ -6,6 +6,7 @@ import { localDynamoClient } from '../../local/dynamodb.js'
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js'
 import { signLocalToken } from '../../shared/auth/local-token.js'
 import { createPublisher, type Publisher } from '../../shared/publisher/publisher.js'
+import { signedFetch } from './signed-fetch.js'
 import { TestClient } from './ws-client.js'
 
 export interface StackFixture {
@@ -14,7 +15,7 @@ export interface StackFixture {
   token(userId: string, options?: { scope?: string; ttlSeconds?: number }): Promise<string>
   /** A client of `userId`, welcomed; `query` is added to the URL (e.g. `stream=logs`). */
   connect(userId: string, query?: string): Promise<TestClient>
-  /** A raw SNS Publish, as any HTTP client or the AWS CLI would send it. */
+  /** A raw SNS Publish, as any HTTP client that signs (the AWS CLI, curl --aws-sigv4) would send it. */
   rawPublish(form: Record<string, string>): Promise<{ status: number; body: string }>
   /** Every item in the connections table. */
   storedItems(): Promise<Record<string, unknown>[]>
@@ -42,11 +43,15 @@ export function withLocalStack(options: LocalStackOptions = {}): StackFixture {
       return client
     }
     fixture.rawPublish = async (form) => {
-      const response = await fetch(stack.snsEndpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(form),
-      })
+      const response = await signedFetch(
+        stack.snsEndpoint,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(form).toString(),
+        },
+        'sns',
+      )
       return { status: response.status, body: await response.text() }
     }
     fixture.storedItems = async () =>
