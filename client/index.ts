@@ -16,11 +16,11 @@ export type {
 export type { Stream, Topic } from '../shared/protocol/topics.js'
 export { type BackoffOptions, DEFAULT_BACKOFF, reconnectDelay } from './core/backoff.js'
 export { ConnectionState } from './core/connection-state.js'
-export {
-  type FrameListener,
-  type FrameSource,
-  type WebSocketConstructor,
-  type WebSocketLike,
-  WebSocketService,
-  type WebSocketServiceOptions,
-} from './websocket-service.js'
+export { WebSocketService } from './websocket-service.js'
+export type {
+  FrameListener,
+  FrameSource,
+  WebSocketConstructor,
+  WebSocketLike,
+  WebSocketServiceOptions,
+} from './websocket-types.js'

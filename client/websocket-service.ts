@@ -15,14 +15,6 @@ import type {
   WebSocketServiceOptions,
 } from './websocket-types.js'
 
-export type {
-  FrameListener,
-  FrameSource,
-  WebSocketConstructor,
-  WebSocketLike,
-  WebSocketServiceOptions,
-} from './websocket-types.js'
-
 const MAX_QUEUED = 100
 const isNotification = (type: string): type is NotificationType =>
   (NOTIFICATION_TYPES as string[]).includes(type)

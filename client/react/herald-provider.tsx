@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useContext } from 'react'
-import type { WebSocketConstructor } from '../websocket-service.js'
+import type { WebSocketConstructor } from '../websocket-types.js'
 
 /** Where and as whom the hooks connect. */
 export interface HeraldConfig {

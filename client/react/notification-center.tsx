@@ -1,7 +1,7 @@
 import { type CSSProperties, useCallback, useEffect, useId, useState } from 'react'
 import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
 import type { ConnectionState } from '../core/connection-state.js'
-import type { FrameSource } from '../websocket-service.js'
+import type { FrameSource } from '../websocket-types.js'
 import { styles } from './notification-styles.js'
 import { present } from './presentation.js'
 import { useNotifications } from './use-notifications.js'

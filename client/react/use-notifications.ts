@@ -3,7 +3,7 @@ import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
 import type { Topic } from '../../shared/protocol/topics.js'
 import { ConnectionState } from '../core/connection-state.js'
 import { insertById } from '../core/ordered.js'
-import type { FrameSource } from '../websocket-service.js'
+import type { FrameSource } from '../websocket-types.js'
 import { useHeraldSocket } from './use-herald-socket.js'
 
 /** How many notifications the hook keeps, newest first. */

@@ -1,10 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ConnectionState } from '../../client/core/connection-state.js'
-import {
-  type FrameSource,
-  WebSocketService,
-  type WebSocketServiceOptions,
-} from '../../client/websocket-service.js'
+import { WebSocketService } from '../../client/websocket-service.js'
+import type { FrameSource, WebSocketServiceOptions } from '../../client/websocket-types.js'
 import type { Envelope } from '../../shared/protocol/frames.js'
 import { FakeWebSocket } from '../support/fake-websocket.js'
 

@@ -1,11 +1,8 @@
 import { describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { ConnectionState } from '../../client/core/connection-state.js'
-import {
-  type FrameSource,
-  type WebSocketConstructor,
-  WebSocketService,
-} from '../../client/websocket-service.js'
+import { WebSocketService } from '../../client/websocket-service.js'
+import type { FrameSource, WebSocketConstructor } from '../../client/websocket-types.js'
 import type { Envelope } from '../../shared/protocol/frames.js'
 import { withLocalStack } from '../support/local-stack.js'
 

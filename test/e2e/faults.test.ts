@@ -1,10 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
-import {
-  type FrameSource,
-  type WebSocketConstructor,
-  WebSocketService,
-} from '../../client/websocket-service.js'
+import { WebSocketService } from '../../client/websocket-service.js'
+import type { FrameSource, WebSocketConstructor } from '../../client/websocket-types.js'
 import type { Envelope } from '../../shared/protocol/frames.js'
 import { snsEvent } from '../support/events.js'
 import { withLocalStack } from '../support/local-stack.js'

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { insertById } from '../../client/core/ordered.js'
-import { type WebSocketConstructor, WebSocketService } from '../../client/websocket-service.js'
+import { WebSocketService } from '../../client/websocket-service.js'
+import type { WebSocketConstructor } from '../../client/websocket-types.js'
 import { withLocalStack } from '../support/local-stack.js'
 
 const herald = withLocalStack()

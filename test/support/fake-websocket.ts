@@ -1,4 +1,4 @@
-import type { WebSocketLike } from '../../client/websocket-service.js'
+import type { WebSocketLike } from '../../client/websocket-types.js'
 import { idFrom } from '../../shared/protocol/ids.js'
 
 // The fake server stamps ids from its own clock, a second a frame, so ids sort in the order a test
