@@ -19,15 +19,17 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
 const USAGE = `herald <command> [options]
 
-  token   --user U [--ttl SECONDS] [--scope "a b"]      print a token for the local stack (HERALD_JWT_SECRET)
-  publish alert  --title T [--message M] [--severity critical|high|medium|low] [--user U] [--source S] [--metadata JSON]
+  token   --user U [--tenant T] [--groups a,b] [--ttl SECONDS] [--scope "a b"]
+                                                        print a token for the local stack (HERALD_JWT_SECRET)
+  publish alert  --title T [--message M] [--severity critical|high|medium|low] [--user U | --group G] [--source S] [--metadata JSON]
   publish log    --message M [--level debug|info|warning|error|critical] [--source S] [--environment E]
-  publish system --title T [--message M] [--severity info|warning|error|critical|high|medium|low]
-  publish upload --upload-id ID --filename F --status processing|completed|failed [--user U] [--progress 0-100] [--message M]
-                 levels and severities in any case, with warn, fatal, err and trace as aliases; no --user: every subscriber
+  publish system --title T [--message M] [--severity info|warning|error|critical|high|medium|low] [--group G]
+  publish upload --upload-id ID --filename F --status processing|completed|failed [--user U | --group G] [--progress 0-100] [--message M]
+                 levels and severities in any case, with warn, fatal, err and trace as aliases; no --user or --group:
+                 every subscriber. Every publish takes --tenant T (required when multi-tenant; "*" = every tenant)
   publish cloudwatch-alarm --name N [--status ALARM|OK|INSUFFICIENT_DATA] [--message REASON] [--source METRIC]
                                                         what a CloudWatch alarm action sends to Herald's topic
-  tail    [--user U | --token T] [--stream logs] [--level L] [--source S] [--environment E] [--count N]
+  tail    [--user U [--tenant T] [--groups a,b] | --token T] [--stream logs] [--level L] [--source S] [--environment E] [--count N]
   ingest-logs FILE [--source LOG_GROUP]                 stream a file's lines (or a JSON array of {message, timestamp})
                                                         to the local stack as a CloudWatch Logs subscription would
   put-events FILE                                       deliver EventBridge events (a JSON event or array) to the local
@@ -44,6 +46,13 @@ function tokenFor(flags: Flags): Promise<string> {
     secret: process.env.HERALD_JWT_SECRET ?? LOCAL_JWT_SECRET,
     ttlSeconds: ttl,
     scope: flags.scope,
+    tenant: flags.tenant,
+    tenantClaim: process.env.HERALD_TENANT_CLAIM,
+    groups: flags.groups
+      ?.split(',')
+      .map((group) => group.trim())
+      .filter(Boolean),
+    groupsClaim: process.env.HERALD_GROUPS_CLAIM,
   })
 }
 

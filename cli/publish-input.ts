@@ -4,12 +4,14 @@ import { type Flags, need, UsageError } from './flags.js'
 
 /** The notification `herald publish <kind>` sends, from its flags; the publisher validates it. */
 export function publishInput(kind: string | undefined, flags: Flags): PublishInput {
-  const user = flags.user ? { userId: flags.user } : {}
+  const tenant = flags.tenant === undefined ? {} : { tenant: flags.tenant }
+  const group = flags.group === undefined ? {} : { group: flags.group }
+  const audience = { ...tenant, ...group, ...(flags.user ? { userId: flags.user } : {}) }
   switch (kind) {
     case 'alert':
       return {
         type: 'alert',
-        ...user,
+        ...audience,
         data: {
           severity: flags.severity ?? 'medium',
           title: need(flags, 'title'),
@@ -19,8 +21,11 @@ export function publishInput(kind: string | undefined, flags: Flags): PublishInp
         },
       }
     case 'log':
+      if (flags.group)
+        throw new UsageError('log events reach subscribers by filter, not by group: drop --group')
       return {
         type: 'log_event',
+        ...tenant,
         data: {
           level: flags.level ?? 'info',
           message: need(flags, 'message'),
@@ -32,6 +37,8 @@ export function publishInput(kind: string | undefined, flags: Flags): PublishInp
     case 'system':
       return {
         type: 'system',
+        ...tenant,
+        ...group,
         data: {
           title: need(flags, 'title'),
           message: flags.message ?? '',
@@ -41,7 +48,7 @@ export function publishInput(kind: string | undefined, flags: Flags): PublishInp
     case 'upload':
       return {
         type: 'upload_status',
-        ...user,
+        ...audience,
         data: {
           upload_id: need(flags, 'upload-id'),
           filename: need(flags, 'filename'),

@@ -7,6 +7,7 @@ import { authConfig, type Env } from '../shared/runtime/config.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
 import { readSecret } from '../shared/runtime/secrets.js'
+import { authorizerContextOf } from './websocket-event.js'
 
 export interface AuthorizerDeps {
   verify: (token: string) => Promise<Identity>
@@ -45,7 +46,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps) {
       }
       return {
         ...policy('Allow', identity.userId, event.methodArn),
-        context: { userId: identity.userId, canReadLogs: String(identity.canReadLogs) },
+        context: authorizerContextOf(identity),
       }
     } catch (error) {
       if (!(error instanceof AuthError)) throw error

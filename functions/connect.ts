@@ -20,18 +20,21 @@ export interface ConnectDeps {
 /** `$connect`: registers the connection on its stream's topics; `?stream=logs` is the log stream. */
 export function createConnectHandler(deps: ConnectDeps) {
   return async (event: WebSocketEvent) => {
-    const { connectionId, userId } = sessionContextOf(event)
-    if ((await deps.connections.countOfUser(userId)) >= (deps.maxConnectionsPerUser ?? 20)) {
-      logger.warn('connection refused: too many connections for one user', { userId })
+    const { connectionId, userId, tenant, groups } = sessionContextOf(event)
+    if ((await deps.connections.countOfUser(userId, { tenant })) >= (deps.maxConnectionsPerUser ?? 20)) {
+      logger.warn('connection refused: too many connections for one user', { userId, tenant })
       return { statusCode: 429 }
     }
     const stream = streamFromQuery(event.queryStringParameters?.stream)
     const connection = await deps.connections.add({
       connectionId,
       userId,
+      tenant,
+      groups,
       topics: [...STREAM_TOPICS[stream]],
     })
-    await deps.welcome({ connectionId, userId, topics: connection.topics, filters: connection.filters })
+    const { topics, filters } = connection
+    await deps.welcome({ connectionId, userId, tenant, groups: connection.groups, topics, filters })
     return ok
   }
 }

@@ -1,12 +1,12 @@
 import type { EventBridgeEvent } from 'aws-lambda'
 import { InvalidNotificationError } from '../shared/errors.js'
-import { type FanOutDeps, fanOut } from '../shared/fan-out/fan-out.js'
+import { type FanOutDeps, fanOut, fromOperator } from '../shared/fan-out/fan-out.js'
 import { stableId } from '../shared/fan-out/stable-id.js'
 import type { EventMapping } from '../shared/integrations/event-mapping.js'
 import { parsePublishBody } from '../shared/protocol/publish-body.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import type { Env } from '../shared/runtime/config.js'
-import { deliveryDeps } from '../shared/runtime/delivery.js'
+import { publishingDeps } from '../shared/runtime/delivery.js'
 import { eventMappings } from '../shared/runtime/json-settings.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
@@ -26,7 +26,7 @@ function createEventsHandler(deps: FanOutDeps & { mappings: readonly EventMappin
       return
     }
     try {
-      const report = await fanOut(deps, parsePublishBody(input), {
+      const report = await fanOut(deps, parsePublishBody(fromOperator(deps, input)), {
         id: stableId(bridge.id, bridge.time),
         timestamp: bridge.time,
       })
@@ -40,7 +40,7 @@ function createEventsHandler(deps: FanOutDeps & { mappings: readonly EventMappin
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
   return createEventsHandler({
-    ...deliveryDeps(env, aws),
+    ...publishingDeps(env, aws),
     mappings: eventMappings(env),
   })
 }

@@ -1,14 +1,14 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics'
 import type { SNSEvent } from 'aws-lambda'
 import { HeraldError, InvalidNotificationError } from '../shared/errors.js'
-import { type FanOutDeps, type FanOutReport, fanOut } from '../shared/fan-out/fan-out.js'
+import { type FanOutDeps, type FanOutReport, fanOut, fromOperator } from '../shared/fan-out/fan-out.js'
 import { type RejectionLog, rejectionOf, sqsRejectionLog } from '../shared/fan-out/rejections.js'
 import { stableId } from '../shared/fan-out/stable-id.js'
 import { type AlarmRules, alarmToAlert, readAlarm } from '../shared/integrations/cloudwatch-alarm.js'
 import { type PublishBody, parsePublishBody } from '../shared/protocol/publish-body.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { type Env, rejectedQueueUrl } from '../shared/runtime/config.js'
-import { deliveryDeps } from '../shared/runtime/delivery.js'
+import { publishingDeps } from '../shared/runtime/delivery.js'
 import { alarmRules } from '../shared/runtime/json-settings.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger, metrics } from '../shared/runtime/observability.js'
@@ -36,9 +36,12 @@ const REPORTED: ReadonlyArray<keyof FanOutReport & string> = [
  * A notification from an SNS body: Herald's own publish body, or a CloudWatch alarm's state change
  * (an alarm action can target Herald's topic directly) turned into an alert.
  */
-function notificationOf(message: string, alarmRules?: AlarmRules): PublishBody {
+function notificationOf(
+  message: string,
+  deps: Pick<FanoutHandlerDeps, 'alarmRules' | 'operatorTenant'>,
+): PublishBody {
   const alarm = readAlarm(message)
-  return parsePublishBody(alarm ? alarmToAlert(alarm, alarmRules) : message)
+  return parsePublishBody(alarm ? fromOperator(deps, alarmToAlert(alarm, deps.alarmRules)) : message)
 }
 
 /**
@@ -66,15 +69,15 @@ async function reject(
  * whose recipients could not all be reached fails the invocation so it is retried, and the
  * envelope id, derived from the SNS message id, lets clients drop the repeat.
  */
-export function createFanoutHandler(
-  deps: FanOutDeps & { alarmRules?: AlarmRules; rejections?: RejectionLog },
-) {
+type FanoutHandlerDeps = FanOutDeps & { alarmRules?: AlarmRules; rejections?: RejectionLog }
+
+export function createFanoutHandler(deps: FanoutHandlerDeps) {
   return async (event: SNSEvent) => {
     let unreached = 0
     for (const record of event.Records) {
       const { MessageId, Timestamp, Message } = record.Sns
       try {
-        const body = notificationOf(Message, deps.alarmRules)
+        const body = notificationOf(Message, deps)
         const report = await fanOut(deps, body, { id: stableId(MessageId, Timestamp), timestamp: Timestamp })
         logger.info('fan-out', { messageId: MessageId, ...report })
         for (const name of REPORTED) metrics.addMetric(name, MetricUnit.Count, report[name] as number)
@@ -92,7 +95,7 @@ export function createFanoutHandler(
 export function fromEnvironment(env: Env, aws: AwsClients) {
   const queueUrl = rejectedQueueUrl(env)
   return createFanoutHandler({
-    ...deliveryDeps(env, aws),
+    ...publishingDeps(env, aws),
     alarmRules: alarmRules(env),
     rejections: queueUrl ? sqsRejectionLog(sqsOf(aws), queueUrl) : undefined,
   })

@@ -1,6 +1,6 @@
 import type { CloudWatchLogsEvent } from 'aws-lambda'
 import { InvalidNotificationError } from '../shared/errors.js'
-import { type FanOutDeps, fanOut } from '../shared/fan-out/fan-out.js'
+import { type FanOutDeps, fanOut, fromOperator } from '../shared/fan-out/fan-out.js'
 import { runPool } from '../shared/fan-out/pool.js'
 import { stableId } from '../shared/fan-out/stable-id.js'
 import { decodeSubscription, toLogEvents } from '../shared/integrations/cloudwatch-logs.js'
@@ -9,7 +9,7 @@ import { newId } from '../shared/protocol/ids.js'
 import { parsePublishBody } from '../shared/protocol/publish-body.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { type Env, logIngestConfig } from '../shared/runtime/config.js'
-import { deliveryDeps } from '../shared/runtime/delivery.js'
+import { publishingDeps } from '../shared/runtime/delivery.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
 
@@ -39,7 +39,7 @@ function createIngestLogsHandler(deps: IngestLogsDeps) {
     await runPool(lines, 8, async ({ cloudWatchId, ...log }) => {
       if (!deps.cap.take(log.source ?? 'logs')) return
       const timestamp = log.timestamp ?? new Date().toISOString()
-      await fanOut(deps, parsePublishBody({ type: 'log_event', data: log }), {
+      await fanOut(deps, parsePublishBody(fromOperator(deps, { type: 'log_event', data: log })), {
         id: stableId(cloudWatchId, timestamp),
         timestamp,
       })
@@ -51,7 +51,7 @@ function createIngestLogsHandler(deps: IngestLogsDeps) {
         message: `${source} sent more than ${deps.cap.perSecond} log events a second; the rest stay in CloudWatch Logs (${payload.logGroup}).`,
         severity: 'medium',
       }
-      await fanOut(deps, parsePublishBody({ type: 'system', data: notice }), {
+      await fanOut(deps, parsePublishBody(fromOperator(deps, { type: 'system', data: notice })), {
         id: newId(),
         timestamp: new Date().toISOString(),
       })
@@ -63,7 +63,7 @@ function createIngestLogsHandler(deps: IngestLogsDeps) {
 export function fromEnvironment(env: Env, aws: AwsClients) {
   const config = logIngestConfig(env)
   return createIngestLogsHandler({
-    ...deliveryDeps(env, aws),
+    ...publishingDeps(env, aws),
     cap: new SourceRateCap(config.ratePerSource),
     environment: config.environment,
   })

@@ -3,7 +3,7 @@
  * from it, and the local twin runs the functions with the same settings.
  */
 
-import { ABUSE, AUTH, DELIVERY, STORE, type Variable } from '../shared/runtime/variables.js'
+import { ABUSE, AUTH, DELIVERY, STORE, TENANCY, type Variable } from '../shared/runtime/variables.js'
 
 /** A Management API verb; on AWS each is its own IAM resource (`{stage}/{verb}/@connections/*`). */
 export type ConnectionVerb = 'POST' | 'GET' | 'DELETE'
@@ -92,7 +92,7 @@ export const FUNCTIONS = {
   },
   fanout: {
     entry: 'fanout',
-    env: [...DELIVERY, 'HERALD_REJECTED_QUEUE_URL', 'HERALD_ALARM_RULES'],
+    env: [...DELIVERY, ...TENANCY, 'HERALD_REJECTED_QUEUE_URL', 'HERALD_ALARM_RULES'],
     memorySize: 1024,
     timeoutSeconds: 60,
     connectionVerbs: ['POST'],
@@ -111,7 +111,7 @@ export const FUNCTIONS = {
   },
   ingestLogs: {
     entry: 'ingest-logs',
-    env: [...DELIVERY, 'HERALD_LOG_RATE_PER_SOURCE', 'HERALD_LOG_ENVIRONMENT'],
+    env: [...DELIVERY, ...TENANCY, 'HERALD_LOG_RATE_PER_SOURCE', 'HERALD_LOG_ENVIRONMENT'],
     memorySize: 512,
     timeoutSeconds: 60,
     connectionVerbs: ['POST'],
@@ -119,7 +119,7 @@ export const FUNCTIONS = {
   },
   events: {
     entry: 'events',
-    env: [...DELIVERY, 'HERALD_EVENT_MAPPINGS'],
+    env: [...DELIVERY, ...TENANCY, 'HERALD_EVENT_MAPPINGS'],
     connectionVerbs: ['POST'],
     grants: FANS_OUT,
   },

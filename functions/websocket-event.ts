@@ -2,14 +2,30 @@ import type {
   APIGatewayEventWebsocketRequestContextV2,
   APIGatewayProxyWebsocketEventV2WithRequestContext,
 } from 'aws-lambda'
+import type { Identity } from '../shared/auth/token-verifier.js'
 import { ConfigError } from '../shared/errors.js'
 import type { SessionContext } from '../shared/session/client-session.js'
 
-/** What our authorizer puts in `requestContext.authorizer`; API Gateway may hand the values back as strings. */
-export interface HeraldAuthorizerContext {
+/**
+ * What our authorizer puts in `requestContext.authorizer`. API Gateway takes only strings, numbers
+ * and booleans there (anything else fails the handshake with 500) and may hand them back as
+ * strings, so the groups travel as a JSON array in a string.
+ */
+export type HeraldAuthorizerContext = {
   principalId?: string
   userId?: string
   canReadLogs?: string | boolean
+  tenant?: string
+  groups?: string
+}
+
+export function authorizerContextOf(identity: Identity): HeraldAuthorizerContext {
+  return {
+    userId: identity.userId,
+    canReadLogs: String(identity.canReadLogs),
+    ...(identity.tenant === undefined ? {} : { tenant: identity.tenant }),
+    groups: JSON.stringify(identity.groups),
+  }
 }
 
 /**
@@ -32,6 +48,8 @@ export function sessionContextOf(event: WebSocketEvent): SessionContext {
     connectionId: event.requestContext.connectionId,
     userId,
     canReadLogs: String(authorizer.canReadLogs) === 'true',
+    ...(authorizer.tenant ? { tenant: authorizer.tenant } : {}),
+    groups: authorizer.groups ? (JSON.parse(authorizer.groups) as string[]) : [],
   }
 }
 

@@ -41,6 +41,19 @@ export interface HeraldProps {
   readonly shards?: number
   /** A scope or group a token needs to read the log stream. @default any authenticated user */
   readonly logsClaim?: string
+  /**
+   * The claim holding the tenant (Cognito: `custom:tenant`). Set, the deployment is multi-tenant:
+   * a token without it is refused, every audience is scoped to its tenant, and every publish names
+   * one (`"*"` = all). @default single-tenant
+   */
+  readonly tenantClaim?: string
+  /** The claim holding the groups; `cognito:groups` is read too. @default 'groups' */
+  readonly groupsClaim?: string
+  /**
+   * Multi-tenant only, and then required: the tenant Herald's own alarms, streamed logs and
+   * EventBridge events go to, or `"*"` for every tenant.
+   */
+  readonly operatorTenant?: string
   /** Browser origins allowed to connect. @default any origin */
   readonly allowedOrigins?: string[]
   /** Encrypts the topic with this key. @default SNS without KMS (TLS in transit is always enforced) */

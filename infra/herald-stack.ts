@@ -20,6 +20,9 @@ export interface HeraldContext {
   'herald:alarmEmail'?: string
   'herald:allowedOrigins'?: string
   'herald:logsClaim'?: string
+  'herald:tenantClaim'?: string
+  'herald:groupsClaim'?: string
+  'herald:operatorTenant'?: string
 }
 
 const optionalNumber = (value: string | number | undefined) =>
@@ -50,6 +53,9 @@ export class HeraldStack extends Stack {
       alarmEmail: context['herald:alarmEmail'],
       allowedOrigins: context['herald:allowedOrigins']?.split(',').map((origin) => origin.trim()),
       logsClaim: context['herald:logsClaim'],
+      tenantClaim: context['herald:tenantClaim'],
+      groupsClaim: context['herald:groupsClaim'],
+      operatorTenant: context['herald:operatorTenant'],
     })
     const outputs: Record<string, string | undefined> = {
       WebSocketUrl: this.herald.webSocketUrl,

@@ -22,6 +22,7 @@ import {
   type HeraldFunctionName,
 } from '../functions/manifest.js'
 import { ConfigError } from '../shared/errors.js'
+import { checkTenancy } from '../shared/runtime/config.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE, type TableDefinition } from '../shared/store/tables.js'
 import { allowAlarmsToPublish } from './alarm-publishing.js'
 import type { FunctionName } from './bundling.js'
@@ -289,4 +290,5 @@ function validate(props: HeraldProps): void {
   }
   if (workersOf(props) < 2)
     throw new ConfigError('Herald: deliveryWorkers must be at least 2 (the SQS event source minimum)')
+  checkTenancy(props.tenantClaim, props.operatorTenant)
 }

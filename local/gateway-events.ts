@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
-import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
 import type { HeraldAuthorizerContext, WebSocketEvent } from '../functions/websocket-event.js'
 
 // Event shapes API Gateway's WebSocket API sends its integrations (types from @types/aws-lambda).
@@ -82,4 +82,19 @@ export function routeEvent(
     isBase64Encoded: false,
     ...extra,
   }
+}
+
+/**
+ * The authorizer's context as API Gateway passes it on: top-level strings, numbers and booleans
+ * only, each handed to the routes as a string. Anything else (an array, an object) is an
+ * AuthorizerConfigurationException, which fails the handshake with 500: undefined here.
+ */
+export function forwardedContext(result: APIGatewayAuthorizerResult): HeraldAuthorizerContext | undefined {
+  const context: Record<string, string> = {}
+  for (const [key, value] of Object.entries(result.context ?? {})) {
+    if (value === null || value === undefined) continue
+    if (!['string', 'number', 'boolean'].includes(typeof value)) return undefined
+    context[key] = String(value)
+  }
+  return context
 }

@@ -10,6 +10,7 @@ import { watchFrames } from './frame-rules.js'
 import {
   authorizerEvent,
   flattenHeaders,
+  forwardedContext,
   type GatewayIdentity,
   newConnectionId,
   routeEvent,
@@ -179,7 +180,9 @@ export class LocalGateway {
       )) as APIGatewayAuthorizerResult
       const allowed = result.policyDocument.Statement.every((statement) => statement.Effect === 'Allow')
       if (!allowed) return refuse(socket, 403)
-      authorizer = { ...(result.context as HeraldAuthorizerContext), principalId: result.principalId }
+      const context = forwardedContext(result)
+      if (!context) return refuse(socket, 500)
+      authorizer = { ...context, principalId: result.principalId }
     } catch (error) {
       return refuse(socket, (error as Error).message === 'Unauthorized' ? 401 : 500)
     }

@@ -4,7 +4,7 @@ import { FUNCTION_SPECS } from '../functions/manifest.js'
 import { withSmokeRoute } from '../shared/integrations/smoke.js'
 import { createPublisher } from '../shared/publisher/publisher.js'
 import { awsClients } from '../shared/runtime/aws-clients.js'
-import type { Env } from '../shared/runtime/config.js'
+import { checkTenancy, type Env } from '../shared/runtime/config.js'
 import { documentClientOf } from '../shared/runtime/dynamodb.js'
 import { alarmRules } from '../shared/runtime/json-settings.js'
 import { snsOf } from '../shared/runtime/sns.js'
@@ -70,6 +70,7 @@ function enforceRoles(twins: Twins, options: LocalStackOptions) {
  * gives it, pointed at those twins.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  checkTenancy(options.env?.HERALD_TENANT_CLAIM, options.env?.HERALD_OPERATOR_TENANT)
   const twins = await startTwins(options)
   const { dynamo, gateway, lambda, sqs, sns, secrets, endpoints } = twins
   const env = functionEnv(twins, options)

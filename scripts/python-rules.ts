@@ -3,6 +3,7 @@
 // test fails while the committed file is stale).
 import { writeFileSync } from 'node:fs'
 import type * as v from 'valibot'
+import { EVERY_TENANT } from '../shared/protocol/audience.js'
 import { SNS_MAX_MESSAGE_BYTES } from '../shared/protocol/limits.js'
 import { ALIASES, NOTIFICATION_SCHEMAS } from '../shared/protocol/notifications.js'
 import { PublishBodySchema } from '../shared/protocol/publish-body.js'
@@ -32,16 +33,23 @@ function fieldsOf(schema: Schema) {
   return { required, words, ranges }
 }
 
-/** The rules file's contents: per type, required fields, accepted words, ranges and whether it takes a userId. */
+/** The rules file's contents: per type, required fields, accepted words, ranges and whether it takes a userId or group. */
 export function pythonRules(): string {
   const bodies = (PublishBodySchema as unknown as { options: Schema[] }).options
   const types = Object.fromEntries(
     Object.entries(NOTIFICATION_SCHEMAS).map(([type, schema]) => {
       const body = bodies.find((option) => option.entries?.type?.expects === `"${type}"`)
-      return [type, { ...fieldsOf(schema as unknown as Schema), userId: Boolean(body?.entries?.userId) }]
+      return [
+        type,
+        {
+          ...fieldsOf(schema as unknown as Schema),
+          userId: Boolean(body?.entries?.userId),
+          group: Boolean(body?.entries?.group),
+        },
+      ]
     }),
   )
-  return `${JSON.stringify({ aliases: ALIASES, maxMessageBytes: SNS_MAX_MESSAGE_BYTES, types }, null, 2)}\n`
+  return `${JSON.stringify({ aliases: ALIASES, everyTenant: EVERY_TENANT, maxMessageBytes: SNS_MAX_MESSAGE_BYTES, types }, null, 2)}\n`
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'))) {

@@ -33,6 +33,7 @@ export const REJECTION_REASONS = [
   'not_an_object',
   'unknown_type',
   'invalid_field',
+  'invalid_audience',
   'too_large',
 ] as const
 export type RejectionReason = (typeof REJECTION_REASONS)[number]

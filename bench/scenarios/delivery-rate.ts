@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi'
 import { deliver } from '../../shared/fan-out/post-to-recipients.js'
 import { signedHttpPoster } from '../../shared/fan-out/signed-http-poster.js'
-import type { Recipient } from '../../shared/store/connection-store.js'
+import type { Recipient } from '../../shared/store/index-queries.js'
 import { startManagementSim } from '../support/management-sim-client.js'
 import { table } from '../support/stats.js'
 

@@ -3,6 +3,7 @@ import { createTables, localDynamoClient, startDynamo } from '../../local/dynamo
 import { HeraldError } from '../../shared/errors.js'
 import { findRecipients } from '../../shared/fan-out/fan-out.js'
 import { runPool } from '../../shared/fan-out/pool.js'
+import { audienceOf } from '../../shared/protocol/audience.js'
 import type { LogFilters } from '../../shared/protocol/frames.js'
 import type { LogLevel } from '../../shared/protocol/notifications.js'
 import { type PublishInput, parsePublishBody } from '../../shared/protocol/publish-body.js'
@@ -87,7 +88,8 @@ export async function readCost(options: { connections: number }) {
     const rows = []
     const results: Record<string, unknown> = {}
     for (const [name, input, matches] of SCENARIOS) {
-      const lookup = await findRecipients(store, parsePublishBody(input))
+      const body = parsePublishBody(input)
+      const lookup = await findRecipients(store, body, audienceOf(body, false))
       const { scanned, found } = await scanCost(client, tables.connections, matches)
       const row = {
         notification: name,

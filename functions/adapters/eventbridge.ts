@@ -41,12 +41,16 @@ export function mapEvent(event: BridgeEvent, mappings: readonly EventMapping[]):
   const fill = (template: string | undefined, fallback = '') =>
     template ? fillTemplate(template, event) : fallback
   const userId = fill(mapping.userId)
+  const tenant = fill(mapping.tenant)
+  const group = fill(mapping.group)
+  const audience = { ...(tenant ? { tenant } : {}), ...(group ? { group } : {}) }
   const title = fill(mapping.title, event['detail-type'])
   const message = fill(mapping.message)
   switch (mapping.type) {
     case 'alert':
       return {
         type: 'alert',
+        ...audience,
         ...(userId ? { userId } : {}),
         data: {
           severity: mapping.severity ?? 'medium',
@@ -57,10 +61,11 @@ export function mapEvent(event: BridgeEvent, mappings: readonly EventMapping[]):
         },
       }
     case 'system':
-      return { type: 'system', data: { title, message, severity: mapping.severity ?? 'low' } }
+      return { type: 'system', ...audience, data: { title, message, severity: mapping.severity ?? 'low' } }
     case 'upload_status':
       return {
         type: 'upload_status',
+        ...audience,
         userId,
         data: {
           upload_id: fill(mapping.uploadId, event.id),

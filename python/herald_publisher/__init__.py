@@ -9,7 +9,8 @@ Configuration comes from the environment:
 - ``HERALD_TOPIC_ARN``: the topic (the ``TopicArn`` output of ``cdk deploy``, or what
   ``npm start`` prints);
 - ``HERALD_SNS_ENDPOINT``: the local stack's SNS endpoint (unset on AWS);
-- ``HERALD_REGION``, else ``AWS_REGION`` or ``AWS_DEFAULT_REGION``: the topic's region.
+- ``HERALD_REGION``, else ``AWS_REGION`` or ``AWS_DEFAULT_REGION``: the topic's region;
+- ``HERALD_TENANT``: the tenant of every publish that names none (multi-tenant deployments).
 
 Every function validates before it publishes and raises :class:`HeraldPublishError` with the
 field and what is wrong, so a bad notification never leaves the process.
@@ -25,7 +26,7 @@ from .publisher import (
     send_upload_status,
 )
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "HeraldPublishError",

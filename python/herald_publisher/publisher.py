@@ -38,8 +38,9 @@ def _attributes(notification):
     """SNS message attributes mirroring the body, so subscription filter policies can select on them."""
     data = notification["data"]
     values = {"type": notification["type"]}
-    if notification.get("userId") is not None:
-        values["userId"] = str(notification["userId"])
+    for field in ("tenant", "userId", "group"):
+        if notification.get(field) is not None:
+            values[field] = str(notification[field])
     if notification["type"] == "log_event":
         for field in ("level", "source", "environment"):
             if data.get(field):
@@ -47,33 +48,41 @@ def _attributes(notification):
     return {name: {"DataType": "String", "StringValue": value} for name, value in values.items()}
 
 
+def _addressed(body, user_id=None, tenant=None, group=None):
+    """The body with its audience: a user or a group of the tenant, or everyone in it. The tenant
+    defaults to HERALD_TENANT, which a multi-tenant deployment needs."""
+    tenant = tenant if tenant is not None else os.environ.get("HERALD_TENANT") or None
+    for field, value in (("tenant", tenant), ("userId", user_id), ("group", group)):
+        if value is not None:
+            body[field] = value
+    return body
+
+
 def publish(notification):
-    """Validates and publishes one notification body; returns SNS's ``MessageId``."""
-    checked = validate(notification)
+    """Validates and publishes one notification body; returns SNS's ``MessageId``. Without a
+    ``tenant`` it takes HERALD_TENANT's."""
+    checked = validate(_addressed(dict(notification)) if isinstance(notification, dict) else notification)
     response = _sns().publish(
         TopicArn=_topic_arn(), Message=encode(checked), MessageAttributes=_attributes(checked)
     )
     return response["MessageId"]
 
 
-def send_alert_notification(user_id, alert_data):
+def send_alert_notification(user_id, alert_data, tenant=None, group=None):
     """An alert for one user's connections (``user_id`` may be Django's integer key), or for
-    every ``alerts`` subscriber when it is None."""
-    body = {"type": "alert", "data": alert_data}
-    if user_id is not None:
-        body["userId"] = user_id
-    return publish(body)
+    every ``alerts`` subscriber (or ``group``'s) when it is None."""
+    return publish(_addressed({"type": "alert", "data": alert_data}, user_id, tenant, group))
 
 
-def send_log_stream(log_data):
+def send_log_stream(log_data, tenant=None):
     """A log event for every ``logs`` subscriber whose filters match it."""
-    return publish({"type": "log_event", "data": log_data})
+    return publish(_addressed({"type": "log_event", "data": log_data}, tenant=tenant))
 
 
-def notify_log_ingested(log_data):
+def notify_log_ingested(log_data, tenant=None):
     """What the ingestion pipeline calls per stored log: streams it, and raises a broadcast alert
     when it is critical, so people who are not watching the log stream still hear of it."""
-    streamed = send_log_stream(log_data)
+    streamed = send_log_stream(log_data, tenant)
     if canonical_word(str(log_data.get("level", ""))) != "critical":
         return [streamed]
     source = log_data.get("source")
@@ -85,21 +94,21 @@ def notify_log_ingested(log_data):
     }
     if source:
         alert["source"] = source
-    return [streamed, send_alert_notification(None, alert)]
+    return [streamed, send_alert_notification(None, alert, tenant)]
 
 
-def send_system_notification(title, message, severity="info"):
-    """A notice for every ``system`` subscriber."""
-    return publish({"type": "system", "data": {"title": title, "message": message, "severity": severity}})
+def send_system_notification(title, message, severity="info", tenant=None, group=None):
+    """A notice for every ``system`` subscriber (or ``group``'s)."""
+    data = {"title": title, "message": message, "severity": severity}
+    return publish(_addressed({"type": "system", "data": data}, tenant=tenant, group=group))
 
 
-def send_upload_status(user_id, upload_id, status, progress, filename, message=None):
-    """Upload progress for one user's connections, or for every ``uploads`` subscriber when
-    ``user_id`` is None."""
+def send_upload_status(
+    user_id, upload_id, status, progress, filename, message=None, tenant=None, group=None
+):
+    """Upload progress for one user's connections, or for every ``uploads`` subscriber (or
+    ``group``'s) when ``user_id`` is None."""
     data = {"upload_id": upload_id, "status": status, "progress": progress, "filename": filename}
     if message is not None:
         data["message"] = message
-    body = {"type": "upload_status", "data": data}
-    if user_id is not None:
-        body["userId"] = user_id
-    return publish(body)
+    return publish(_addressed({"type": "upload_status", "data": data}, user_id, tenant, group))

@@ -33,11 +33,31 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _check_user_id(user_id):
-    if isinstance(user_id, bool) or not isinstance(user_id, (str, int)):
-        raise HeraldPublishError("userId: must be a string or an integer")
-    if isinstance(user_id, str) and not user_id:
-        raise HeraldPublishError("userId: must not be empty")
+def _check_name(field, value):
+    """A user id, tenant or group: a non-empty string, or an integer (Django's primary keys)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise HeraldPublishError(f"{field}: must be a string or an integer")
+    if isinstance(value, str) and not value:
+        raise HeraldPublishError(f"{field}: must not be empty")
+
+
+def _check_audience(notification, kind, rules):
+    """Who the notification is for: a user or a group of the tenant, or everyone in it."""
+    for field in ("userId", "group"):
+        if field in notification and not rules[field]:
+            raise HeraldPublishError(f"{field}: a {kind} takes no {field}")
+    for field in ("userId", "group", "tenant"):
+        if field in notification:
+            _check_name(field, notification[field])
+    targeted = "userId" in notification or "group" in notification
+    if "userId" in notification and "group" in notification:
+        raise HeraldPublishError(
+            "userId and group are exclusive: a notification is for one user or one group", "invalid_audience"
+        )
+    if notification.get("tenant") == RULES["everyTenant"] and targeted:
+        raise HeraldPublishError(
+            'tenant "*" is for broadcasts: user ids and groups exist within one tenant', "invalid_audience"
+        )
 
 
 def validate(notification):
@@ -68,10 +88,7 @@ def validate(notification):
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise HeraldPublishError(f"data.{field}: must be a number from {low} to {high}")
-    if "userId" in notification:
-        if not rules["userId"]:
-            raise HeraldPublishError(f"userId: a {kind} goes to every subscriber and takes no userId")
-        _check_user_id(notification["userId"])
+    _check_audience(notification, kind, rules)
     return {**notification, "data": data}
 
 

@@ -6,14 +6,26 @@ export interface LocalTokenOptions {
   /** @default 3600 */
   ttlSeconds?: number
   /** Space-separated scopes, e.g. the one HERALD_LOGS_CLAIM names. */
-  scope?: string
+  scope?: string | undefined
   issuer?: string
   audience?: string
+  /** The tenant, under `tenantClaim`. */
+  tenant?: string | undefined
+  /** @default 'tenant' */
+  tenantClaim?: string | undefined
+  /** The groups, an array under `groupsClaim`. */
+  groups?: readonly string[] | undefined
+  /** @default 'groups' */
+  groupsClaim?: string | undefined
 }
 
 /** An HS256 token like the ones the local stack (and a shared-secret deployment) accepts. */
 export function signLocalToken(options: LocalTokenOptions): Promise<string> {
-  const jwt = new SignJWT(options.scope ? { scope: options.scope } : {})
+  const claims: Record<string, unknown> = {}
+  if (options.scope) claims.scope = options.scope
+  if (options.tenant !== undefined) claims[options.tenantClaim ?? 'tenant'] = options.tenant
+  if (options.groups?.length) claims[options.groupsClaim ?? 'groups'] = [...options.groups]
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(options.userId)
     .setIssuedAt()

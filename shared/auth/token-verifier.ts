@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose'
 import { AuthError } from '../errors.js'
+import { EVERY_TENANT } from '../protocol/audience.js'
 
 /**
  * Where signing keys come from: a shared HS256 secret (local stack, simple deployments; a loader
@@ -21,12 +22,23 @@ export interface TokenVerifierOptions {
   clockToleranceSeconds?: number
   /** A scope or group a token needs to read the log stream; unset means any authenticated user. */
   logsClaim?: string
+  /** The claim holding the tenant; set, a token without it is refused. Unset: single-tenant. */
+  tenantClaim?: string
+  /** The claim holding the groups; `cognito:groups` is read too. @default 'groups' */
+  groupsClaim?: string
 }
 
 export interface Identity {
   userId: string
   canReadLogs: boolean
+  /** Set only in a multi-tenant deployment. */
+  tenant?: string
+  groups: string[]
 }
+
+/** Groups one token may carry: each is an index key per topic, written at every connect. */
+export const MAX_GROUPS = 50
+const MAX_NAME_LENGTH = 256
 
 function claimValues(payload: JWTPayload): string[] {
   const values: string[] = []
@@ -36,6 +48,37 @@ function claimValues(payload: JWTPayload): string[] {
     else if (Array.isArray(claim)) values.push(...claim.filter((v): v is string => typeof v === 'string'))
   }
   return values
+}
+
+const isName = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= MAX_NAME_LENGTH
+
+/** A tenant as its claim holds it: a string, or an integer id read as its decimal string. */
+function tenantOf(payload: JWTPayload, claim: string): string {
+  const value = payload[claim]
+  const tenant = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value
+  if (!isName(tenant) || tenant === EVERY_TENANT)
+    throw new AuthError(403, `token refused: no usable "${claim}" claim (a tenant is required)`)
+  return tenant
+}
+
+/** The union of the configured groups claim and `cognito:groups`: arrays or space-separated strings. */
+function groupsOf(payload: JWTPayload, claim: string): string[] {
+  const groups = new Set<string>()
+  for (const name of new Set([claim, 'cognito:groups'])) {
+    const value = payload[name]
+    if (value === undefined) continue
+    const items = typeof value === 'string' ? value.split(' ').filter(Boolean) : value
+    if (!Array.isArray(items) || !items.every(isName))
+      throw new AuthError(
+        403,
+        `token refused: "${name}" must be strings of 1 to ${MAX_NAME_LENGTH} characters`,
+      )
+    for (const group of items) groups.add(group)
+  }
+  if (groups.size > MAX_GROUPS)
+    throw new AuthError(403, `token refused: ${groups.size} groups; at most ${MAX_GROUPS}`)
+  return [...groups]
 }
 
 /**
@@ -84,6 +127,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): (token: stri
     return {
       userId: payload.sub,
       canReadLogs: options.logsClaim === undefined || claimValues(payload).includes(options.logsClaim),
+      ...(options.tenantClaim === undefined ? {} : { tenant: tenantOf(payload, options.tenantClaim) }),
+      groups: groupsOf(payload, options.groupsClaim ?? 'groups'),
     }
   }
 }

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { chunk } from '../chunk.js'
-import type { Recipient } from '../store/connection-store.js'
+import type { Recipient } from '../store/index-queries.js'
 
 /**
  * One unit of work for a delivery worker: the envelope to post and up to a few hundred recipients,

@@ -1,7 +1,9 @@
+import { type Audience, audienceOf } from '../protocol/audience.js'
 import type { NotificationEnvelope } from '../protocol/frames.js'
-import { type PublishBody, TOPIC_OF, targetUserOf, toEnvelope } from '../protocol/publish-body.js'
-import type { ConnectionStore, Recipient, RecipientLookup } from '../store/connection-store.js'
+import { type PublishBody, type PublishInput, TOPIC_OF, toEnvelope } from '../protocol/publish-body.js'
+import type { ConnectionStore } from '../store/connection-store.js'
 import type { HistoryStore } from '../store/history-store.js'
+import type { Recipient, RecipientLookup } from '../store/index-queries.js'
 import type { ConnectionPoster } from './connection-poster.js'
 import { type DeliveryQueue, planBatches } from './delivery-batch.js'
 import type { DeliveryBudget } from './delivery-budget.js'
@@ -32,6 +34,10 @@ export interface ShardingOptions {
 
 export interface FanOutDeps extends DeliveryDeps {
   history: HistoryStore
+  /** A tenant claim is configured: every publish must name its tenant. @default false */
+  multiTenant?: boolean
+  /** Where Herald's own integrations publish in a multi-tenant deployment (`"*"`: every tenant). */
+  operatorTenant?: string | undefined
   /** The delivery workers' queue; without it every audience is delivered inline. */
   queue?: DeliveryQueue
   sharding?: Partial<ShardingOptions>
@@ -53,13 +59,34 @@ export interface FanOutReport {
   retried: number
 }
 
-/** Who a notification is for: the target user's connections, or a topic's (log filters applied). */
-export function findRecipients(connections: ConnectionStore, body: PublishBody): Promise<RecipientLookup> {
+/** The connections of a notification's audience: a user's, a group's, or a topic's (log filters applied). */
+export function findRecipients(
+  connections: ConnectionStore,
+  body: PublishBody,
+  audience: Audience,
+): Promise<RecipientLookup> {
   const topic = TOPIC_OF[body.type]
-  const userId = targetUserOf(body)
-  if (userId) return connections.recipientsOfUser(userId, topic)
-  if (body.type === 'log_event') return connections.recipientsOfLog(body.data)
-  return connections.recipientsOfTopic(topic)
+  switch (audience.kind) {
+    case 'user':
+      return connections.recipientsOfUser(audience.userId, topic, audience.scope)
+    case 'group':
+      return connections.recipientsOfGroup(audience.group, topic, audience.scope)
+    case 'everyone':
+      return body.type === 'log_event'
+        ? connections.recipientsOfLog(body.data, audience.scope)
+        : connections.recipientsOfTopic(topic, audience.scope)
+  }
+}
+
+/**
+ * A notification Herald itself makes (an alarm, a streamed log, an EventBridge event), addressed to
+ * the operator tenant unless it names one. Without an operator tenant a multi-tenant deployment
+ * refuses it as any publish without a tenant, so it is counted and kept, never sent to everyone.
+ */
+export function fromOperator<T extends PublishInput>(deps: Pick<FanOutDeps, 'operatorTenant'>, input: T): T {
+  return input.tenant === undefined && deps.operatorTenant !== undefined
+    ? { ...input, tenant: deps.operatorTenant }
+    : input
 }
 
 /** Posts to every recipient, then removes the connections that turned out to be gone. */
@@ -87,12 +114,18 @@ export async function fanOut(
   fallback: { id: string; timestamp: string },
 ): Promise<FanOutReport> {
   const envelope: NotificationEnvelope = toEnvelope(body, fallback)
+  const audience = audienceOf(body, deps.multiTenant ?? false)
   const topic = TOPIC_OF[body.type]
   const [lookup] = await Promise.all([
-    findRecipients(deps.connections, body),
+    findRecipients(deps.connections, body, audience),
     body.type === 'log_event'
       ? undefined
-      : deps.history.record(envelope, { topic, userId: targetUserOf(body) }),
+      : deps.history.record(envelope, {
+          topic,
+          tenant: audience.scope.tenant,
+          userId: audience.kind === 'user' ? audience.userId : undefined,
+          group: audience.kind === 'group' ? audience.group : undefined,
+        }),
   ])
   const payload = JSON.stringify(envelope)
   const base = {

@@ -1,6 +1,6 @@
 import { type BackoffClock, realClock, withBackoff } from '../backoff.js'
 import { withDefaults } from '../options.js'
-import type { Recipient } from '../store/connection-store.js'
+import type { Recipient } from '../store/index-queries.js'
 import { type ConnectionPoster, classifyDeliveryError } from './connection-poster.js'
 import type { DeliveryBudget } from './delivery-budget.js'
 import { runPool } from './pool.js'

@@ -19,6 +19,10 @@ export interface EventMapping {
   readonly message?: string
   /** The user an alert or upload status is for; an alert without one goes to everyone. */
   readonly userId?: string
+  /** The group it is for, instead of a user (docs/architecture.md, Tenants and groups). */
+  readonly group?: string
+  /** The tenant, multi-tenant only; empty after templating means the operator tenant. */
+  readonly tenant?: string
   readonly uploadId?: string
   readonly filename?: string
   /** processing, completed or failed (after templating). */
@@ -36,6 +40,8 @@ export const EventMappingsSchema = v.array(
     title: v.optional(v.string()),
     message: v.optional(v.string()),
     userId: v.optional(v.string()),
+    group: v.optional(v.string()),
+    tenant: v.optional(v.string()),
     uploadId: v.optional(v.string()),
     filename: v.optional(v.string()),
     status: v.optional(v.string()),

@@ -79,7 +79,15 @@ export function parseClientMessage(frame: string, maxBytes: number): ClientMessa
 
 /** Data of the control frames the server sends. */
 export interface ControlData {
-  connection_established: { connectionId: string; userId: string; topics: Topic[]; filters: LogFilters }
+  /** `tenant` only in a multi-tenant deployment; `groups` as the token carried them. */
+  connection_established: {
+    connectionId: string
+    userId: string
+    tenant?: string
+    groups: string[]
+    topics: Topic[]
+    filters: LogFilters
+  }
   pong: Record<string, never>
   subscribed: { topics: Topic[] }
   unsubscribed: { topics: Topic[] }

@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import { InvalidNotificationError } from '../errors.js'
+import { checkAudience } from './audience.js'
 import { HeraldIdSchema, type NotificationEnvelope } from './frames.js'
 import { describeIssues } from './issues.js'
 import { byteLength, MAX_MESSAGE_BYTES } from './limits.js'
@@ -14,39 +15,43 @@ import {
 import type { Topic } from './topics.js'
 
 /**
- * A user id as a token's `sub` carries it. Django publishers pass their integer primary key
- * (`send_alert_notification(user_id=1, …)`), so an integer is read as its decimal string.
+ * A user id as a token's `sub` carries it, a tenant or a group as their claims do. Django
+ * publishers pass integer primary keys (`send_alert_notification(user_id=1, …)`), so an integer is
+ * read as its decimal string.
  */
-const UserIdSchema = v.union(
+const NameSchema = v.union(
   [
     v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
     v.pipe(v.number(), v.safeInteger(), v.transform(String)),
   ],
   'must be a string or an integer',
 )
-const common = { id: v.optional(HeraldIdSchema), timestamp: v.optional(TimestampSchema) }
+const common = {
+  id: v.optional(HeraldIdSchema),
+  timestamp: v.optional(TimestampSchema),
+  /** The tenant the audience is in; `"*"` is every tenant (docs/architecture.md, Tenants and groups). */
+  tenant: v.optional(NameSchema),
+}
+/** Who within the tenant: one user, or one group (exclusive; checked by `audienceOf`). */
+const targeted = { userId: v.optional(NameSchema), group: v.optional(NameSchema) }
 
 /**
  * The SNS message body every publisher sends (docs/architecture.md, Publishing). With `userId`,
- * an alert or upload status is that user's alone; without, it goes to every subscriber of its
- * topic, as logs and system notices always do. The top level stays strict: a misspelt `userId`
- * must not quietly turn a private alert into a broadcast.
+ * an alert or upload status is that user's alone; with `group`, that group's; without either, it
+ * goes to every subscriber of its topic. System notices go to everyone or a group; log events by
+ * filter. The top level stays strict: a misspelt `userId` must not quietly turn a private alert
+ * into a broadcast.
  */
 export const PublishBodySchema = v.variant('type', [
-  v.strictObject({
-    type: v.literal('alert'),
-    data: AlertSchema,
-    userId: v.optional(UserIdSchema),
-    ...common,
-  }),
+  v.strictObject({ type: v.literal('alert'), data: AlertSchema, ...targeted, ...common }),
   v.strictObject({ type: v.literal('log_event'), data: LogEventSchema, ...common }),
-  v.strictObject({ type: v.literal('system'), data: SystemNoticeSchema, ...common }),
   v.strictObject({
-    type: v.literal('upload_status'),
-    data: UploadStatusSchema,
-    userId: v.optional(UserIdSchema),
+    type: v.literal('system'),
+    data: SystemNoticeSchema,
+    group: targeted.group,
     ...common,
   }),
+  v.strictObject({ type: v.literal('upload_status'), data: UploadStatusSchema, ...targeted, ...common }),
 ])
 export type PublishBody = v.InferOutput<typeof PublishBodySchema>
 export type PublishInput = v.InferInput<typeof PublishBodySchema>
@@ -61,6 +66,10 @@ export const TOPIC_OF: Readonly<Record<PublishBody['type'], Topic>> = {
 
 export function targetUserOf(body: PublishBody): string | undefined {
   return 'userId' in body ? body.userId : undefined
+}
+
+export function targetGroupOf(body: PublishBody): string | undefined {
+  return 'group' in body ? body.group : undefined
 }
 
 function parseJson(input: unknown): unknown {
@@ -93,6 +102,7 @@ export function parsePublishBody(input: unknown): PublishBody {
     const issues = describeIssues(parsed.issues)
     throw new InvalidNotificationError('invalid_field', issues.join('; '), issues)
   }
+  checkAudience(parsed.output)
   return parsed.output
 }
 
@@ -120,8 +130,11 @@ export function toEnvelope(
 /** SNS message attributes mirroring the body, so subscription filter policies can select on them. */
 export function messageAttributesOf(body: PublishBody): Record<string, string> {
   const attributes: Record<string, string> = { type: body.type }
+  if (body.tenant !== undefined) attributes.tenant = body.tenant
   const userId = targetUserOf(body)
   if (userId) attributes.userId = userId
+  const group = targetGroupOf(body)
+  if (group) attributes.group = group
   if (body.type === 'log_event') {
     attributes.level = body.data.level
     if (body.data.source) attributes.source = body.data.source

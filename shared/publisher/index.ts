@@ -5,11 +5,12 @@ export {
   type Published,
   type Publisher,
   type PublisherOptions,
+  type Recipients,
   type UserId,
 } from './publisher.js'
 
 // Module-level functions for code ported from the seed, which called them without a client:
-// the first call builds a publisher from the environment (HERALD_TOPIC_ARN, AWS_REGION).
+// the first call builds a publisher from the environment (HERALD_TOPIC_ARN, HERALD_TENANT, AWS_REGION).
 let ambient: Publisher | undefined
 const publisher = (): Publisher => {
   ambient ??= createPublisher()

@@ -20,11 +20,21 @@ import { required } from '../runtime/config.js'
 /** A user id: the token's `sub`, or an integer that is matched as its decimal string. */
 export type UserId = string | number
 
+/** Who within a tenant, for the seed-shaped calls (docs/architecture.md, Tenants and groups). */
+export interface Recipients {
+  /** The tenant; `"*"` is every tenant. @default the publisher's `tenant` */
+  tenant?: string | number
+  /** A group of the tenant instead of one user or everyone. */
+  group?: string | number
+}
+
 export interface PublisherOptions {
   /** An SNS client; by default one for the ambient region, honouring AWS_ENDPOINT_URL_SNS. */
   client?: SNSClient
   /** @default process.env.HERALD_TOPIC_ARN */
   topicArn?: string
+  /** The tenant of every publish that names none; a multi-tenant deployment needs one. @default process.env.HERALD_TENANT */
+  tenant?: string | number
 }
 
 export interface Published {
@@ -45,6 +55,7 @@ export interface Published {
 export function createPublisher(options: PublisherOptions = {}) {
   const client = options.client ?? new SNSClient({})
   const topicArn = options.topicArn ?? required(process.env, 'HERALD_TOPIC_ARN')
+  const tenant = options.tenant ?? (process.env.HERALD_TENANT || undefined)
 
   async function publish(input: PublishInput): Promise<Published> {
     // Callers in plain JavaScript can pass anything; refuse it as clearly as a bad field.
@@ -56,6 +67,7 @@ export function createPublisher(options: PublisherOptions = {}) {
     }
     const now = Date.now()
     const body = parsePublishBody({
+      ...(tenant === undefined ? {} : { tenant }),
       ...input,
       id: input.id ?? newId(now),
       timestamp: input.timestamp ?? new Date(now).toISOString(),
@@ -82,30 +94,35 @@ export function createPublisher(options: PublisherOptions = {}) {
     return { id: envelope.id, messageId: result.MessageId ?? '' }
   }
 
+  const tenantOf = (to: Recipients) => (to.tenant === undefined ? {} : { tenant: to.tenant })
+
   return {
     publish,
     /**
-     * An alert for one user's connections, or for every `alerts` subscriber when `userId` is null.
-     * A Django integer primary key works as it is: it is matched as the token's `sub`.
+     * An alert for one user's connections, or for every `alerts` subscriber (or `to.group`'s) when
+     * `userId` is null. A Django integer primary key works as it is: it is matched as the token's `sub`.
      */
-    sendAlertNotification: (userId: UserId | null | undefined, alert: AlertInput) =>
-      publish({ type: 'alert', data: alert, ...(userId != null ? { userId } : {}) }),
-    /** A log event for every `logs` subscriber whose filters match it. */
-    sendLogStream: (log: LogEventInput) => publish({ type: 'log_event', data: log }),
-    /** A notice for every `system` subscriber; severity `info` unless given. */
-    sendSystemNotification: (notice: SystemNoticeInput) => publish({ type: 'system', data: notice }),
-    /** Upload progress for one user's connections, or for every `uploads` subscriber when `userId` is null. */
-    sendUploadStatus: (userId: UserId | null | undefined, status: UploadStatusInput) =>
-      publish({ type: 'upload_status', data: status, ...(userId != null ? { userId } : {}) }),
+    sendAlertNotification: (userId: UserId | null | undefined, alert: AlertInput, to: Recipients = {}) =>
+      publish({ type: 'alert', data: alert, ...to, ...(userId != null ? { userId } : {}) }),
+    /** A log event for every `logs` subscriber whose filters match it, within `to.tenant`. */
+    sendLogStream: (log: LogEventInput, to: Pick<Recipients, 'tenant'> = {}) =>
+      publish({ type: 'log_event', data: log, ...tenantOf(to) }),
+    /** A notice for every `system` subscriber (or `to.group`'s); severity `info` unless given. */
+    sendSystemNotification: (notice: SystemNoticeInput, to: Recipients = {}) =>
+      publish({ type: 'system', data: notice, ...to }),
+    /** Upload progress for one user's connections, or for every `uploads` subscriber (or `to.group`'s) when `userId` is null. */
+    sendUploadStatus: (userId: UserId | null | undefined, status: UploadStatusInput, to: Recipients = {}) =>
+      publish({ type: 'upload_status', data: status, ...to, ...(userId != null ? { userId } : {}) }),
     /**
      * What the seed's ingestion pipeline called per stored log: streams it, and raises a broadcast
      * alert when it is critical, so people who are not watching the log stream still hear of it.
      */
-    async notifyLogIngested(log: LogEventInput): Promise<Published[]> {
-      const streamed = await publish({ type: 'log_event', data: log })
+    async notifyLogIngested(log: LogEventInput, to: Pick<Recipients, 'tenant'> = {}): Promise<Published[]> {
+      const streamed = await publish({ type: 'log_event', data: log, ...tenantOf(to) })
       if (canonicalWord(log.level) !== 'critical') return [streamed]
       const alert = await publish({
         type: 'alert',
+        ...tenantOf(to),
         data: {
           severity: 'critical',
           title: `Critical log${log.source ? ` from ${log.source}` : ''}`,

@@ -96,6 +96,32 @@ export function abuseLimits(env: Env) {
   }
 }
 
+function tenantClaim(env: Env): string | undefined {
+  return env.HERALD_TENANT_CLAIM || undefined
+}
+
+/**
+ * Tenants (docs/architecture.md, Tenants and groups): a tenant claim makes the deployment
+ * multi-tenant; Herald's own integrations (alarms, streamed logs, EventBridge events) then publish
+ * to the operator tenant, which may be `"*"`.
+ */
+export function tenancyConfig(env: Env) {
+  return {
+    multiTenant: tenantClaim(env) !== undefined,
+    operatorTenant: env.HERALD_OPERATOR_TENANT || undefined,
+  }
+}
+
+/** Refuses a tenancy that would misroute Herald's own notifications; the construct and the local stack both ask. */
+export function checkTenancy(tenantClaim: string | undefined, operatorTenant: string | undefined): void {
+  if (tenantClaim && !operatorTenant)
+    throw new ConfigError(
+      'a tenant claim needs an operator tenant: the tenant alarms, streamed logs and events go to ("*" for every tenant)',
+    )
+  if (!tenantClaim && operatorTenant)
+    throw new ConfigError('an operator tenant is for multi-tenant deployments: set the tenant claim too')
+}
+
 /**
  * Token checks: HERALD_JWKS_URL (OIDC), HERALD_JWT_SECRET_ARN (an HS256 secret in Secrets Manager,
  * read with `readSecret`) or HERALD_JWT_SECRET (the secret itself), plus optional issuer, audience
@@ -118,6 +144,8 @@ export function authConfig(
     audience: env.HERALD_JWT_AUDIENCE || undefined,
     algorithms: list(env, 'HERALD_JWT_ALGORITHMS'),
     logsClaim: env.HERALD_LOGS_CLAIM || undefined,
+    tenantClaim: tenantClaim(env),
+    groupsClaim: env.HERALD_GROUPS_CLAIM || undefined,
     allowedOrigins: list(env, 'HERALD_ALLOWED_ORIGINS'),
   }
 }

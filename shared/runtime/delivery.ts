@@ -1,7 +1,7 @@
 import { DeliveryBudget } from '../fan-out/delivery-budget.js'
 import { sqsDeliveryQueue } from '../fan-out/sqs-delivery-queue.js'
 import type { AwsClients } from './aws-clients.js'
-import { deliveryConfig, type Env, managementEndpoint, shardingConfig } from './config.js'
+import { deliveryConfig, type Env, managementEndpoint, shardingConfig, tenancyConfig } from './config.js'
 import { stores } from './dynamodb.js'
 import { posterOf } from './poster.js'
 import { sqsOf } from './sqs.js'
@@ -20,4 +20,9 @@ export function deliveryDeps(env: Env, aws: AwsClients) {
     sharding: { threshold: sharding.threshold, batchSize: sharding.batchSize },
     maxAttempts: sharding.maxAttempts,
   }
+}
+
+/** What every function that fans a notification out shares: delivery, plus the deployment's tenancy. */
+export function publishingDeps(env: Env, aws: AwsClients) {
+  return { ...deliveryDeps(env, aws), ...tenancyConfig(env) }
 }

@@ -18,6 +18,14 @@ export const VARIABLES = {
   HERALD_JWT_ALGORITHMS: { doc: 'accepted algorithms, comma-separated' },
   HERALD_LOGS_CLAIM: { doc: 'a scope or group needed to read logs; unset: any user' },
   HERALD_ALLOWED_ORIGINS: { doc: 'comma-separated Origin allow-list; unset: any origin' },
+  HERALD_TENANT_CLAIM: { doc: 'the claim holding the tenant; set: multi-tenant, unset: single-tenant' },
+  HERALD_GROUPS_CLAIM: {
+    default: 'groups',
+    doc: 'the claim holding the groups (cognito:groups is read too)',
+  },
+  HERALD_OPERATOR_TENANT: {
+    doc: 'multi-tenant: where alarms, streamed logs and events go ("*" = every tenant)',
+  },
   HERALD_MAX_MESSAGES_PER_SECOND: {
     default: '10',
     doc: 'frames a connection may send per second, sustained',
@@ -81,4 +89,9 @@ export const AUTH: readonly Variable[] = [
   'HERALD_JWT_ALGORITHMS',
   'HERALD_LOGS_CLAIM',
   'HERALD_ALLOWED_ORIGINS',
+  'HERALD_TENANT_CLAIM',
+  'HERALD_GROUPS_CLAIM',
 ]
+
+/** What every function that publishes reads: whether publishes need a tenant, and its own tenant. */
+export const TENANCY: readonly Variable[] = ['HERALD_TENANT_CLAIM', 'HERALD_OPERATOR_TENANT']

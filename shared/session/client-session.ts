@@ -30,13 +30,20 @@ export interface SessionContext {
   connectionId: string
   userId: string
   canReadLogs: boolean
+  /** Set only in a multi-tenant deployment. */
+  tenant?: string
+  groups?: string[]
 }
 
 /** The frame a client receives first, once `$connect` has returned. */
-export function welcomeFrame(connection: Pick<Connection, 'connectionId' | 'userId' | 'topics' | 'filters'>) {
+export function welcomeFrame(
+  connection: Pick<Connection, 'connectionId' | 'userId' | 'tenant' | 'groups' | 'topics' | 'filters'>,
+) {
   return makeFrame('connection_established', {
     connectionId: connection.connectionId,
     userId: connection.userId,
+    ...(connection.tenant === undefined ? {} : { tenant: connection.tenant }),
+    groups: connection.groups ?? [],
     topics: connection.topics,
     filters: connection.filters,
   })
@@ -121,6 +128,8 @@ async function answer(
       if (!connection) throw notRegistered()
       const missed = await deps.history.missed({
         userId: context.userId,
+        tenant: connection.tenant,
+        groups: connection.groups,
         topics: connection.topics,
         since: message.since,
         limit: limits.resumeLimit,

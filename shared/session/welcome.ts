@@ -8,6 +8,8 @@ import { welcomeFrame } from './client-session.js'
 export interface WelcomeRequest {
   connectionId: string
   userId: string
+  tenant?: string
+  groups?: string[]
   topics: Topic[]
   filters: LogFilters
 }

@@ -1,5 +1,6 @@
+import type { Scope } from '../protocol/audience.js'
 import type { Connection } from './connection-store.js'
-import { type ItemKey, logPartition, shardOf, topicPartition, userPartition } from './keys.js'
+import { groupPartition, type ItemKey, logPartition, shardOf, topicPartition, userPartition } from './keys.js'
 
 // A type alias, not an interface, so it can be written as a plain DynamoDB item.
 export type IndexItem = ItemKey & {
@@ -10,18 +11,35 @@ export type IndexItem = ItemKey & {
   removed?: true
 }
 
-/** Every key a connection is found under: its user (counted, and per topic), its topics' shards, its log filter. */
+/**
+ * Every key a connection is found under: its user (counted, and per topic), its topics' shards,
+ * its log filter, and each of its groups per topic, all within its tenant. A tenant's connection
+ * is also under the unscoped topic and log keys, which a `"*"` publish reads; its user and group
+ * keys are never unscoped, so a user id or group name means nothing across tenants.
+ */
 export function indexKeys(connection: Connection, shards: number): ItemKey[] {
   const shard = shardOf(connection.connectionId, shards)
   const sk = connection.connectionId
+  const own: Scope = { tenant: connection.tenant }
+  const broadcastScopes: Scope[] = connection.tenant === undefined ? [own] : [own, {}]
+  const user = userPartition(connection.userId, own)
   // One item per connection under its user, whatever its topics, to count a user's connections.
-  const keys: ItemKey[] = [{ pk: userPartition(connection.userId), sk: `conn#${sk}` }]
+  const keys: ItemKey[] = [{ pk: user, sk: `conn#${sk}` }]
   for (const topic of connection.topics) {
-    keys.push({ pk: userPartition(connection.userId), sk: `${topic}#${sk}` })
-    keys.push({
-      pk: topic === 'logs' ? logPartition(connection.filters, shard) : topicPartition(topic, shard),
-      sk,
-    })
+    keys.push({ pk: user, sk: `${topic}#${sk}` })
+    for (const scope of broadcastScopes) {
+      keys.push({
+        pk:
+          topic === 'logs'
+            ? logPartition(connection.filters, shard, scope)
+            : topicPartition(topic, shard, scope),
+        sk,
+      })
+    }
+    // Log events go by filter, never to a group.
+    if (topic === 'logs') continue
+    for (const group of connection.groups ?? [])
+      keys.push({ pk: groupPartition(group, shard, own), sk: `${topic}#${sk}` })
   }
   return keys
 }

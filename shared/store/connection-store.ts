@@ -2,13 +2,16 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { withBackoff } from '../backoff.js'
 import { ConflictError } from '../errors.js'
+import type { Scope } from '../protocol/audience.js'
 import type { LogFilters } from '../protocol/frames.js'
 import type { LogEvent } from '../protocol/notifications.js'
 import type { Topic } from '../protocol/topics.js'
 import { batchWrite } from './batch-write.js'
 import { type IndexItem, indexItems, indexKeys } from './connection-index.js'
+import { countRange, type RecipientLookup, readRanges } from './index-queries.js'
 import {
   connectionKey,
+  groupPartition,
   type ItemKey,
   logPartition,
   matchingFilters,
@@ -16,11 +19,14 @@ import {
   topicPartition,
   userPartition,
 } from './keys.js'
-import { liveItemsFilter, queryPages } from './query-pages.js'
 
 export interface Connection {
   connectionId: string
   userId: string
+  /** The token's tenant; none in a single-tenant deployment. */
+  tenant?: string
+  /** The token's groups, which group publishes reach. */
+  groups?: string[]
   topics: Topic[]
   filters: LogFilters
   connectedAt: string
@@ -28,18 +34,6 @@ export interface Connection {
   expiresAt: number
   /** Bumped by every change; index items carry the version that wrote them. */
   version: number
-}
-
-export interface Recipient {
-  connectionId: string
-  userId: string
-  /** The index item the recipient was found through, so a stale one can be deleted exactly. */
-  key: ItemKey
-}
-
-export interface RecipientLookup {
-  recipients: Recipient[]
-  itemsRead: number
 }
 
 export interface ConnectionStoreOptions {
@@ -83,6 +77,8 @@ export class ConnectionStore {
   async add(input: {
     connectionId: string
     userId: string
+    tenant?: string | undefined
+    groups?: readonly string[]
     topics: Topic[]
     filters?: LogFilters
   }): Promise<Connection> {
@@ -90,6 +86,8 @@ export class ConnectionStore {
     const connection: Connection = {
       connectionId: input.connectionId,
       userId: input.userId,
+      ...(input.tenant === undefined ? {} : { tenant: input.tenant }),
+      ...(input.groups?.length ? { groups: [...new Set(input.groups)] } : {}),
       topics: [...new Set(input.topics)],
       filters: input.filters ?? {},
       connectedAt: new Date(now).toISOString(),
@@ -176,68 +174,48 @@ export class ConnectionStore {
       await this.#client.send(new DeleteCommand({ TableName: this.#table, Key: connectionKey(connectionId) }))
   }
 
-  /** A user's live connections subscribed to `topic`: a key range, so no one else is read. */
-  async recipientsOfUser(userId: string, topic: Topic): Promise<RecipientLookup> {
-    const filter = liveItemsFilter(this.#nowSeconds())
-    const { items, itemsRead } = await queryPages<IndexItem>(this.#client, {
-      TableName: this.#table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :topic)',
-      FilterExpression: filter.FilterExpression,
-      ExpressionAttributeValues: { ...filter.values, ':pk': userPartition(userId), ':topic': `${topic}#` },
-    })
-    return { recipients: items.map(toRecipient), itemsRead }
+  /** A user's live connections subscribed to `topic`, within the tenant: a key range, so no one else is read. */
+  recipientsOfUser(userId: string, topic: Topic, scope: Scope = {}): Promise<RecipientLookup> {
+    return readRanges(this.#reader(), [{ pk: userPartition(userId, scope), prefix: `${topic}#` }])
   }
 
-  /** How many live connections a user has: a count over one key range, nothing returned. */
-  async countOfUser(userId: string): Promise<number> {
-    const filter = liveItemsFilter(this.#nowSeconds())
-    const { count } = await queryPages(this.#client, {
-      TableName: this.#table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :conn)',
-      FilterExpression: filter.FilterExpression,
-      ExpressionAttributeValues: { ...filter.values, ':pk': userPartition(userId), ':conn': 'conn#' },
-      Select: 'COUNT',
-    })
-    return count
+  /** How many live connections a user has within the tenant: a count over one key range. */
+  countOfUser(userId: string, scope: Scope = {}): Promise<number> {
+    return countRange(this.#reader(), { pk: userPartition(userId, scope), prefix: 'conn#' })
   }
 
-  /** Every live connection subscribed to `topic`, read shard by shard in parallel. */
-  recipientsOfTopic(topic: Topic): Promise<RecipientLookup> {
-    return this.#readPartitions(shardRange(this.#shards).map((shard) => topicPartition(topic, shard)))
+  /** Every live connection subscribed to `topic` (in the tenant, or in every tenant unscoped), shard by shard. */
+  recipientsOfTopic(topic: Topic, scope: Scope = {}): Promise<RecipientLookup> {
+    return readRanges(
+      this.#reader(),
+      shardRange(this.#shards).map((shard) => ({ pk: topicPartition(topic, shard, scope) })),
+    )
+  }
+
+  /** The live connections whose token carried `group`, subscribed to `topic`, within the tenant. */
+  recipientsOfGroup(group: string, topic: Topic, scope: Scope = {}): Promise<RecipientLookup> {
+    return readRanges(
+      this.#reader(),
+      shardRange(this.#shards).map((shard) => ({
+        pk: groupPartition(group, shard, scope),
+        prefix: `${topic}#`,
+      })),
+    )
   }
 
   /** The `logs` subscribers whose filters match `log`, found by key without reading anyone else. */
-  recipientsOfLog(log: Pick<LogEvent, 'level' | 'source' | 'environment'>): Promise<RecipientLookup> {
-    const partitions = matchingFilters(log).flatMap((filters) =>
-      shardRange(this.#shards).map((shard) => logPartition(filters, shard)),
+  recipientsOfLog(
+    log: Pick<LogEvent, 'level' | 'source' | 'environment'>,
+    scope: Scope = {},
+  ): Promise<RecipientLookup> {
+    const ranges = matchingFilters(log).flatMap((filters) =>
+      shardRange(this.#shards).map((shard) => ({ pk: logPartition(filters, shard, scope) })),
     )
-    return this.#readPartitions(partitions)
+    return readRanges(this.#reader(), ranges)
   }
 
-  async #readPartitions(partitions: string[]): Promise<RecipientLookup> {
-    const filter = liveItemsFilter(this.#nowSeconds())
-    const results = await Promise.all(
-      partitions.map((pk) =>
-        queryPages<IndexItem>(this.#client, {
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: filter.FilterExpression,
-          ExpressionAttributeValues: { ...filter.values, ':pk': pk },
-        }),
-      ),
-    )
-    const seen = new Set<string>()
-    const recipients: Recipient[] = []
-    let itemsRead = 0
-    for (const result of results) {
-      itemsRead += result.itemsRead
-      for (const item of result.items) {
-        if (seen.has(item.connectionId)) continue
-        seen.add(item.connectionId)
-        recipients.push(toRecipient(item))
-      }
-    }
-    return { recipients, itemsRead }
+  #reader() {
+    return { client: this.#client, table: this.#table, nowSeconds: this.#nowSeconds() }
   }
 
   async #putIfNewer(item: IndexItem): Promise<void> {
@@ -258,8 +236,4 @@ export class ConnectionStore {
   #nowSeconds(): number {
     return Math.floor(this.#now() / 1000)
   }
-}
-
-function toRecipient(item: IndexItem): Recipient {
-  return { connectionId: item.connectionId, userId: item.userId, key: { pk: item.pk, sk: item.sk } }
 }

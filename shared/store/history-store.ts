@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
 import type { NotificationEnvelope } from '../protocol/frames.js'
 import type { Topic } from '../protocol/topics.js'
-import { userPartition } from './keys.js'
+import { historyPartition } from './keys.js'
 import { liveItemsFilter, queryPages } from './query-pages.js'
 
 export interface HistoryStoreOptions {
@@ -12,8 +12,19 @@ export interface HistoryStoreOptions {
   now?: () => number
 }
 
+/** Where a notification was published to; no tenant means the unscoped keys (docs/architecture.md). */
+export interface HistoryTarget {
+  topic: Topic
+  tenant?: string | undefined
+  userId?: string | undefined
+  group?: string | undefined
+}
+
 export interface MissedQuery {
   userId: string
+  /** The connection's tenant and groups: it is shown what it could have received live. */
+  tenant?: string | undefined
+  groups?: readonly string[] | undefined
   topics: readonly Topic[]
   /** The last id the client saw; without it, the most recent notifications. */
   since?: string
@@ -35,9 +46,30 @@ interface HistoryItem {
   expiresAt: number
 }
 
-// Only notifications a user can miss are kept: their own, and broadcasts on these topics.
+// Only notifications a user can miss are kept: their own, their groups', and broadcasts on these topics.
 const BROADCAST_HISTORY_TOPICS: readonly Topic[] = ['alerts', 'system']
-const broadcastPartition = (topic: Topic): string => `topic#${topic}`
+
+function partitionOf(target: HistoryTarget): string | undefined {
+  const scope = { tenant: target.tenant }
+  if (target.userId !== undefined) return historyPartition.user(target.userId, scope)
+  if (target.group !== undefined) return historyPartition.group(target.group, scope)
+  return BROADCAST_HISTORY_TOPICS.includes(target.topic)
+    ? historyPartition.topic(target.topic, scope)
+    : undefined
+}
+
+/** Every partition a connection could have received from live: the mirror of the fan-out's lookups. */
+function partitionsOf(query: MissedQuery): string[] {
+  const own = { tenant: query.tenant }
+  const broadcastScopes = query.tenant === undefined ? [own] : [own, {}]
+  return [
+    historyPartition.user(query.userId, own),
+    ...(query.groups ?? []).map((group) => historyPartition.group(group, own)),
+    ...BROADCAST_HISTORY_TOPICS.filter((topic) => query.topics.includes(topic)).flatMap((topic) =>
+      broadcastScopes.map((scope) => historyPartition.topic(topic, scope)),
+    ),
+  ]
+}
 
 /**
  * Notifications kept for a bounded time so `resume` and the NotificationCenter can show what was
@@ -57,10 +89,11 @@ export class HistoryStore {
   }
 
   /** Keeps a notification; writing the same envelope twice is harmless. */
-  async record(envelope: NotificationEnvelope, target: { topic: Topic; userId?: string }): Promise<void> {
-    if (!target.userId && !BROADCAST_HISTORY_TOPICS.includes(target.topic)) return
+  async record(envelope: NotificationEnvelope, target: HistoryTarget): Promise<void> {
+    const pk = partitionOf(target)
+    if (pk === undefined) return
     const item: HistoryItem = {
-      pk: target.userId ? userPartition(target.userId) : broadcastPartition(target.topic),
+      pk,
       sk: envelope.id,
       topic: target.topic,
       envelope: JSON.stringify(envelope),
@@ -69,14 +102,10 @@ export class HistoryStore {
     await this.#client.send(new PutCommand({ TableName: this.#table, Item: item }))
   }
 
-  /** What a user missed on `topics`, their own and broadcasts merged, oldest first, at most `limit`. */
+  /** What a user missed on `topics`: their own, their groups' and broadcasts merged, oldest first, at most `limit`. */
   async missed(query: MissedQuery): Promise<Missed> {
     if (query.topics.length === 0) return { envelopes: [], more: false }
-    const partitions = [
-      userPartition(query.userId),
-      ...BROADCAST_HISTORY_TOPICS.filter((topic) => query.topics.includes(topic)).map(broadcastPartition),
-    ]
-    const pages = await Promise.all(partitions.map((pk) => this.#read(pk, query)))
+    const pages = await Promise.all(partitionsOf(query).map((pk) => this.#read(pk, query)))
     const newestFirst = query.since === undefined
     const merged = pages.flat().sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0))
     if (newestFirst) merged.reverse()

@@ -1,3 +1,4 @@
+import type { Scope } from '../protocol/audience.js'
 import type { LogFilters } from '../protocol/frames.js'
 import type { LogEvent } from '../protocol/notifications.js'
 import type { Topic } from '../protocol/topics.js'
@@ -13,12 +14,28 @@ const part = (value: string | undefined): string => (value === undefined ? '' : 
 
 export const connectionKey = (connectionId: string): ItemKey => ({ pk: `conn#${connectionId}`, sk: 'meta' })
 
-export const userPartition = (userId: string): string => `user#${part(userId)}`
+// A tenant prefix, so a single-tenant deployment's keys stay exactly as they were (no migration).
+const scoped = (scope: Scope, key: string): string =>
+  scope.tenant === undefined ? key : `tenant#${part(scope.tenant)}#${key}`
 
-export const topicPartition = (topic: Topic, shard: number): string => `topic#${topic}#${shard}`
+export const userPartition = (userId: string, scope: Scope = {}): string =>
+  scoped(scope, `user#${part(userId)}`)
 
-export const logPartition = (filters: LogFilters, shard: number): string =>
-  `logs#${part(filters.level)}#${part(filters.source)}#${part(filters.environment)}#${shard}`
+export const topicPartition = (topic: Topic, shard: number, scope: Scope = {}): string =>
+  scoped(scope, `topic#${topic}#${shard}`)
+
+export const groupPartition = (group: string, shard: number, scope: Scope = {}): string =>
+  scoped(scope, `group#${part(group)}#${shard}`)
+
+export const logPartition = (filters: LogFilters, shard: number, scope: Scope = {}): string =>
+  scoped(scope, `logs#${part(filters.level)}#${part(filters.source)}#${part(filters.environment)}#${shard}`)
+
+/** History partitions: a user's own notifications, a group's, and a topic's broadcasts. */
+export const historyPartition = {
+  user: userPartition,
+  group: (group: string, scope: Scope = {}): string => scoped(scope, `group#${part(group)}`),
+  topic: (topic: Topic, scope: Scope = {}): string => scoped(scope, `topic#${topic}`),
+}
 
 /** FNV-1a: a stable, well-spread shard for a connection id, the same in every process. */
 export function shardOf(connectionId: string, shards: number): number {

@@ -12,13 +12,21 @@ import { TestClient } from './ws-client.js'
 export interface StackFixture {
   stack: LocalStack
   publisher: Publisher
-  token(userId: string, options?: { scope?: string; ttlSeconds?: number }): Promise<string>
+  token(userId: string, options?: TokenClaims): Promise<string>
   /** A client of `userId`, welcomed; `query` is added to the URL (e.g. `stream=logs`). */
-  connect(userId: string, query?: string): Promise<TestClient>
+  connect(userId: string, query?: string, claims?: TokenClaims): Promise<TestClient>
   /** A raw SNS Publish, as any HTTP client that signs (the AWS CLI, curl --aws-sigv4) would send it. */
   rawPublish(form: Record<string, string>): Promise<{ status: number; body: string }>
   /** Every item in the connections table. */
   storedItems(): Promise<Record<string, unknown>[]>
+}
+
+/** What a test token may carry besides its user: the claim names are the local stack's defaults. */
+export interface TokenClaims {
+  scope?: string
+  ttlSeconds?: number
+  tenant?: string
+  groups?: string[]
 }
 
 /** A local stack on free ports for the test file, and the clients that talk to it. */
@@ -34,8 +42,8 @@ export function withLocalStack(options: LocalStackOptions = {}): StackFixture {
     fixture.stack = stack
     fixture.publisher = createPublisher({ client: sns, topicArn: stack.topicArn })
     fixture.token = (userId, extra = {}) => signLocalToken({ userId, secret: LOCAL_JWT_SECRET, ...extra })
-    fixture.connect = async (userId, query) => {
-      const token = await fixture.token(userId)
+    fixture.connect = async (userId, query, claims) => {
+      const token = await fixture.token(userId, claims)
       const client = await TestClient.connect(
         `${stack.websocketUrl}/?token=${token}${query ? `&${query}` : ''}`,
       )

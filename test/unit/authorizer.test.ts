@@ -49,7 +49,7 @@ describe('Function: authorizer (shared secret)', () => {
         Version: '2012-10-17',
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: methodArn }],
       },
-      context: { userId: 'alice', canReadLogs: 'true' },
+      context: { userId: 'alice', canReadLogs: 'true', groups: '[]' },
     })
   })
 
@@ -108,9 +108,9 @@ describe('Function: authorizer (policies)', () => {
     const bobLogs = await handler(event({ token: other, stream: 'logs' }))
     const bobNotifications = await handler(event({ token: other }))
 
-    expect(opsResult.context).toEqual({ userId: 'ops', canReadLogs: 'true' })
+    expect(opsResult.context).toEqual({ userId: 'ops', canReadLogs: 'true', groups: '[]' })
     expect(bobLogs.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' })
-    expect(bobNotifications.context).toEqual({ userId: 'bob', canReadLogs: 'false' })
+    expect(bobNotifications.context).toEqual({ userId: 'bob', canReadLogs: 'false', groups: '[]' })
   })
 })
 
@@ -183,5 +183,73 @@ describe('Function: authorizer (secret in Secrets Manager)', () => {
       'arn:aws:secretsmanager:us-east-1:1:secret:jwt',
     ])
     secrets.restore()
+  })
+})
+
+describe('Function: authorizer (tenants and groups)', () => {
+  const handler = createAuthorizerHandler({
+    verify: createTokenVerifier({ key: { kind: 'secret', secret: SECRET }, tenantClaim: 'custom:tenant' }),
+  })
+  const token = (claims: Record<string, unknown>) => hs256({ sub: 'alice', exp: now() + 600, ...claims })
+
+  it("passes a Cognito token's custom:tenant and cognito:groups on as the context API Gateway accepts", async () => {
+    const result = await handler(
+      event({ token: await token({ 'custom:tenant': 'acme', 'cognito:groups': ['oncall', 'admins'] }) }),
+    )
+
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' })
+    expect(result.context).toEqual({
+      userId: 'alice',
+      canReadLogs: 'true',
+      tenant: 'acme',
+      groups: '["oncall","admins"]',
+    })
+    for (const value of Object.values(result.context ?? {})) expect(typeof value).toBe('string')
+  })
+
+  it('reads the groups claim as an array or a space-separated string, merged with cognito:groups', async () => {
+    const result = await handler(
+      event({
+        token: await token({
+          'custom:tenant': 42,
+          groups: 'oncall ops',
+          'cognito:groups': ['ops', 'admins'],
+        }),
+      }),
+    )
+
+    expect(result.context?.tenant).toBe('42')
+    expect(JSON.parse(String(result.context?.groups))).toEqual(['oncall', 'ops', 'admins'])
+  })
+
+  it.each([
+    ['no tenant claim', {}],
+    ['an empty tenant', { 'custom:tenant': '' }],
+    ['the reserved "*" tenant', { 'custom:tenant': '*' }],
+    ['51 groups', { 'custom:tenant': 'acme', groups: Array.from({ length: 51 }, (_, i) => `g${i}`) }],
+    ['a group that is not a string', { 'custom:tenant': 'acme', groups: ['ok', 7] }],
+  ])('denies (403) a valid token with %s in a multi-tenant deployment', async (_, claims) => {
+    const result = await handler(event({ token: await token(claims) }))
+
+    expect(result.principalId).toBe('refused')
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' })
+    expect(result.context).toBeUndefined()
+  })
+
+  it('accepts exactly 50 groups', async () => {
+    const groups = Array.from({ length: 50 }, (_, i) => `g${i}`)
+    const result = await handler(event({ token: await token({ 'custom:tenant': 'acme', groups }) }))
+
+    expect(JSON.parse(String(result.context?.groups))).toHaveLength(50)
+  })
+
+  it('ignores a tenant claim when the deployment is single-tenant', async () => {
+    const single = createAuthorizerHandler({
+      verify: createTokenVerifier({ key: { kind: 'secret', secret: SECRET } }),
+    })
+
+    const result = await single(event({ token: await token({ tenant: 'acme' }) }))
+
+    expect(result.context).toEqual({ userId: 'alice', canReadLogs: 'true', groups: '[]' })
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { type DeliveryBatch, fromCompact, planBatches } from '../../shared/fan-out/delivery-batch.js'
 import { deliverBatch } from '../../shared/fan-out/delivery-worker.js'
-import type { Recipient } from '../../shared/store/connection-store.js'
+import type { Recipient } from '../../shared/store/index-queries.js'
 import { RecordingPoster } from '../support/recording-poster.js'
 
 const recipients = (n: number, userId = 'u'): Recipient[] =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { type DeliveryClock, deliver } from '../../shared/fan-out/post-to-recipients.js'
 import { signedHttpPoster } from '../../shared/fan-out/signed-http-poster.js'
-import type { Recipient } from '../../shared/store/connection-store.js'
+import type { Recipient } from '../../shared/store/index-queries.js'
 import { withManagementStub } from '../support/management-stub.js'
 
 const stub = withManagementStub()
