@@ -49,6 +49,38 @@ const post = (managementUrl: string, connectionId: string, body: string) =>
   fetch(`${managementUrl}/@connections/${encodeURIComponent(connectionId)}`, { method: 'POST', body })
 
 describe('Class: LocalGateway', () => {
+  it('refuses the handshake (500) when the authorizer context holds an array, as API Gateway does', async () => {
+    const connects: unknown[] = []
+    const { gateway } = await start({
+      authorizer: async () => ({ ...allow('u1'), context: { userId: 'u1', groups: ['a', 'b'] } }),
+      connect: async (event) => {
+        connects.push(event)
+        return { statusCode: 200 }
+      },
+    })
+
+    const refusal = (await TestClient.open(`${gateway.websocketUrl}/?token=t`)) as Refusal
+
+    expect(refusal.status).toBe(500)
+    expect(connects).toEqual([])
+  })
+
+  it('hands the routes every authorizer context value as a string', async () => {
+    const contexts: unknown[] = []
+    const { gateway } = await start({
+      authorizer: async () => ({ ...allow('u1'), context: { userId: 'u1', admin: true, level: 3 } }),
+      connect: async (event) => {
+        contexts.push(event.requestContext.authorizer)
+        return { statusCode: 200 }
+      },
+    })
+
+    const client = (await TestClient.open(`${gateway.websocketUrl}/?token=t`)) as TestClient
+    client.close()
+
+    expect(contexts).toEqual([{ userId: 'u1', admin: 'true', level: '3', principalId: 'u1' }])
+  })
+
   it('answers 410 to a post for a connection whose $connect is still running, then accepts it once open', async () => {
     const during: number[] = []
     let management = ''

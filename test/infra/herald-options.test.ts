@@ -123,6 +123,26 @@ describe('Construct: Herald options', () => {
     })
   })
 
+  it('makes a multi-tenant deployment from tenantClaim, groupsClaim and operatorTenant', () => {
+    const tenants = new Stack(new App())
+    new Herald(tenants, 'Herald', {
+      tenantClaim: 'custom:tenant',
+      groupsClaim: 'cognito:groups',
+      operatorTenant: 'ops',
+    })
+    const functions = Object.values(Template.fromStack(tenants).findResources('AWS::Lambda::Function'))
+    const reading = (name: string, value: string) =>
+      functions.filter((fn) => fn.Properties.Environment?.Variables?.[name] === value).length
+
+    // The authorizer reads both claims; the three functions that publish know they must name a tenant.
+    expect(reading('HERALD_TENANT_CLAIM', 'custom:tenant')).toBe(4)
+    expect(reading('HERALD_GROUPS_CLAIM', 'cognito:groups')).toBe(1)
+    expect(reading('HERALD_OPERATOR_TENANT', 'ops')).toBe(3)
+    expect(() => new Herald(new Stack(new App()), 'Herald', { tenantClaim: 'tenant' })).toThrow(
+      'a tenant claim needs an operator tenant',
+    )
+  })
+
   it('leaves the account’s API Gateway logging role alone when told to', () => {
     const quiet = new Stack(new App())
     new Herald(quiet, 'Herald', { configureApiGatewayLogging: false })

@@ -115,4 +115,27 @@ describe('Class: HistoryStore', () => {
     const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: tableName }))
     expect(Items.map((item) => item.topic)).toEqual(['alerts'])
   })
+
+  it('shows a tenant’s member its own, its groups’, its tenant’s and "*" broadcasts, and nothing of another tenant', async () => {
+    const start = alert('before')
+    await history.record(alert('acme user 1'), { topic: 'alerts', tenant: 'acme', userId: '1' })
+    await history.record(alert('globex user 1'), { topic: 'alerts', tenant: 'globex', userId: '1' })
+    await history.record(alert('acme oncall'), { topic: 'alerts', tenant: 'acme', group: 'oncall' })
+    await history.record(alert('acme admins'), { topic: 'alerts', tenant: 'acme', group: 'admins' })
+    await history.record(alert('globex oncall'), { topic: 'alerts', tenant: 'globex', group: 'oncall' })
+    await history.record(system('acme everyone'), { topic: 'system', tenant: 'acme' })
+    await history.record(system('globex everyone'), { topic: 'system', tenant: 'globex' })
+    await history.record(system('every tenant'), { topic: 'system' })
+
+    const missed = await history.missed({
+      userId: '1',
+      tenant: 'acme',
+      groups: ['oncall'],
+      topics: ['alerts', 'system'],
+      since: start.id,
+      limit: 10,
+    })
+
+    expect(titles(missed.envelopes)).toEqual(['acme user 1', 'acme oncall', 'acme everyone', 'every tenant'])
+  })
 })

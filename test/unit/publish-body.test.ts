@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { InvalidNotificationError } from '../../shared/errors.js'
-import { parsePublishBody, targetUserOf } from '../../shared/protocol/publish-body.js'
+import { audienceOf } from '../../shared/protocol/audience.js'
+import { messageAttributesOf, parsePublishBody, targetUserOf } from '../../shared/protocol/publish-body.js'
 import { normaliseTimestamp } from '../../shared/protocol/timestamp.js'
 
 const alert = (data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -137,5 +138,90 @@ describe('Class: InvalidNotificationError, the reasons a body is refused', () =>
     }
     expect(thrown).toBeInstanceOf(InvalidNotificationError)
     expect(thrown).toMatchObject({ code: 'invalid_notification', reason, message })
+  })
+})
+
+describe('Function: audienceOf, tenants and groups', () => {
+  const refusal = (body: unknown, multiTenant: boolean) => {
+    try {
+      audienceOf(parsePublishBody(body), multiTenant)
+    } catch (error) {
+      return { reason: (error as InvalidNotificationError).reason, message: (error as Error).message }
+    }
+    return undefined
+  }
+
+  it('scopes a user, a group or everyone to the named tenant', () => {
+    expect(audienceOf(parsePublishBody(alert({}, { tenant: 'acme', userId: 1 })), true)).toEqual({
+      kind: 'user',
+      userId: '1',
+      scope: { tenant: 'acme' },
+    })
+    expect(audienceOf(parsePublishBody(alert({}, { tenant: 7, group: 'oncall' })), true)).toEqual({
+      kind: 'group',
+      group: 'oncall',
+      scope: { tenant: '7' },
+    })
+    expect(audienceOf(parsePublishBody(alert({}, { tenant: '*' })), true)).toEqual({
+      kind: 'everyone',
+      scope: {},
+    })
+  })
+
+  it('keeps a single-tenant deployment as it was: no tenant, or "*", is everyone', () => {
+    expect(audienceOf(parsePublishBody(alert({})), false)).toEqual({ kind: 'everyone', scope: {} })
+    expect(audienceOf(parsePublishBody(alert({}, { tenant: '*' })), false)).toEqual({
+      kind: 'everyone',
+      scope: {},
+    })
+  })
+
+  it.each([
+    [
+      'a publish without a tenant when multi-tenant',
+      alert({}),
+      true,
+      'tenant is required: this deployment is multi-tenant (a tenant claim is configured)',
+    ],
+    [
+      'a named tenant when single-tenant',
+      alert({}, { tenant: 'acme' }),
+      false,
+      'tenant "acme" given, but this deployment has no tenants',
+    ],
+    [
+      'a user and a group together',
+      alert({}, { tenant: 'acme', userId: 'u', group: 'g' }),
+      true,
+      'userId and group are exclusive: a notification is for one user or one group',
+    ],
+    [
+      'a user in every tenant',
+      alert({}, { tenant: '*', userId: 'u' }),
+      true,
+      'tenant "*" is for broadcasts: user ids and groups exist within one tenant',
+    ],
+    [
+      'a group in every tenant',
+      { type: 'system', tenant: '*', group: 'g', data: { title: 't', message: 'm' } },
+      true,
+      'tenant "*" is for broadcasts: user ids and groups exist within one tenant',
+    ],
+  ])('refuses %s as invalid_audience', (_, body, multiTenant, message) => {
+    expect(refusal(body, multiTenant)).toEqual({ reason: 'invalid_audience', message })
+  })
+
+  it('refuses a group on a log event: logs reach subscribers by filter', () => {
+    expect(
+      refusal({ type: 'log_event', group: 'g', data: { level: 'info', message: 'm' } }, false),
+    ).toMatchObject({ reason: 'invalid_field' })
+  })
+
+  it('mirrors tenant and group into SNS message attributes for subscription filter policies', () => {
+    expect(messageAttributesOf(parsePublishBody(alert({}, { tenant: 'acme', group: 'oncall' })))).toEqual({
+      type: 'alert',
+      tenant: 'acme',
+      group: 'oncall',
+    })
   })
 })
