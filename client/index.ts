@@ -20,6 +20,7 @@ export { WebSocketService } from './websocket-service.js'
 export type {
   FrameListener,
   FrameSource,
+  HeraldIdentity,
   WebSocketConstructor,
   WebSocketLike,
   WebSocketServiceOptions,

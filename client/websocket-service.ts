@@ -10,6 +10,7 @@ import { browserTimers, Heartbeat, type Timers } from './core/heartbeat.js'
 import type {
   FrameListener,
   FrameSource,
+  HeraldIdentity,
   WebSocketConstructor,
   WebSocketLike,
   WebSocketServiceOptions,
@@ -45,6 +46,7 @@ export class WebSocketService {
   #lastNotificationId: string | undefined
   #resuming: FrameSource | undefined
   #welcomeId = ''
+  #identity: HeraldIdentity | undefined
 
   constructor(options: WebSocketServiceOptions) {
     this.#options = options
@@ -57,6 +59,11 @@ export class WebSocketService {
       ping: () => this.#socket?.send(JSON.stringify({ type: 'ping' })),
       onDead: () => this.#drop(4000, 'heartbeat timed out', false),
     })
+  }
+
+  /** Who the server took this connection to be (user, tenant, groups); undefined until welcomed. */
+  get identity(): HeraldIdentity | undefined {
+    return this.#identity
   }
 
   get state(): ConnectionState {
@@ -172,6 +179,13 @@ export class WebSocketService {
   #established(frame: Envelope<'connection_established'>): void {
     const firstTime = !this.#everConnected
     this.#welcomeId = frame.id
+    const { connectionId, userId, tenant, groups } = frame.data
+    this.#identity = {
+      connectionId,
+      userId,
+      ...(tenant === undefined ? {} : { tenant }),
+      groups: groups ?? [],
+    }
     this.#everConnected = true
     this.#attempts = 0
     this.#setState(ConnectionState.Open)

@@ -9,6 +9,16 @@ import type { Timers } from './core/heartbeat.js'
  */
 export type FrameSource = 'live' | 'missed' | 'recent'
 
+/** Who the server says this connection is, from its `connection_established` frame. */
+export interface HeraldIdentity {
+  connectionId: string
+  userId: string
+  /** Only in a multi-tenant deployment. */
+  tenant?: string
+  /** The groups the token carried; group publishes reach them. */
+  groups: string[]
+}
+
 export interface FrameListener {
   onMessage?: (frame: Envelope, source: FrameSource) => void
   onStateChange?: (state: ConnectionState) => void

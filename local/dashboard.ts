@@ -13,6 +13,8 @@ export interface DashboardOptions {
   websocketUrl: string
   publisher: Publisher
   jwtSecret: string
+  /** The claim names the authorizer reads; a tenant claim makes the dashboard ask for a tenant. */
+  claims?: { tenant?: string | undefined; groups?: string | undefined }
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -24,7 +26,12 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json',
 }
 
-const TokenRequest = v.object({ userId: v.pipe(v.string(), v.minLength(1), v.maxLength(64)) })
+const Name = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64))
+const TokenRequest = v.object({
+  userId: Name,
+  tenant: v.optional(Name),
+  groups: v.optional(v.pipe(v.array(Name), v.maxLength(50))),
+})
 
 async function json(request: IncomingMessage): Promise<unknown> {
   const body = await readBody(request, 300 * 1024)
@@ -48,13 +55,24 @@ export class LocalDashboard {
     this.#server = createServer(async (request, response) => {
       try {
         const path = new URL(request.url ?? '/', 'http://localhost').pathname
-        if (path === '/api/config')
-          return send(response, 200, JSON.stringify({ websocketUrl: options.websocketUrl }))
+        if (path === '/api/config') {
+          const multiTenant = Boolean(options.claims?.tenant)
+          return send(response, 200, JSON.stringify({ websocketUrl: options.websocketUrl, multiTenant }))
+        }
         if (path === '/api/token' && request.method === 'POST') {
           const parsed = v.safeParse(TokenRequest, await json(request))
           if (!parsed.success)
-            return send(response, 400, JSON.stringify({ error: 'userId must be 1 to 64 characters' }))
-          const token = await signLocalToken({ userId: parsed.output.userId, secret: options.jwtSecret })
+            return send(
+              response,
+              400,
+              JSON.stringify({ error: 'userId and tenant must be 1 to 64 characters; at most 50 groups' }),
+            )
+          const token = await signLocalToken({
+            ...parsed.output,
+            secret: options.jwtSecret,
+            tenantClaim: options.claims?.tenant,
+            groupsClaim: options.claims?.groups,
+          })
           return send(response, 200, JSON.stringify({ token }))
         }
         if (path === '/api/publish' && request.method === 'POST') {

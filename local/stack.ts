@@ -101,6 +101,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         websocketUrl: gateway.websocketUrl,
         publisher: createPublisher({ client: snsOf(aws), topicArn: LOCAL_TOPIC_ARN }),
         jwtSecret: options.env?.HERALD_JWT_SECRET ?? LOCAL_JWT_SECRET,
+        claims: { tenant: env.HERALD_TENANT_CLAIM, groups: env.HERALD_GROUPS_CLAIM },
       })
     : undefined
   const dashboardUrl = await dashboard?.listen(twins.dashboardPort)

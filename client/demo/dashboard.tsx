@@ -2,8 +2,9 @@ import { type CSSProperties, useEffect, useState } from 'react'
 import { HeraldProvider } from '../react/herald-provider.js'
 import { LogStream } from '../react/log-stream.js'
 import { NotificationCenter } from '../react/notification-center.js'
-import { fetchConfig, fetchToken } from './local-api.js'
+import { type DemoUser, fetchConfig, fetchToken } from './local-api.js'
 import { SamplePanel } from './sample-panel.js'
+import { IdentityBadge, SignIn, userFromQuery } from './sign-in.js'
 
 const params = new URLSearchParams(globalThis.location.search)
 const optionalNumber = (name: string) => (params.has(name) ? Number(params.get(name)) : undefined)
@@ -11,36 +12,29 @@ const optionalNumber = (name: string) => (params.has(name) ? Number(params.get(n
 /** The local stack's demo: who you are, your notifications, the log stream, and a way to make events. */
 export function Dashboard() {
   const [websocketUrl, setWebsocketUrl] = useState<string>()
-  const [userId, setUserId] = useState(params.get('user') ?? 'alice')
-  const [draft, setDraft] = useState(userId)
+  const [user, setUser] = useState<DemoUser>()
 
   useEffect(() => {
-    fetchConfig().then((config) => setWebsocketUrl(config.websocketUrl))
+    fetchConfig().then((config) => {
+      setUser(userFromQuery(params, config.multiTenant))
+      setWebsocketUrl(config.websocketUrl)
+    })
   }, [])
 
   return (
     <div style={styles.page}>
-      {websocketUrl && (
-        // Keyed by user: signing in as someone else opens that user's connections.
+      {websocketUrl && user && (
+        // Keyed by identity: signing in as someone else opens that user's connections.
         <HeraldProvider
-          key={userId}
+          key={JSON.stringify(user)}
           url={websocketUrl}
-          getToken={() => fetchToken(userId)}
+          getToken={() => fetchToken(user)}
           reconnectDelay={optionalNumber('reconnectDelay')}
         >
           <header style={styles.header}>
             <h1 style={styles.title}>Herald</h1>
-            <form
-              style={styles.user}
-              onSubmit={(event) => {
-                event.preventDefault()
-                if (draft.trim()) setUserId(draft.trim())
-              }}
-            >
-              <label htmlFor="user">Signed in as</label>
-              <input id="user" value={draft} onChange={(e) => setDraft(e.target.value)} size={10} />
-              <button type="submit">Switch</button>
-            </form>
+            <IdentityBadge />
+            <SignIn user={user} onSignIn={setUser} />
             <NotificationCenter
               position="bottom-right"
               autoHideDuration={optionalNumber('autoHide') ?? 5000}
@@ -53,7 +47,7 @@ export function Dashboard() {
               </h2>
               <LogStream maxLogs={100} />
             </section>
-            <SamplePanel userId={userId} />
+            <SamplePanel user={user} />
           </main>
         </HeraldProvider>
       )}
@@ -72,7 +66,6 @@ const styles = {
     color: '#fff',
   },
   title: { margin: 0, fontSize: 20, marginRight: 'auto' },
-  user: { display: 'flex', alignItems: 'center', gap: 6, fontSize: 13 },
   main: { display: 'grid', gridTemplateColumns: 'minmax(0, 2fr) minmax(280px, 1fr)', gap: 16, padding: 24 },
   card: { background: '#fff', borderRadius: 8, padding: 16, minWidth: 0 },
   heading: { margin: '0 0 8px', fontSize: 16 },

@@ -15,7 +15,14 @@ async function call<T>(path: string, body?: unknown): Promise<T> {
   return answer
 }
 
-export const fetchConfig = () => call<{ websocketUrl: string }>('/api/config')
-export const fetchToken = (userId: string) =>
-  call<{ token: string }>('/api/token', { userId }).then((answer) => answer.token)
+/** Who the demo signs in as; the local server puts these claims in the token. */
+export interface DemoUser {
+  userId: string
+  tenant?: string
+  groups: string[]
+}
+
+export const fetchConfig = () => call<{ websocketUrl: string; multiTenant: boolean }>('/api/config')
+export const fetchToken = (user: DemoUser) =>
+  call<{ token: string }>('/api/token', user).then((answer) => answer.token)
 export const publish = (input: PublishInput) => call<{ id: string }>('/api/publish', input)

@@ -1,16 +1,48 @@
 import { type CSSProperties, useState } from 'react'
 import { LOG_LEVELS, type LogLevel, SEVERITIES, type Severity } from '../../shared/protocol/notifications.js'
 import type { PublishInput } from '../../shared/protocol/publish-body.js'
-import { publish } from './local-api.js'
-import { pick, samples } from './samples.js'
+import { type DemoUser, publish } from './local-api.js'
+import { pick, type SampleAudience, samples } from './samples.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 type Send = (label: string, inputs: PublishInput[], pause?: number) => Promise<void>
 
-function AlertSamples({ userId, send }: { userId: string; send: Send }) {
+/** "me", "everyone", or `group:<name>`: who alerts, notices and uploads go to. */
+function audienceOf(choice: string, user: DemoUser): SampleAudience {
+  const tenant = user.tenant === undefined ? {} : { tenant: user.tenant }
+  if (choice === 'me') return { ...tenant, userId: user.userId }
+  if (choice.startsWith('group:')) return { ...tenant, group: choice.slice('group:'.length) }
+  return tenant
+}
+
+function AudiencePicker({
+  user,
+  value,
+  onChange,
+}: {
+  user: DemoUser
+  value: string
+  onChange: (v: string) => void
+}) {
+  return (
+    <label>
+      Send to{' '}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="me">only me</option>
+        <option value="everyone">everyone{user.tenant ? ` in ${user.tenant}` : ''}</option>
+        {user.groups.map((group) => (
+          <option key={group} value={`group:${group}`}>
+            group {group}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+}
+
+function AlertSamples({ to, send }: { to: SampleAudience; send: Send }) {
   const [severity, setSeverity] = useState<Severity>('high')
-  const [toEveryone, setToEveryone] = useState(false)
   return (
     <fieldset style={styles.group}>
       <legend>Alert</legend>
@@ -22,21 +54,14 @@ function AlertSamples({ userId, send }: { userId: string; send: Send }) {
           ))}
         </select>
       </label>
-      <label>
-        <input type="checkbox" checked={toEveryone} onChange={(e) => setToEveryone(e.target.checked)} /> to
-        everyone
-      </label>
-      <button
-        type="button"
-        onClick={() => send('an alert', [samples.alert(severity, toEveryone ? undefined : userId)])}
-      >
+      <button type="button" onClick={() => send('an alert', [samples.alert(severity, to)])}>
         Send alert
       </button>
     </fieldset>
   )
 }
 
-function LogSamples({ send }: { send: Send }) {
+function LogSamples({ to, send }: { to: SampleAudience; send: Send }) {
   const [level, setLevel] = useState<LogLevel>('error')
   return (
     <fieldset style={styles.group}>
@@ -49,7 +74,7 @@ function LogSamples({ send }: { send: Send }) {
           ))}
         </select>
       </label>
-      <button type="button" onClick={() => send('a log event', [samples.log(level)])}>
+      <button type="button" onClick={() => send('a log event', [samples.log(level, to)])}>
         Send log
       </button>
       <button
@@ -57,7 +82,7 @@ function LogSamples({ send }: { send: Send }) {
         onClick={() =>
           send(
             '20 log events',
-            Array.from({ length: 20 }, () => samples.log(pick(LOG_LEVELS))),
+            Array.from({ length: 20 }, () => samples.log(pick(LOG_LEVELS), to)),
             50,
           )
         }
@@ -69,8 +94,10 @@ function LogSamples({ send }: { send: Send }) {
 }
 
 /** Publishes sample events through the local stack, so a visitor sees every kind arrive. */
-export function SamplePanel({ userId }: { userId: string }) {
+export function SamplePanel({ user }: { user: DemoUser }) {
   const [status, setStatus] = useState('')
+  const [choice, setChoice] = useState('me')
+  const to = audienceOf(choice, user)
   const send: Send = async (label, inputs, pause = 0) => {
     try {
       for (const input of inputs) {
@@ -85,14 +112,15 @@ export function SamplePanel({ userId }: { userId: string }) {
   return (
     <section aria-label="Send sample events" style={styles.panel}>
       <h2 style={styles.heading}>Send sample events</h2>
-      <AlertSamples userId={userId} send={send} />
-      <LogSamples send={send} />
+      <AudiencePicker user={user} value={choice} onChange={setChoice} />
+      <AlertSamples to={to} send={send} />
+      <LogSamples to={to} send={send} />
       <fieldset style={styles.group}>
         <legend>System and uploads</legend>
-        <button type="button" onClick={() => send('a system notice', [samples.system()])}>
+        <button type="button" onClick={() => send('a system notice', [samples.system(to)])}>
           Send system notice
         </button>
-        <button type="button" onClick={() => send('an upload', samples.upload(userId), 700)}>
+        <button type="button" onClick={() => send('an upload', samples.upload(to), 700)}>
           Simulate upload
         </button>
       </fieldset>

@@ -5,11 +5,22 @@ const SOURCES = ['api', 'worker', 'billing']
 const ENVIRONMENTS = ['prod', 'staging']
 export const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)] as T
 
+/** Who a sample goes to: the signed-in tenant, and within it one user, one group or everyone. */
+export interface SampleAudience {
+  tenant?: string
+  userId?: string
+  group?: string
+}
+
+const tenantOf = (to: SampleAudience) => (to.tenant === undefined ? {} : { tenant: to.tenant })
+// System notices go to everyone or a group, never to one user.
+const withoutUser = ({ userId: _, ...to }: SampleAudience) => to
+
 /** What the demo's buttons publish: one of each kind of notification, as a real service would. */
 export const samples = {
-  alert: (severity: Severity, userId: string | undefined): PublishInput => ({
+  alert: (severity: Severity, to: SampleAudience): PublishInput => ({
     type: 'alert',
-    ...(userId ? { userId } : {}),
+    ...to,
     data: {
       severity,
       title: `${severity[0]?.toUpperCase()}${severity.slice(1)}: disk 91% full on db-1`,
@@ -17,8 +28,9 @@ export const samples = {
       source: 'monitoring',
     },
   }),
-  log: (level: LogLevel): PublishInput => ({
+  log: (level: LogLevel, to: SampleAudience): PublishInput => ({
     type: 'log_event',
+    ...tenantOf(to),
     data: {
       level,
       message: `${level} from a sample request #${Math.floor(Math.random() * 1000)}`,
@@ -27,16 +39,17 @@ export const samples = {
       timestamp: new Date().toISOString(),
     },
   }),
-  system: (): PublishInput => ({
+  system: (to: SampleAudience): PublishInput => ({
     type: 'system',
+    ...withoutUser(to),
     data: { title: 'Maintenance tonight', message: 'Writes pause 02:00–02:10 UTC.', severity: 'medium' },
   }),
   /** One upload's progress, 0 % to completed, as four statuses with the same upload_id. */
-  upload: (userId: string): PublishInput[] => {
+  upload: (to: SampleAudience): PublishInput[] => {
     const uploadId = `u-${Date.now()}`
     return [0, 35, 70, 100].map((progress) => ({
       type: 'upload_status',
-      userId,
+      ...to,
       data: {
         upload_id: uploadId,
         filename: 'q3-report.csv',

@@ -6,5 +6,6 @@ export {
   type NotificationCenterProps,
   type ToastPosition,
 } from './notification-center.js'
+export { useHeraldIdentity } from './use-herald-identity.js'
 export { type LogEnvelope, MAX_LOGS, useLogStream } from './use-log-stream.js'
 export { MAX_NOTIFICATIONS, useNotifications } from './use-notifications.js'

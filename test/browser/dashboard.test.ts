@@ -13,6 +13,10 @@ const SCREENSHOTS = join(root, 'test/screenshots')
 const AUTO_HIDE = 1500
 
 const herald = withLocalStack({ dashboardRoot: join(root, 'dist/demo') })
+const tenants = withLocalStack({
+  dashboardRoot: join(root, 'dist/demo'),
+  env: { HERALD_TENANT_CLAIM: 'tenant', HERALD_OPERATOR_TENANT: 'ops' },
+})
 let browser: Browser | undefined
 let page: Page
 
@@ -156,4 +160,37 @@ describe('Demo dashboard in Chromium', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard.png') })
     expect(await page.getByTestId('herald-toast').count()).toBeGreaterThanOrEqual(2)
   })
+})
+
+describe('Demo dashboard in Chromium, multi-tenant', () => {
+  browserTest(
+    'shows the signed-in tenant and groups, and sends an alert to a group of that tenant only',
+    async () => {
+      const tenantPage = await (browser as Browser).newPage({ viewport: { width: 1280, height: 760 } })
+      await tenantPage.goto(
+        `${tenants.stack.dashboardUrl}/?user=1&tenant=acme&groups=oncall,admins&autoHide=60000`,
+      )
+      const badge = tenantPage.getByTestId('herald-identity')
+      await expect
+        .poll(() => badge.textContent(), { timeout: 10_000 })
+        .toBe('1 · tenant acme · groups oncall, admins')
+      const teammate = await tenants.connect('2', undefined, { tenant: 'acme', groups: ['oncall'] })
+      const outsider = await tenants.connect('2', undefined, { tenant: 'globex', groups: ['oncall'] })
+
+      await tenantPage.getByLabel('Send to').selectOption('group:oncall')
+      await tenantPage.getByRole('button', { name: 'Send alert' }).click()
+
+      await tenantPage
+        .getByTestId('herald-toast')
+        .filter({ hasText: 'disk 91% full' })
+        .waitFor({ timeout: 15_000 })
+      expect((await teammate.next('alert')).data).toMatchObject({ title: 'High: disk 91% full on db-1' })
+      await tenants.stack.idle()
+      outsider.send({ type: 'ping' })
+      await outsider.next('pong')
+      expect(outsider.received('alert')).toEqual([])
+      await tenantPage.screenshot({ path: join(SCREENSHOTS, 'tenants.png') })
+      await tenantPage.close()
+    },
+  )
 })
