@@ -13,40 +13,77 @@ import { table } from '../support/stats.js'
 
 const LEVELS: (LogLevel | undefined)[] = [undefined, 'error', 'warning', 'info']
 const SOURCES = [undefined, 'api', 'worker', 'billing']
+const TENANTS = 10
 
-/** A realistic mix: most connections on the notification topics (3 per user), a fifth on logs with filters. */
+/**
+ * A realistic multi-tenant mix: users (3 connections each) spread over 10 tenants, a quarter of
+ * them on call, each in one of 25 teams; most connections on the notification topics, a fifth on
+ * logs with filters.
+ */
 function connectionSpecs(count: number) {
   return Array.from({ length: count }, (_, i) => {
+    const user = Math.floor(i / 3)
     const onLogs = i % 5 === 0
     const filters: LogFilters = onLogs ? { level: LEVELS[i % 4], source: SOURCES[(i >> 2) % 4] } : {}
     return {
       connectionId: `conn-${i}`,
-      userId: `user-${Math.floor(i / 3)}`,
+      userId: `user-${user}`,
+      tenant: `tenant-${user % TENANTS}`,
+      groups: [...(user % 4 === 0 ? ['oncall'] : []), `team-${user % 25}`],
       topics: (onLogs ? ['logs'] : ['alerts', 'system', 'uploads']) as Topic[],
       filters,
     }
   })
 }
 
+type Item = Record<string, unknown>
+const on = (item: Item, topic: Topic) => (item.topics as string[]).includes(topic)
+const inTenant = (item: Item) => item.tenant === 'tenant-0'
+
 /** Each notification, and which stored connections a Scan must pick out to find its recipients. */
-const SCENARIOS: [string, PublishInput, (item: Record<string, unknown>) => boolean][] = [
+const SCENARIOS: [string, PublishInput, (item: Item) => boolean][] = [
   [
     'targeted alert (one user, 3 connections)',
-    { type: 'alert', userId: 'user-1', data: { severity: 'high', title: 't', message: '' } },
-    (item) => item.userId === 'user-1' && (item.topics as string[]).includes('alerts'),
+    {
+      type: 'alert',
+      tenant: 'tenant-0',
+      userId: 'user-10',
+      data: { severity: 'high', title: 't', message: '' },
+    },
+    (item) => inTenant(item) && item.userId === 'user-10' && on(item, 'alerts'),
   ],
   [
-    'broadcast system notice',
-    { type: 'system', data: { title: 't', message: '' } },
-    (item) => (item.topics as string[]).includes('system'),
+    'group alert (on call, one tenant)',
+    {
+      type: 'alert',
+      tenant: 'tenant-0',
+      group: 'oncall',
+      data: { severity: 'high', title: 't', message: '' },
+    },
+    (item) => inTenant(item) && (item.groups as string[]).includes('oncall') && on(item, 'alerts'),
   ],
   [
-    'filtered log event (error from api)',
-    { type: 'log_event', data: { level: 'error', message: 'm', source: 'api', environment: 'prod' } },
+    'system notice to one tenant',
+    { type: 'system', tenant: 'tenant-0', data: { title: 't', message: '' } },
+    (item) => inTenant(item) && on(item, 'system'),
+  ],
+  [
+    'system notice to every tenant ("*")',
+    { type: 'system', tenant: '*', data: { title: 't', message: '' } },
+    (item) => on(item, 'system'),
+  ],
+  [
+    'filtered log event (error from api, one tenant)',
+    {
+      type: 'log_event',
+      tenant: 'tenant-0',
+      data: { level: 'error', message: 'm', source: 'api', environment: 'prod' },
+    },
     (item) => {
       const f = item.filters as LogFilters
       return (
-        (item.topics as string[]).includes('logs') &&
+        inTenant(item) &&
+        on(item, 'logs') &&
         (!f.level || f.level === 'error') &&
         (!f.source || f.source === 'api') &&
         !f.environment
@@ -56,11 +93,7 @@ const SCENARIOS: [string, PublishInput, (item: Record<string, unknown>) => boole
 ]
 
 /** What the common samples do: Scan every connection item and filter. Items read, and matches found. */
-async function scanCost(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  matches: (item: Record<string, unknown>) => boolean,
-) {
+async function scanCost(client: DynamoDBDocumentClient, tableName: string, matches: (item: Item) => boolean) {
   let scanned = 0
   let found = 0
   for await (const page of paginateScan(
@@ -89,7 +122,7 @@ export async function readCost(options: { connections: number }) {
     const results: Record<string, unknown> = {}
     for (const [name, input, matches] of SCENARIOS) {
       const body = parsePublishBody(input)
-      const lookup = await findRecipients(store, body, audienceOf(body, false))
+      const lookup = await findRecipients(store, body, audienceOf(body, true))
       const { scanned, found } = await scanCost(client, tables.connections, matches)
       const row = {
         notification: name,
@@ -109,7 +142,7 @@ export async function readCost(options: { connections: number }) {
         )
     }
     table(
-      `Read cost: items read per delivered message, ${options.connections.toLocaleString('en-US')} connections stored`,
+      `Read cost: items read per delivered message, ${options.connections.toLocaleString('en-US')} connections in ${TENANTS} tenants stored`,
       rows,
     )
     return results
