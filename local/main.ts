@@ -20,6 +20,7 @@ const functionEnv = Object.fromEntries(
 )
 const rate = number('HERALD_THROTTLE_RATE')
 
+const { ConfigError } = await import('../shared/errors.js')
 const stack = await startLocalStack({
   port: number('HERALD_PORT') ?? 3001,
   dataDir: process.env.HERALD_DATA_DIR,
@@ -36,9 +37,19 @@ const stack = await startLocalStack({
     onFailure: (name, _event, error) =>
       console.error(`${name} failed after Lambda's retries: ${String(error)}`),
   },
+}).catch((error: unknown) => {
+  // A setting that cannot work is said in one line, not as a stack trace.
+  if (!(error instanceof ConfigError)) throw error
+  console.error(`npm start: ${error.message}`)
+  process.exit(1)
 })
 
-console.log(`Herald is running locally.
+// A multi-tenant stack refuses a token or a publish without a tenant: the hints carry one.
+const tenancy = process.env.HERALD_TENANT_CLAIM
+  ? { token: ' --tenant acme --groups oncall', publish: ' --tenant acme', body: '"tenant":"acme",' }
+  : { token: '', publish: '', body: '' }
+
+console.log(`Herald is running locally${tenancy.body ? ', multi-tenant' : ''}.
 
   Dashboard        ${stack.dashboardUrl ?? '(not built: npm run build:demo)'}
   WebSocket        ${stack.websocketUrl}/?token=<token>        (add &stream=logs for the log stream)
@@ -49,12 +60,12 @@ console.log(`Herald is running locally.
   SQS              ${stack.sqsEndpoint}   deliveries and dead letters (npm run herald -- replay)
   Endpoints file   ${process.env.HERALD_CONFIG_FILE ?? LOCAL_CONFIG_FILE}
 
-Get a token:       npm run --silent herald -- token --user alice
-Publish an alert:  npm run herald -- publish alert --user alice --severity high --title "Disk 91% full"
-Watch frames:      npm run herald -- tail --user alice
+Get a token:       npm run --silent herald -- token --user alice${tenancy.token}
+Publish an alert:  npm run herald -- publish alert --user alice${tenancy.publish} --severity high --title "Disk 91% full"
+Watch frames:      npm run herald -- tail --user alice${tenancy.token}
 With the AWS CLI:  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws sns publish --region ${stack.region} \\
                      --endpoint-url ${stack.snsEndpoint} --topic-arn ${stack.topicArn} \\
-                     --message '{"type":"system","data":{"title":"Hi","message":"from the CLI"}}'
+                     --message '{"type":"system",${tenancy.body}"data":{"title":"Hi","message":"from the CLI"}}'
 From Python:       pip install ./python, then HERALD_TOPIC_ARN=${stack.topicArn} HERALD_SNS_ENDPOINT=${stack.snsEndpoint}
 Refused publishes: npm run herald -- rejected      (each is also printed here as it happens)
 Ctrl-C stops it.`)

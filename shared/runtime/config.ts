@@ -116,10 +116,12 @@ export function tenancyConfig(env: Env) {
 export function checkTenancy(tenantClaim: string | undefined, operatorTenant: string | undefined): void {
   if (tenantClaim && !operatorTenant)
     throw new ConfigError(
-      'a tenant claim needs an operator tenant: the tenant alarms, streamed logs and events go to ("*" for every tenant)',
+      'a tenant claim (tenantClaim, HERALD_TENANT_CLAIM) needs an operator tenant (operatorTenant, HERALD_OPERATOR_TENANT): the tenant alarms, streamed logs and events go to ("*" for every tenant)',
     )
   if (!tenantClaim && operatorTenant)
-    throw new ConfigError('an operator tenant is for multi-tenant deployments: set the tenant claim too')
+    throw new ConfigError(
+      'an operator tenant (operatorTenant, HERALD_OPERATOR_TENANT) is for multi-tenant deployments: set the tenant claim too',
+    )
 }
 
 /**

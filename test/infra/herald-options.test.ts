@@ -139,7 +139,7 @@ describe('Construct: Herald options', () => {
     expect(reading('HERALD_GROUPS_CLAIM', 'cognito:groups')).toBe(1)
     expect(reading('HERALD_OPERATOR_TENANT', 'ops')).toBe(3)
     expect(() => new Herald(new Stack(new App()), 'Herald', { tenantClaim: 'tenant' })).toThrow(
-      'a tenant claim needs an operator tenant',
+      'needs an operator tenant (operatorTenant, HERALD_OPERATOR_TENANT)',
     )
   })
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
@@ -70,9 +70,15 @@ function withStdin(command: string, args: string[], stdin: string, env: NodeJS.P
 export async function installPythonPublisher(): Promise<PythonPublisher> {
   const base = await mkdtemp(join(tmpdir(), 'herald-python-'))
   const site = join(base, 'site')
+  // Built from a copy: an in-tree build would leave build/ and *.egg-info in the repository.
+  const source = join(base, 'source')
+  await cp(join(root, 'python'), source, {
+    recursive: true,
+    filter: (path) => !/(^|\/)(build|[^/]*\.egg-info|__pycache__)$/.test(path),
+  })
   await run(PYTHON, [
     ...['-m', 'pip', 'install', '--quiet', '--no-index', '--no-deps', '--no-build-isolation'],
-    ...['--target', site, join(root, 'python')],
+    ...['--target', site, source],
   ])
   await writeTree(join(base, 'migrated'), MIGRATED)
   await writeTree(join(base, 'recording'), {
