@@ -39,7 +39,9 @@ const USAGE = `herald <command> [options]
 
   --config FILE   a deployed stack's \`cdk deploy --outputs-file\` (default: .herald/local.json from npm start)`
 
-function tokenFor(flags: Flags): Promise<string> {
+/** A local token; the claim names are the running stack's (its endpoints file), else the environment's. */
+async function tokenFor(flags: Flags): Promise<string> {
+  const target = await loadTarget(flags.config).catch(() => undefined)
   const ttl = flags.ttl ? Number(flags.ttl) : undefined
   return signLocalToken({
     userId: flags.user ?? 'cli',
@@ -47,7 +49,7 @@ function tokenFor(flags: Flags): Promise<string> {
     ttlSeconds: ttl,
     scope: flags.scope,
     tenant: flags.tenant,
-    tenantClaim: process.env.HERALD_TENANT_CLAIM,
+    tenantClaim: target?.tenantClaim ?? process.env.HERALD_TENANT_CLAIM,
     groups: flags.groups
       ?.split(',')
       .map((group) => group.trim())

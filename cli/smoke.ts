@@ -8,6 +8,7 @@ import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../local/defaults.js'
 import { signLocalToken } from '../shared/auth/local-token.js'
 import { ConfigError } from '../shared/errors.js'
 import { SMOKE_USER } from '../shared/integrations/smoke.js'
+import { EVERY_TENANT } from '../shared/protocol/audience.js'
 import { createPublisher } from '../shared/publisher/publisher.js'
 import { alarmStateChange } from './alarm-message.js'
 import { SmokeSocket } from './smoke-socket.js'
@@ -20,17 +21,31 @@ const { values: flags } = parseArgs({
 })
 const timeoutMs = Number(flags.timeout ?? 30) * 1000
 
+/**
+ * The smoke user's tenant: the one Herald's own alarms go to. With `"*"` there is none a single
+ * user belongs to, so the smoke test cannot see the alarm arrive.
+ */
+function smokeTenant(target: Target): string | undefined {
+  if (!target.tenantClaim) return undefined
+  if (!target.operatorTenant || target.operatorTenant === EVERY_TENANT)
+    throw new ConfigError(
+      'the smoke user needs the tenant alarms go to; with operatorTenant "*" there is none (set a tenant to smoke-test)',
+    )
+  return target.operatorTenant
+}
+
 /** A token for the smoke user: given, signed with the local secret, or with the stack's key. */
 async function tokenFor(target: Target): Promise<string> {
   if (flags.token) return flags.token
+  const claims = { userId: SMOKE_USER, tenant: smokeTenant(target), tenantClaim: target.tenantClaim }
   if (target.local)
-    return signLocalToken({ userId: SMOKE_USER, secret: process.env.HERALD_JWT_SECRET ?? LOCAL_JWT_SECRET })
+    return signLocalToken({ ...claims, secret: process.env.HERALD_JWT_SECRET ?? LOCAL_JWT_SECRET })
   if (!target.tokenSecretArn)
     throw new ConfigError('this stack verifies OIDC tokens: pass --token with one whose sub is herald-smoke')
   const secrets = new SecretsManagerClient({ region: target.region })
   const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: target.tokenSecretArn }))
   secrets.destroy()
-  return signLocalToken({ userId: SMOKE_USER, secret: SecretString ?? '' })
+  return signLocalToken({ ...claims, secret: SecretString ?? '' })
 }
 
 /** Sets the smoke alarm's state on AWS; locally, publishes what CloudWatch would for that change. */
@@ -55,7 +70,7 @@ async function main(): Promise<boolean> {
     region: target.region,
     ...(target.local ? { endpoint: target.snsEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
   })
-  const publisher = createPublisher({ client: sns, topicArn: target.topicArn })
+  const publisher = createPublisher({ client: sns, topicArn: target.topicArn, tenant: smokeTenant(target) })
   let socket: SmokeSocket | undefined
   const steps: [string, () => Promise<string>][] = [
     [

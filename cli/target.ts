@@ -19,6 +19,9 @@ export interface Target {
   smokeAlarmName?: string
   /** The HS256 key's secret, in `secret` auth mode. */
   tokenSecretArn?: string
+  /** Multi-tenant only: the claim tokens carry the tenant in, and where Herald's own alarms go. */
+  tenantClaim?: string
+  operatorTenant?: string
   local: boolean
 }
 
@@ -49,6 +52,8 @@ export async function loadTarget(configFile?: string): Promise<Target> {
       deadLetterQueueUrl: parsed.deadLetterQueueUrl as string | undefined,
       rejectedQueueUrl: parsed.rejectedQueueUrl as string | undefined,
       smokeAlarmName: parsed.smokeAlarmName as string | undefined,
+      tenantClaim: parsed.tenantClaim as string | undefined,
+      operatorTenant: parsed.operatorTenant as string | undefined,
       local: true,
     }
   }
@@ -68,6 +73,8 @@ export async function loadTarget(configFile?: string): Promise<Target> {
     rejectedQueueUrl: stack.RejectedQueueUrl as string | undefined,
     smokeAlarmName: stack.SmokeAlarmName as string | undefined,
     tokenSecretArn: stack.TokenSecretArn as string | undefined,
+    tenantClaim: stack.TenantClaim as string | undefined,
+    operatorTenant: stack.OperatorTenant as string | undefined,
     local: false,
   }
 }

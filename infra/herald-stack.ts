@@ -71,6 +71,8 @@ export class HeraldStack extends Stack {
       AlarmTopicArn: this.herald.monitoring.alarmTopic.topicArn,
       SmokeAlarmName: this.herald.smokeAlarm.alarmName,
       TokenSecretArn: this.herald.tokenSecret?.secretArn,
+      TenantClaim: context['herald:tenantClaim'],
+      OperatorTenant: context['herald:operatorTenant'],
     }
     for (const [name, value] of Object.entries(outputs)) if (value) new CfnOutput(this, name, { value })
   }

@@ -55,6 +55,9 @@ export interface LocalEndpoints {
   rejectedQueueUrl: string
   /** What `npm run smoke` sends as an alarm state change. */
   smokeAlarmName: string
+  /** Multi-tenant only: the claim tokens carry the tenant in, and where Herald's own alarms go. */
+  tenantClaim?: string
+  operatorTenant?: string
   topicArn: string
   region: string
   dashboardUrl?: string

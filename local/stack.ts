@@ -116,6 +116,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     deadLetterQueueUrl: sqs.deadLetterQueueUrl,
     rejectedQueueUrl: sqs.urlOf(REJECTED_QUEUE),
     smokeAlarmName: LOCAL_SMOKE_ALARM,
+    ...(env.HERALD_TENANT_CLAIM
+      ? { tenantClaim: env.HERALD_TENANT_CLAIM, operatorTenant: env.HERALD_OPERATOR_TENANT }
+      : {}),
     topicArn: LOCAL_TOPIC_ARN,
     region: LOCAL_REGION,
     ...(dashboardUrl ? { dashboardUrl } : {}),

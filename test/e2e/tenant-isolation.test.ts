@@ -319,6 +319,12 @@ describe('Tenants and groups: Herald’s own integrations', () => {
       expect(got, label(member)).toEqual(audience(member) ? [name] : [])
   }
 
+  it('npm run smoke passes against a multi-tenant stack, as the smoke user of the operator tenant', async () => {
+    const { stdout } = await run(tsx, [join(root, 'cli/smoke.ts'), '--config', configFile, '--timeout', '10'])
+
+    expect(stdout).toMatch(/^ok {4}connect .*\nok {4}publish → receive .*\nok {4}alarm → alert /)
+  })
+
   it('sends a CloudWatch alarm to the operator tenant only', async () => {
     await expectReachedOnly(
       (member) => member.tenant === 'ops' && member.stream === undefined,
