@@ -66,15 +66,17 @@ export const FUNCTIONS = {
       welcome: ['lambda:InvokeFunction'],
     },
   },
-  // Best effort by design: after the socket is gone there is nobody to welcome.
+  // Best effort by design: after the socket is gone there is nobody to welcome. Query: the unread count.
   welcome: {
     entry: 'welcome',
-    env: ['HERALD_MANAGEMENT_ENDPOINT'],
+    env: [...STORE, 'HERALD_MANAGEMENT_ENDPOINT'],
     connectionVerbs: ['POST'],
     retryAttempts: 0,
+    grants: { history: ['dynamodb:Query'] },
   },
   disconnect: { entry: 'disconnect', env: STORE, grants: { connections: REMOVE_CONNECTIONS } },
   // Answers with POST; closes an abusive connection with DELETE. UpdateItem: the rate limit's bucket.
+  // Query on connections: a user's tabs for read_state; PutItem and BatchWriteItem on history: inbox marks.
   message: {
     entry: 'message',
     env: [
@@ -86,8 +88,8 @@ export const FUNCTIONS = {
     ],
     connectionVerbs: ['POST', 'DELETE'],
     grants: {
-      connections: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      history: ['dynamodb:Query'],
+      connections: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+      history: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
     },
   },
   fanout: {

@@ -1,4 +1,6 @@
 import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
+import { deliver } from '../shared/fan-out/post-to-recipients.js'
+import { STREAM_TOPICS } from '../shared/protocol/topics.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import {
   abuseLimits,
@@ -7,7 +9,7 @@ import {
   sessionConfig,
   storeConfig,
 } from '../shared/runtime/config.js'
-import { documentClientOf, stores } from '../shared/runtime/dynamodb.js'
+import { documentClientOf, inboxOf, stores } from '../shared/runtime/dynamodb.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { posterOf } from '../shared/runtime/poster.js'
 import { type Answer, answerClientFrame, type SessionDeps } from '../shared/session/client-session.js'
@@ -18,21 +20,38 @@ export interface MessageDeps extends SessionDeps {
   poster: ConnectionPoster
 }
 
-/** `$default`: every client frame lands here; the answers go back through the Management API, in order. */
+/**
+ * `$default`: every client frame lands here; the answers go back through the Management API, in
+ * order. An inbox change goes to every live notification connection of the user (every tab and
+ * device); one that is gone is skipped, as `$disconnect` or the TTL removes it.
+ */
 export function createMessageHandler(deps: MessageDeps) {
   return async (event: WebSocketEvent) => {
     const context = sessionContextOf(event)
     // Only text reaches a route: API Gateway closes a binary frame's connection with 1003 itself.
     const answer: Answer = await answerClientFrame(deps, context, event.body ?? '')
     for (const frame of answer.frames) await deps.poster.post(context.connectionId, JSON.stringify(frame))
+    if (answer.toUser) {
+      const { recipients } = await deps.connections.recipientsOfUserOn(
+        context.userId,
+        STREAM_TOPICS.notifications,
+        {
+          tenant: context.tenant,
+        },
+      )
+      await deliver(deps.poster, recipients, JSON.stringify(answer.toUser))
+    }
     if (answer.close) await deps.poster.close(context.connectionId)
     return ok
   }
 }
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
+  const { connections, history } = stores(env, aws)
   return createMessageHandler({
-    ...stores(env, aws),
+    connections,
+    history,
+    inbox: inboxOf(env, aws, history),
     limits: sessionConfig(env),
     poster: posterOf(aws, managementEndpoint(env), 4),
     rateLimit: new MessageRateLimit({

@@ -1,6 +1,9 @@
 import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
+import type { Inbox } from '../shared/inbox/inbox.js'
+import type { UnreadCount } from '../shared/protocol/frames.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { type Env, managementEndpoint } from '../shared/runtime/config.js'
+import { inboxOf } from '../shared/runtime/dynamodb.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
 import { posterOf } from '../shared/runtime/poster.js'
@@ -8,13 +11,27 @@ import { sendWelcome, type WelcomeOptions, type WelcomeRequest } from '../shared
 
 export interface WelcomeDeps {
   poster: ConnectionPoster
+  /** Counts the user's unread notifications for the notifications endpoint's welcome. */
+  inbox?: Inbox
   options?: WelcomeOptions
+}
+
+/** The user's unread count, or none when it cannot be read: the welcome matters more than its count. */
+async function unreadOf(inbox: Inbox, request: WelcomeRequest): Promise<UnreadCount | undefined> {
+  try {
+    return await inbox.unread(request)
+  } catch (error) {
+    logger.warn('unread count unavailable; welcoming without it', { error: String(error) })
+    return undefined
+  }
 }
 
 /** Invoked asynchronously by `$connect`; sends the unprompted `connection_established` frame. */
 export function createWelcomeHandler(deps: WelcomeDeps) {
   return async (request: WelcomeRequest) => {
-    const delivered = await sendWelcome(deps.poster, request, deps.options)
+    const notifications = !request.topics.includes('logs')
+    const unread = deps.inbox && notifications ? await unreadOf(deps.inbox, request) : undefined
+    const delivered = await sendWelcome(deps.poster, request, deps.options, unread)
     if (!delivered)
       logger.warn('connection left before it could be welcomed', { connectionId: request.connectionId })
     return { delivered }
@@ -22,7 +39,10 @@ export function createWelcomeHandler(deps: WelcomeDeps) {
 }
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
-  return createWelcomeHandler({ poster: posterOf(aws, managementEndpoint(env), 4) })
+  return createWelcomeHandler({
+    poster: posterOf(aws, managementEndpoint(env), 4),
+    inbox: inboxOf(env, aws),
+  })
 }
 
 export const handler = lazyHandler(() => fromEnvironment(process.env, awsClients()))

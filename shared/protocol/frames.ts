@@ -26,6 +26,10 @@ export type LogFilters = v.InferOutput<typeof LogFiltersSchema>
 
 const TopicListSchema = v.pipe(v.array(TopicSchema), v.minLength(1), v.maxLength(16))
 
+/** Ids one `mark_read` or `dismiss` may name (docs/architecture.md, Inbox state). */
+export const MAX_INBOX_IDS = 100
+const IdListSchema = v.pipe(v.array(HeraldIdSchema), v.minLength(1), v.maxLength(MAX_INBOX_IDS))
+
 // What a browser may send. `resume` without `since` asks for the most recent history.
 export const CLIENT_MESSAGE_SCHEMAS = {
   ping: v.strictObject({ type: v.literal('ping') }),
@@ -33,6 +37,11 @@ export const CLIENT_MESSAGE_SCHEMAS = {
   unsubscribe: v.strictObject({ type: v.literal('unsubscribe'), topics: TopicListSchema }),
   set_filters: v.strictObject({ type: v.literal('set_filters'), filters: LogFiltersSchema }),
   resume: v.strictObject({ type: v.literal('resume'), since: v.optional(HeraldIdSchema) }),
+  mark_read: v.union([
+    v.strictObject({ type: v.literal('mark_read'), ids: IdListSchema }),
+    v.strictObject({ type: v.literal('mark_read'), all: v.literal(true) }),
+  ]),
+  dismiss: v.strictObject({ type: v.literal('dismiss'), ids: IdListSchema }),
 } as const
 
 export type ClientMessageType = keyof typeof CLIENT_MESSAGE_SCHEMAS
@@ -77,6 +86,23 @@ export function parseClientMessage(frame: string, maxBytes: number): ClientMessa
   return parsed.output as ClientMessage
 }
 
+/** A user's unread notifications, exact up to 999; above that `unreadCapped` is set. */
+export interface UnreadCount {
+  unread: number
+  unreadCapped?: true
+}
+
+/** A user's inbox after a change, sent to every live connection of theirs. */
+export interface ReadState extends UnreadCount {
+  /** Ids read one by one since the last "mark all read" (the newest 1,000). */
+  read: string[]
+  /** Ids dismissed (the newest 1,000); they are never replayed again. */
+  dismissed: string[]
+  /** Everything up to `readBefore` (exclusive) was marked read at once. */
+  all: boolean
+  readBefore?: string
+}
+
 /** Data of the control frames the server sends. */
 export interface ControlData {
   /** `tenant` only in a multi-tenant deployment; `groups` as the token carried them. */
@@ -87,12 +113,13 @@ export interface ControlData {
     groups: string[]
     topics: Topic[]
     filters: LogFilters
-  }
+  } & Partial<UnreadCount>
   pong: Record<string, never>
   subscribed: { topics: Topic[] }
   unsubscribed: { topics: Topic[] }
   filters_updated: { filters: LogFilters }
-  resumed: { count: number; more: boolean }
+  resumed: { count: number; more: boolean } & Partial<UnreadCount>
+  read_state: ReadState
   /** `retryAfterMs` comes with `rate_limited`: when the next frame will be accepted. */
   error: { code: ProtocolErrorCode; message: string; retryAfterMs?: number }
 }
@@ -111,6 +138,8 @@ export interface Envelope<T extends ServerFrameType = ServerFrameType> {
    * notifications that arrive while the resume is answered.
    */
   replayed?: boolean
+  /** On replayed and recent notifications: whether the user has read it, in any tab or device. */
+  read?: boolean
 }
 
 export type NotificationEnvelope = { [K in NotificationType]: Envelope<K> }[NotificationType]
@@ -121,6 +150,7 @@ const EnvelopeShape = v.object({
   data: v.record(v.string(), v.unknown()),
   timestamp: v.string(),
   replayed: v.optional(v.boolean()),
+  read: v.optional(v.boolean()),
 })
 
 /** Validates a frame received from the server; notification data is checked against its schema. */

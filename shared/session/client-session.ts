@@ -1,6 +1,14 @@
 import { ProtocolError } from '../errors.js'
+import type { Inbox, Reader } from '../inbox/inbox.js'
+import { inboxView } from '../inbox/inbox-view.js'
 import { withDefaults } from '../options.js'
-import { type ClientMessage, type Envelope, makeFrame, parseClientMessage } from '../protocol/frames.js'
+import {
+  type ClientMessage,
+  type Envelope,
+  makeFrame,
+  parseClientMessage,
+  type UnreadCount,
+} from '../protocol/frames.js'
 import { MAX_FRAME_BYTES } from '../protocol/limits.js'
 import type { Topic } from '../protocol/topics.js'
 import type { Connection, ConnectionStore } from '../store/connection-store.js'
@@ -20,6 +28,7 @@ const DEFAULT_SESSION_LIMITS: SessionLimits = { maxMessageBytes: MAX_FRAME_BYTES
 export interface SessionDeps {
   connections: ConnectionStore
   history: HistoryStore
+  inbox: Inbox
   /** Messages per connection per second; none means unlimited. */
   rateLimit?: MessageRateLimit
   limits?: { [K in keyof SessionLimits]?: SessionLimits[K] | undefined }
@@ -35,9 +44,10 @@ export interface SessionContext {
   groups?: string[]
 }
 
-/** The frame a client receives first, once `$connect` has returned. */
+/** The frame a client receives first, once `$connect` has returned; `unread` on the notifications endpoint. */
 export function welcomeFrame(
   connection: Pick<Connection, 'connectionId' | 'userId' | 'tenant' | 'groups' | 'topics' | 'filters'>,
+  unread?: UnreadCount,
 ) {
   return makeFrame('connection_established', {
     connectionId: connection.connectionId,
@@ -46,6 +56,7 @@ export function welcomeFrame(
     groups: connection.groups ?? [],
     topics: connection.topics,
     filters: connection.filters,
+    ...unread,
   })
 }
 
@@ -75,6 +86,10 @@ export async function answerClientFrame(
   }
   try {
     const message = parseClientMessage(frame, limits.maxMessageBytes)
+    if (message.type === 'mark_read' || message.type === 'dismiss') {
+      const state = await deps.inbox.apply(readerOf(context), message)
+      return { frames: [], toUser: makeFrame('read_state', state) }
+    }
     return { frames: await answer(deps, limits, context, message) }
   } catch (error) {
     if (error instanceof ProtocolError)
@@ -83,17 +98,27 @@ export async function answerClientFrame(
   }
 }
 
-/** The frames to send back, in order, and whether the server should then close the connection. */
+/**
+ * The frames to send back, in order; a frame for every live connection of the user (every tab
+ * and device, this one too); and whether the server should then close the connection.
+ */
 export interface Answer {
   frames: Envelope[]
+  toUser?: Envelope<'read_state'>
   close?: boolean
 }
+
+const readerOf = (context: SessionContext): Reader => ({
+  userId: context.userId,
+  tenant: context.tenant,
+  groups: context.groups,
+})
 
 async function answer(
   deps: SessionDeps,
   limits: SessionLimits,
   context: SessionContext,
-  message: ClientMessage,
+  message: Exclude<ClientMessage, { type: 'mark_read' | 'dismiss' }>,
 ): Promise<Envelope[]> {
   switch (message.type) {
     case 'ping':
@@ -126,17 +151,21 @@ async function answer(
     case 'resume': {
       const connection = await deps.connections.get(context.connectionId)
       if (!connection) throw notRegistered()
-      const missed = await deps.history.missed({
-        userId: context.userId,
-        tenant: connection.tenant,
-        groups: connection.groups,
-        topics: connection.topics,
-        since: message.since,
-        limit: limits.resumeLimit,
-      })
+      const reader = readerOf(context)
+      const [missed, state] = await Promise.all([
+        deps.history.missed({
+          ...reader,
+          topics: connection.topics,
+          since: message.since,
+          limit: limits.resumeLimit,
+        }),
+        deps.inbox.state(reader),
+      ])
+      const shown = inboxView(missed.envelopes, state)
+      const unread = await deps.inbox.unread(reader, state)
       return [
-        ...missed.envelopes.map((envelope) => ({ ...envelope, replayed: true })),
-        makeFrame('resumed', { count: missed.envelopes.length, more: missed.more }),
+        ...shown.map((envelope) => ({ ...envelope, replayed: true })),
+        makeFrame('resumed', { count: shown.length, more: missed.more, ...unread }),
       ]
     }
   }

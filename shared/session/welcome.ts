@@ -1,6 +1,6 @@
 import { realClock, withBackoff } from '../backoff.js'
 import { type ConnectionPoster, classifyDeliveryError } from '../fan-out/connection-poster.js'
-import type { LogFilters } from '../protocol/frames.js'
+import type { LogFilters, UnreadCount } from '../protocol/frames.js'
 import type { Topic } from '../protocol/topics.js'
 import { welcomeFrame } from './client-session.js'
 
@@ -32,9 +32,10 @@ export async function sendWelcome(
   poster: ConnectionPoster,
   request: WelcomeRequest,
   options: WelcomeOptions = {},
+  unread?: UnreadCount,
 ): Promise<boolean> {
   const now = options.now ?? Date.now
-  const payload = JSON.stringify(welcomeFrame(request))
+  const payload = JSON.stringify(welcomeFrame(request, unread))
   // The socket usually opens within milliseconds of `$connect` returning: try again soon, then less often.
   const delivered = await withBackoff(
     async () => {

@@ -179,6 +179,15 @@ export class ConnectionStore {
     return readRanges(this.#reader(), [{ pk: userPartition(userId, scope), prefix: `${topic}#` }])
   }
 
+  /** A user's live connections on any of `topics`, within the tenant, each once. */
+  recipientsOfUserOn(userId: string, topics: readonly Topic[], scope: Scope = {}): Promise<RecipientLookup> {
+    const pk = userPartition(userId, scope)
+    return readRanges(
+      this.#reader(),
+      topics.map((topic) => ({ pk, prefix: `${topic}#` })),
+    )
+  }
+
   /** How many live connections a user has within the tenant: a count over one key range. */
   countOfUser(userId: string, scope: Scope = {}): Promise<number> {
     return countRange(this.#reader(), { pk: userPartition(userId, scope), prefix: 'conn#' })

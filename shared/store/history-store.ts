@@ -43,6 +43,8 @@ interface HistoryItem {
   sk: string
   topic: Topic
   envelope: string
+  /** An upload's statuses are one inbox item: counted, read and shown by their latest. */
+  uploadId?: string
   expiresAt: number
 }
 
@@ -97,6 +99,7 @@ export class HistoryStore {
       sk: envelope.id,
       topic: target.topic,
       envelope: JSON.stringify(envelope),
+      ...(envelope.type === 'upload_status' ? { uploadId: envelope.data.upload_id } : {}),
       expiresAt: Math.floor(this.#now() / 1000) + this.#retentionSeconds,
     }
     await this.#client.send(new PutCommand({ TableName: this.#table, Item: item }))
@@ -105,37 +108,65 @@ export class HistoryStore {
   /** What a user missed on `topics`: their own, their groups' and broadcasts merged, oldest first, at most `limit`. */
   async missed(query: MissedQuery): Promise<Missed> {
     if (query.topics.length === 0) return { envelopes: [], more: false }
-    const pages = await Promise.all(partitionsOf(query).map((pk) => this.#read(pk, query)))
     const newestFirst = query.since === undefined
-    const merged = pages.flat().sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0))
+    const pages = await Promise.all(
+      partitionsOf(query).map((pk) =>
+        this.#read(pk, query.topics, { after: query.since, newestFirst, limit: query.limit + 1 }),
+      ),
+    )
+    const merged = pages.flat().sort(byId)
     if (newestFirst) merged.reverse()
     const taken = merged.slice(0, query.limit)
     if (newestFirst) taken.reverse()
     return {
-      envelopes: taken.map((item) => JSON.parse(item.envelope) as NotificationEnvelope),
+      envelopes: taken.map((item) => JSON.parse(item.envelope as string) as NotificationEnvelope),
       more: merged.length > query.limit,
     }
   }
 
-  async #read(pk: string, query: MissedQuery): Promise<HistoryItem[]> {
+  /**
+   * The ids (and upload ids) of what a user could have received newer than `after`, newest first,
+   * at most `limit` per partition: what an unread count needs, without the notifications themselves.
+   */
+  async headers(query: Omit<MissedQuery, 'since' | 'limit'>, after: string | undefined, limit: number) {
+    if (query.topics.length === 0) return []
+    const pages = await Promise.all(
+      partitionsOf({ ...query, limit }).map((pk) =>
+        this.#read(pk, query.topics, { after, newestFirst: true, limit, headersOnly: true }),
+      ),
+    )
+    return pages
+      .flat()
+      .sort(byId)
+      .reverse()
+      .map((item) => ({ id: item.sk, ...(item.uploadId === undefined ? {} : { uploadId: item.uploadId }) }))
+  }
+
+  async #read(
+    pk: string,
+    topics: readonly Topic[],
+    range: { after: string | undefined; newestFirst: boolean; limit: number; headersOnly?: boolean },
+  ): Promise<(Partial<HistoryItem> & Pick<HistoryItem, 'sk'>)[]> {
     const filter = liveItemsFilter(Math.floor(this.#now() / 1000))
-    const topics = query.topics.map((_, i) => `:t${i}`)
     const values: Record<string, unknown> = { ...filter.values, ':pk': pk }
-    query.topics.forEach((topic, i) => {
+    topics.forEach((topic, i) => {
       values[`:t${i}`] = topic
     })
-    if (query.since !== undefined) values[':since'] = query.since
+    if (range.after !== undefined) values[':after'] = range.after
     const { items } = await queryPages<HistoryItem>(
       this.#client,
       {
         TableName: this.#table,
-        KeyConditionExpression: query.since === undefined ? 'pk = :pk' : 'pk = :pk AND sk > :since',
-        FilterExpression: `${filter.FilterExpression} AND topic IN (${topics.join(', ')})`,
+        KeyConditionExpression: range.after === undefined ? 'pk = :pk' : 'pk = :pk AND sk > :after',
+        FilterExpression: `${filter.FilterExpression} AND topic IN (${topics.map((_, i) => `:t${i}`).join(', ')})`,
         ExpressionAttributeValues: values,
-        ScanIndexForward: query.since !== undefined,
+        ScanIndexForward: !range.newestFirst,
+        ...(range.headersOnly ? { ProjectionExpression: 'sk, uploadId' } : {}),
       },
-      query.limit + 1,
+      range.limit,
     )
     return items
   }
 }
+
+const byId = (a: { sk: string }, b: { sk: string }) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0)

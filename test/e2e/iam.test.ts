@@ -154,4 +154,43 @@ describe('Removing one grant from the manifest the construct builds roles from',
     await expect(withoutWrite.connect('nell')).rejects.toThrow('connection refused with 500')
     expect(await withoutWrite.storedItems()).toEqual([])
   })
+
+  const withoutMarks = withLocalStack({
+    functions: {
+      message: { ...FUNCTIONS.message, grants: { ...FUNCTIONS.message.grants, history: ['dynamodb:Query'] } },
+    },
+  })
+  const withoutCount = withLocalStack({ functions: { welcome: { ...FUNCTIONS.welcome, grants: {} } } })
+
+  it('with the inbox grants, mark_read answers read_state; without BatchWriteItem on history it fails as on AWS', async () => {
+    const granted = await herald.connect('nora')
+    const refused = await withoutMarks.connect('nora')
+    const published = await withoutMarks.publisher.sendAlertNotification('nora', {
+      severity: 'low',
+      title: 't',
+      message: '',
+    })
+    await withoutMarks.stack.idle()
+
+    granted.send({ type: 'mark_read', all: true })
+    refused.send({ type: 'mark_read', ids: [published.id] })
+
+    expect((await granted.next('read_state')).data).toMatchObject({ unread: 0, all: true })
+    await vi.waitFor(
+      () =>
+        expect(
+          refused.frames.some((frame) => (frame as { message?: string }).message === 'Internal server error'),
+        ).toBe(true),
+      { timeout: 5_000, interval: 10 },
+    )
+    expect(refused.received('read_state')).toEqual([])
+  })
+
+  it('without welcome’s Query on history, the welcome still comes, without an unread count', async () => {
+    const counted = await herald.connect('olga')
+    const uncounted = await withoutCount.connect('olga')
+
+    expect(counted.received('connection_established')[0]?.data).toMatchObject({ unread: 0 })
+    expect(uncounted.received('connection_established')[0]?.data).not.toHaveProperty('unread')
+  })
 })

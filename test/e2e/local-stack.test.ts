@@ -265,7 +265,7 @@ describe('Local stack: delivery', () => {
     again.send({ type: 'resume', since: lastSeen })
     const resumed = await again.next('resumed')
 
-    expect(resumed.data).toEqual({ count: 2, more: false })
+    expect(resumed.data).toMatchObject({ count: 2, more: false })
     expect(again.frames.slice(1, 3).map((f) => (f.data as { title: string }).title)).toEqual([
       'missed 1',
       'missed 2',

@@ -55,7 +55,7 @@ describe('Roles', () => {
         'lambda:InvokeFunction': ['welcome'],
       },
     ],
-    ['welcome', { 'execute-api:ManageConnections': ['api'] }],
+    ['welcome', { 'dynamodb:Query': ['history'], 'execute-api:ManageConnections': ['api'] }],
     [
       'disconnect',
       {
@@ -68,9 +68,10 @@ describe('Roles', () => {
       'message',
       {
         'dynamodb:GetItem': ['connections'],
-        'dynamodb:PutItem': ['connections'],
+        'dynamodb:PutItem': ['connections', 'history'],
         'dynamodb:UpdateItem': ['connections'],
-        'dynamodb:Query': ['history'],
+        'dynamodb:Query': ['connections', 'history'],
+        'dynamodb:BatchWriteItem': ['history'],
         // POST for answers, DELETE to close an abusive connection: two synthesized.resources.
         'execute-api:ManageConnections': ['api', 'api'],
       },

@@ -8,8 +8,10 @@ import {
   startDynamo,
   type TableNames,
 } from '../../local/dynamodb.js'
+import { Inbox } from '../../shared/inbox/inbox.js'
 import { ConnectionStore } from '../../shared/store/connection-store.js'
 import { HistoryStore } from '../../shared/store/history-store.js'
+import { InboxStore } from '../../shared/store/inbox-store.js'
 
 export interface DynamoFixture {
   client: DynamoDBDocumentClient
@@ -20,7 +22,7 @@ export interface DynamoFixture {
   /** Both stores over new empty tables. */
   freshStores(options?: {
     now?: () => number
-  }): Promise<{ connections: ConnectionStore; history: HistoryStore; tables: TableNames }>
+  }): Promise<{ connections: ConnectionStore; history: HistoryStore; inbox: Inbox; tables: TableNames }>
 }
 
 /** A real dynalite server for the test file, with fresh tables. */
@@ -37,9 +39,11 @@ export function withLocalDynamo(): DynamoFixture {
     fixture.freshStores = async (options = {}) => {
       const tables = await fixture.freshTables()
       const client = fixture.client
+      const history = new HistoryStore({ client, tableName: tables.history, ...options })
       return {
         connections: new ConnectionStore({ client, tableName: tables.connections, ...options }),
-        history: new HistoryStore({ client, tableName: tables.history, ...options }),
+        history,
+        inbox: new Inbox(history, new InboxStore({ client, tableName: tables.history, ...options })),
         tables,
       }
     }

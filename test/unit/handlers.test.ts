@@ -9,6 +9,7 @@ import { createWelcomeHandler } from '../../functions/welcome.js'
 import type { ConnectionPoster } from '../../shared/fan-out/connection-poster.js'
 import { signedHttpPoster } from '../../shared/fan-out/signed-http-poster.js'
 import { stableId } from '../../shared/fan-out/stable-id.js'
+import type { Inbox } from '../../shared/inbox/inbox.js'
 import { newId } from '../../shared/protocol/ids.js'
 import { awsClients } from '../../shared/runtime/aws-clients.js'
 import { invokeAsync } from '../../shared/runtime/lambda.js'
@@ -24,9 +25,10 @@ const management = withManagementStub()
 let poster: ConnectionPoster
 let connections: ConnectionStore
 let history: HistoryStore
+let inbox: Inbox
 
 beforeEach(async () => {
-  ;({ connections, history } = await dynamo.freshStores())
+  ;({ connections, history, inbox } = await dynamo.freshStores())
   poster = signedHttpPoster({
     endpoint: management.endpoint,
     region: 'us-east-1',
@@ -119,7 +121,7 @@ describe('Function: disconnect handler', () => {
 })
 
 describe('Function: message handler', () => {
-  const handler = () => createMessageHandler({ connections, history, poster })
+  const handler = () => createMessageHandler({ connections, history, inbox, poster })
   const send = (body: string, options: { canReadLogs?: boolean } = {}) =>
     handler()(webSocketEvent('$default', 'c1', { userId: 'alice', body, ...options }))
 
@@ -173,7 +175,7 @@ describe('Function: message handler', () => {
 
     expect(posted().map((p) => p.frame.type)).toEqual(['alert', 'resumed'])
     expect(posted()[0]?.frame).toMatchObject({ id: missed.id, replayed: true })
-    expect(posted()[1]?.frame.data).toEqual({ count: 1, more: false })
+    expect(posted()[1]?.frame.data).toEqual({ count: 1, more: false, unread: 2 })
   })
 
   it.each([

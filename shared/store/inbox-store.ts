@@ -1,0 +1,120 @@
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
+import type { Scope } from '../protocol/audience.js'
+import { idTime, newId } from '../protocol/ids.js'
+import { batchWrite } from './batch-write.js'
+import { historyPartition } from './keys.js'
+import { liveItemsFilter, queryPages } from './query-pages.js'
+
+/** Whose inbox: a user within a tenant. */
+export interface InboxOwner extends Scope {
+  userId: string
+}
+
+/** What a user has read and dismissed, as stored. */
+export interface InboxState {
+  /** Everything with an id below this was marked read at once ("mark all read"). */
+  readBefore?: string
+  /** Read one by one, newer than `readBefore`. */
+  read: Set<string>
+  dismissed: Set<string>
+}
+
+export interface InboxStoreOptions {
+  client: DynamoDBDocumentClient
+  tableName: string
+  /** The history's retention: a mark expires with the notification it marks. @default 86400 */
+  retentionSeconds?: number
+  now?: () => number
+}
+
+const ALL = 'all'
+const READ = 'read#'
+const DISMISSED = 'dismissed#'
+
+/**
+ * Read and dismissed marks, per user within a tenant, beside the history they mark. "Mark all
+ * read" is one item holding a ULID marker, not one item per notification; every mark expires with
+ * the notification (or, for the marker, the newest notification) it covers.
+ */
+export class InboxStore {
+  readonly #client: DynamoDBDocumentClient
+  readonly #table: string
+  readonly #retentionSeconds: number
+  readonly #now: () => number
+
+  constructor(options: InboxStoreOptions) {
+    this.#client = options.client
+    this.#table = options.tableName
+    this.#retentionSeconds = options.retentionSeconds ?? 86_400
+    this.#now = options.now ?? Date.now
+  }
+
+  /** The owner's marks: one Query over their inbox partition. */
+  async state(owner: InboxOwner): Promise<InboxState> {
+    const filter = liveItemsFilter(Math.floor(this.#now() / 1000))
+    const { items } = await queryPages<{ sk: string; marker?: string }>(this.#client, {
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: filter.FilterExpression,
+      ExpressionAttributeValues: { ...filter.values, ':pk': historyPartition.inbox(owner.userId, owner) },
+    })
+    const state: InboxState = { read: new Set(), dismissed: new Set() }
+    for (const item of items) {
+      if (item.sk === ALL) state.readBefore = item.marker
+      else if (item.sk.startsWith(READ)) state.read.add(item.sk.slice(READ.length))
+      else if (item.sk.startsWith(DISMISSED)) state.dismissed.add(item.sk.slice(DISMISSED.length))
+    }
+    if (state.readBefore !== undefined)
+      for (const id of state.read) if (id < state.readBefore) state.read.delete(id)
+    return state
+  }
+
+  markRead(owner: InboxOwner, ids: readonly string[]): Promise<void> {
+    return this.#mark(owner, READ, ids)
+  }
+
+  dismiss(owner: InboxOwner, ids: readonly string[]): Promise<void> {
+    return this.#mark(owner, DISMISSED, ids)
+  }
+
+  /** Marks everything published until now read; a marker never moves back. */
+  async markAllRead(owner: InboxOwner): Promise<void> {
+    const now = this.#now()
+    const marker = newId(now)
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            pk: historyPartition.inbox(owner.userId, owner),
+            sk: ALL,
+            marker,
+            expiresAt: this.#expiry(now),
+          },
+          ConditionExpression: 'attribute_not_exists(marker) OR marker < :marker',
+          ExpressionAttributeValues: { ':marker': marker },
+        }),
+      )
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error
+    }
+  }
+
+  async #mark(owner: InboxOwner, prefix: string, ids: readonly string[]): Promise<void> {
+    const pk = historyPartition.inbox(owner.userId, owner)
+    // Ids outside the history window mark nothing that can still be shown.
+    const oldest = this.#now() - this.#retentionSeconds * 1000
+    const kept = [...new Set(ids)].filter((id) => idTime(id) >= oldest)
+    await batchWrite(
+      this.#client,
+      this.#table,
+      kept.map((id) => ({
+        PutRequest: { Item: { pk, sk: `${prefix}${id}`, expiresAt: this.#expiry(idTime(id)) } },
+      })),
+    )
+  }
+
+  #expiry(ms: number): number {
+    return Math.floor(ms / 1000) + this.#retentionSeconds
+  }
+}
