@@ -1,12 +1,20 @@
-import type { ClientMessage, Envelope, LogFilters } from '../shared/protocol/frames.js'
-import { parseServerFrame } from '../shared/protocol/frames.js'
+import { chunk } from '../shared/chunk.js'
+import {
+  type ClientMessage,
+  type Envelope,
+  type LogFilters,
+  MAX_INBOX_IDS,
+  parseServerFrame,
+} from '../shared/protocol/frames.js'
 import { MAX_CONNECTION_AGE_MS } from '../shared/protocol/limits.js'
 import { NOTIFICATION_TYPES, type NotificationType } from '../shared/protocol/notifications.js'
 import { STREAM_TOPICS, type Topic } from '../shared/protocol/topics.js'
 import { DEFAULT_BACKOFF, reconnectDelay } from './core/backoff.js'
+import { connectUrl } from './core/connect-url.js'
 import { ConnectionState } from './core/connection-state.js'
 import { SeenIds } from './core/dedupe.js'
 import { browserTimers, Heartbeat, type Timers } from './core/heartbeat.js'
+import { applyFrame, EMPTY_INBOX, type InboxState } from './core/inbox-state.js'
 import type {
   FrameListener,
   FrameSource,
@@ -17,6 +25,7 @@ import type {
 } from './websocket-types.js'
 
 const MAX_QUEUED = 100
+
 const isNotification = (type: string): type is NotificationType =>
   (NOTIFICATION_TYPES as string[]).includes(type)
 
@@ -47,6 +56,7 @@ export class WebSocketService {
   #resuming: FrameSource | undefined
   #welcomeId = ''
   #identity: HeraldIdentity | undefined
+  #inbox: InboxState = EMPTY_INBOX
 
   constructor(options: WebSocketServiceOptions) {
     this.#options = options
@@ -59,6 +69,25 @@ export class WebSocketService {
       ping: () => this.#socket?.send(JSON.stringify({ type: 'ping' })),
       onDead: () => this.#drop(4000, 'heartbeat timed out', false),
     })
+  }
+
+  /** The user's unread count, read and dismissed marks, synced with every tab and device. */
+  get inbox(): InboxState {
+    return this.#inbox
+  }
+
+  /** Marks notifications read everywhere; the server answers every tab with `read_state`. */
+  markRead(all: readonly string[]): void {
+    for (const ids of chunk(all, MAX_INBOX_IDS)) this.send({ type: 'mark_read', ids })
+  }
+
+  markAllRead(): void {
+    this.send({ type: 'mark_read', all: true })
+  }
+
+  /** Dismisses notifications everywhere: they are never replayed again. */
+  dismiss(all: readonly string[]): void {
+    for (const ids of chunk(all, MAX_INBOX_IDS)) this.send({ type: 'dismiss', ids })
   }
 
   /** Who the server took this connection to be (user, tenant, groups); undefined until welcomed. */
@@ -126,7 +155,7 @@ export class WebSocketService {
     this.#setState(this.#everConnected ? ConnectionState.Reconnecting : ConnectionState.Connecting)
     let url: string
     try {
-      url = await this.#url()
+      url = await connectUrl(this.#options)
     } catch {
       this.#closed(4001, 'could not get a token', false)
       return
@@ -142,14 +171,6 @@ export class WebSocketService {
       this.#detach()
       this.#closed(event.code, event.reason, false)
     }
-  }
-
-  async #url(): Promise<string> {
-    const token = this.#options.getToken ? await this.#options.getToken() : this.#options.token
-    const url = new URL(this.#options.url)
-    if (token) url.searchParams.set('token', token)
-    if (this.#options.stream === 'logs') url.searchParams.set('stream', 'logs')
-    return url.toString()
   }
 
   #receive(data: unknown): void {
@@ -172,6 +193,7 @@ export class WebSocketService {
     // pushed live as well and whichever copy arrives first is the one kept: it is live either way.
     const source: FrameSource =
       frame.replayed && frame.id < this.#welcomeId ? (this.#resuming ?? 'missed') : 'live'
+    this.#inbox = applyFrame(this.#inbox, frame, source)
     for (const listener of this.#listeners) listener.onMessage?.(frame, source)
   }
 

@@ -4,6 +4,7 @@ import type { ConnectionState } from '../core/connection-state.js'
 import type { FrameSource } from '../websocket-types.js'
 import { styles } from './notification-styles.js'
 import { present } from './presentation.js'
+import { RecentPanel } from './recent-panel.js'
 import { useNotifications } from './use-notifications.js'
 
 export type ToastPosition = 'top-right' | 'top-left' | 'bottom-right' | 'bottom-left'
@@ -75,13 +76,19 @@ function Toast(props: {
   )
 }
 
-/** The bell: opens the recent notifications, with the unread count since it was last opened. */
-function Bell(props: { unread: number; open: boolean; panelId: string; onClick: () => void }) {
-  const { unread, open, panelId, onClick } = props
+/** The bell: opens the recent notifications, with the user's unread count from the server. */
+function Bell(props: {
+  unread: number
+  capped: boolean
+  open: boolean
+  panelId: string
+  onClick: () => void
+}) {
+  const { unread, capped, open, panelId, onClick } = props
   return (
     <button
       type="button"
-      aria-label={`Notifications, ${unread} unread`}
+      aria-label={`Notifications, ${unread}${capped ? '+' : ''} unread`}
       aria-expanded={open}
       aria-controls={panelId}
       onClick={onClick}
@@ -104,42 +111,9 @@ function Bell(props: { unread: number; open: boolean; panelId: string; onClick: 
         data-testid="herald-unread"
         style={{ ...styles.badge, visibility: unread ? 'visible' : 'hidden' }}
       >
-        {unread > 99 ? '99+' : unread}
+        {unread > 99 || capped ? '99+' : unread}
       </span>
     </button>
-  )
-}
-
-/** The list of recent notifications, newest first, with Clear. */
-function RecentPanel(props: { id: string; notifications: NotificationEnvelope[]; onClear: () => void }) {
-  const { id, notifications, onClear } = props
-  return (
-    <div id={id} role="dialog" aria-label="Recent notifications" style={styles.panel}>
-      <div style={styles.panelHeader}>
-        <strong>Notifications</strong>
-        <button type="button" onClick={onClear} disabled={notifications.length === 0}>
-          Clear
-        </button>
-      </div>
-      {notifications.length === 0 ? (
-        <p style={styles.empty}>Nothing yet.</p>
-      ) : (
-        <ul style={styles.list}>
-          {notifications.map((notification) => {
-            const shown = present(notification)
-            return (
-              <li key={notification.id} style={{ ...styles.item, borderLeftColor: shown.colour }}>
-                <strong>{shown.title}</strong>
-                <span style={styles.toastMessage}>{shown.message}</span>
-                <time dateTime={notification.timestamp} style={styles.time}>
-                  {new Date(notification.timestamp).toLocaleTimeString()}
-                </time>
-              </li>
-            )
-          })}
-        </ul>
-      )}
-    </div>
   )
 }
 
@@ -153,18 +127,24 @@ export function NotificationCenter({
   autoHideDuration = 5000,
 }: NotificationCenterProps) {
   const [toasts, setToasts] = useState<NotificationEnvelope[]>([])
-  const [unread, setUnread] = useState(0)
   const [open, setOpen] = useState(false)
   const panelId = useId()
   const onNotification = useCallback(
     (notification: NotificationEnvelope, source: FrameSource) => {
-      if (source === 'recent') return
-      setToasts((previous) => [...previous, notification].slice(-maxToasts))
-      setUnread((count) => count + 1)
+      if (source === 'recent' || notification.read) return
+      // An upload's toast is updated in place by its next status.
+      const upload = notification.type === 'upload_status' ? notification.data.upload_id : undefined
+      setToasts((previous) =>
+        [
+          ...previous.filter((toast) => toast.type !== 'upload_status' || toast.data.upload_id !== upload),
+          notification,
+        ].slice(-maxToasts),
+      )
     },
     [maxToasts],
   )
-  const { connectionState, notifications, clearNotifications } = useNotifications(onNotification)
+  const inbox = useNotifications(onNotification)
+  const { connectionState, notifications, isRead } = inbox
   const dismiss = useCallback(
     (id: string) => setToasts((previous) => previous.filter((toast) => toast.id !== id)),
     [],
@@ -177,9 +157,13 @@ export function NotificationCenter({
     return () => document.removeEventListener('keydown', close)
   }, [open])
 
+  // Opening the panel reads what it shows, in every tab and on every device.
   const toggle = () => {
-    setOpen((wasOpen) => !wasOpen)
-    setUnread(0)
+    if (!open) {
+      const unread = notifications.filter((notification) => !isRead(notification.id))
+      if (unread.length) inbox.markRead(unread.map((notification) => notification.id))
+    }
+    setOpen(!open)
   }
 
   return (
@@ -192,12 +176,27 @@ export function NotificationCenter({
         data-state={connectionState}
         style={{ ...styles.dot, background: DOT_COLOURS[connectionState] }}
       />
-      <Bell unread={unread} open={open} panelId={panelId} onClick={toggle} />
-      {open && <RecentPanel id={panelId} notifications={notifications} onClear={clearNotifications} />}
+      <Bell
+        unread={inbox.unreadCount}
+        capped={inbox.unreadCapped}
+        open={open}
+        panelId={panelId}
+        onClick={toggle}
+      />
+      {open && (
+        <RecentPanel
+          id={panelId}
+          notifications={notifications}
+          isRead={isRead}
+          onClear={inbox.clearNotifications}
+          onMarkAllRead={inbox.markAllRead}
+          onDismiss={(id) => inbox.dismiss([id])}
+        />
+      )}
       <section aria-label="Notification toasts" style={{ ...styles.toasts, ...CORNERS[position] }}>
         {toasts.map((notification) => (
           <Toast
-            key={notification.id}
+            key={notification.type === 'upload_status' ? notification.data.upload_id : notification.id}
             notification={notification}
             autoHideDuration={autoHideDuration}
             onDismiss={dismiss}

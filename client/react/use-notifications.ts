@@ -1,7 +1,8 @@
 import { useCallback, useState } from 'react'
-import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
+import type { Envelope, NotificationEnvelope, ReadState } from '../../shared/protocol/frames.js'
 import type { Topic } from '../../shared/protocol/topics.js'
 import { ConnectionState } from '../core/connection-state.js'
+import { EMPTY_INBOX, type InboxState, isRead } from '../core/inbox-state.js'
 import { insertById } from '../core/ordered.js'
 import type { FrameSource } from '../websocket-types.js'
 import { useHeraldSocket } from './use-herald-socket.js'
@@ -11,37 +12,64 @@ export const MAX_NOTIFICATIONS = 100
 
 const NOTIFICATION_TYPES = new Set(['alert', 'system', 'upload_status'])
 
+const uploadOf = (notification: NotificationEnvelope) =>
+  notification.type === 'upload_status' ? notification.data.upload_id : undefined
+
+/** The list, newest first, with `notification` in its place: an upload's later status replaces its earlier one. */
+function withNotification(list: NotificationEnvelope[], notification: NotificationEnvelope) {
+  const upload = uploadOf(notification)
+  const earlier = list.find((each) => upload !== undefined && uploadOf(each) === upload)
+  if (earlier && earlier.id > notification.id) return list
+  const others = earlier ? list.filter((each) => each !== earlier) : list
+  return insertById([...others].reverse(), notification)
+    .reverse()
+    .slice(0, MAX_NOTIFICATIONS)
+}
+
 /**
- * The notifications endpoint (alerts, system notices, upload status), with the seed's shape. The
- * list starts with the most recent history and grows live; `onNotification` also hears where
- * each came from (`recent` history, `missed` while reconnecting, or `live`).
+ * The notifications endpoint (alerts, system notices, upload status), with the seed's shape plus
+ * the user's inbox state, synced by the server across tabs and devices. The list starts with the
+ * most recent history and grows live, an upload as one entry updated in place; `onNotification`
+ * also hears where each came from (`recent` history, `missed` while reconnecting, or `live`).
  */
 export function useNotifications(
   onNotification?: (notification: NotificationEnvelope, source: FrameSource) => void,
 ) {
   const [notifications, setNotifications] = useState<NotificationEnvelope[]>([])
+  const [inbox, setInbox] = useState<InboxState>(EMPTY_INBOX)
   const { state, service } = useHeraldSocket(
     'notifications',
-    (frame, source) => {
+    (frame: Envelope, source) => {
+      if (service.current) setInbox(service.current.inbox)
+      if (frame.type === 'read_state') {
+        const dismissed = new Set((frame.data as ReadState).dismissed)
+        setNotifications((previous) => previous.filter((each) => !dismissed.has(each.id)))
+      }
       if (!NOTIFICATION_TYPES.has(frame.type)) return
       const notification = frame as NotificationEnvelope
-      // Kept newest first: the reverse of the id order.
-      setNotifications((previous) =>
-        insertById([...previous].reverse(), notification)
-          .reverse()
-          .slice(0, MAX_NOTIFICATIONS),
-      )
+      setNotifications((previous) => withNotification(previous, notification))
       onNotification?.(notification, source)
     },
     { loadRecent: true },
   )
   const clearNotifications = useCallback(() => setNotifications([]), [])
   const subscribe = useCallback((topics: Topic[]) => service.current?.subscribe(topics), [service])
+  const markRead = useCallback((ids: string[]) => service.current?.markRead(ids), [service])
+  const markAllRead = useCallback(() => service.current?.markAllRead(), [service])
+  const dismiss = useCallback((ids: string[]) => service.current?.dismiss(ids), [service])
   return {
     isConnected: state === ConnectionState.Open,
     connectionState: state,
-    notifications,
+    notifications: notifications.filter((each) => !inbox.dismissed.has(each.id)),
     clearNotifications,
     subscribe,
+    /** The user's unread notifications, as every tab and device shows them. */
+    unreadCount: inbox.unread,
+    /** More than 999 unread: `unreadCount` is a floor. */
+    unreadCapped: inbox.capped,
+    isRead: (id: string) => isRead(inbox, id),
+    markRead,
+    markAllRead,
+    dismiss,
   }
 }

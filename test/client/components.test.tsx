@@ -83,37 +83,43 @@ describe('Component: NotificationCenter', () => {
     expect(screen.queryAllByTestId('herald-toast')).toEqual([])
   })
 
-  it('counts unread notifications on the bell and lists recent history without toasting it', async () => {
+  it('shows the server’s unread count, lists recent history without toasting it, and reads what it shows', async () => {
     render(
       <HeraldProvider url="ws://herald.test" token="t" WebSocket={FakeWebSocket}>
         <NotificationCenter />
       </HeraldProvider>,
     )
     await settle()
+    let ids: string[] = []
     act(() => {
       FakeWebSocket.last.accept()
-      FakeWebSocket.last.replay('alert', alert('from history', 'low'))
-      FakeWebSocket.last.receive('resumed', { count: 1, more: false })
-      FakeWebSocket.last.receive('upload_status', {
+      const history = FakeWebSocket.last.replay('alert', alert('from history', 'low'))
+      FakeWebSocket.last.receive('resumed', { count: 1, more: false, unread: 1 })
+      const upload = FakeWebSocket.last.receive('upload_status', {
         upload_id: 'u',
         status: 'processing',
         progress: 40,
         filename: 'q3.csv',
       })
-      FakeWebSocket.last.receive('system', alert('maintenance', 'medium'))
+      const maintenance = FakeWebSocket.last.receive('system', alert('maintenance', 'medium'))
+      ids = [maintenance, upload, history]
     })
 
     expect(screen.getAllByTestId('herald-toast')).toHaveLength(2)
-    const bell = screen.getByRole('button', { name: 'Notifications, 2 unread' })
+    const bell = screen.getByRole('button', { name: 'Notifications, 3 unread' })
     fireEvent.click(bell)
 
     const panel = screen.getByRole('dialog', { name: 'Recent notifications' })
     expect(
       within(panel)
         .getAllByRole('listitem')
-        .map((item) => item.firstChild?.textContent),
+        .map((item) => item.querySelector('strong')?.textContent),
     ).toEqual(['maintenance', 'q3.csv: processing', 'from history'])
     expect(bell.getAttribute('aria-expanded')).toBe('true')
+    expect(FakeWebSocket.last.sent.at(-1)).toEqual({ type: 'mark_read', ids })
+    act(() => {
+      FakeWebSocket.last.receive('read_state', { unread: 0, read: ids, dismissed: [], all: false })
+    })
     expect(screen.getByRole('button', { name: 'Notifications, 0 unread' })).toBe(bell)
     fireEvent.keyDown(document, { key: 'Escape' })
     expect(screen.queryByRole('dialog')).toBeNull()
@@ -133,6 +139,54 @@ describe('Component: NotificationCenter', () => {
     expect(
       screen.getByRole('progressbar', { name: 'q3.csv: processing progress' }).getAttribute('value'),
     ).toBe('40')
+  })
+
+  it('shows one upload as one toast and one entry, updated in place to completed, counted once', async () => {
+    await renderCenter()
+    act(() => {
+      for (const [status, progress] of [
+        ['processing', 0],
+        ['processing', 35],
+        ['processing', 70],
+        ['completed', 100],
+      ] as const)
+        FakeWebSocket.last.receive('upload_status', { upload_id: 'u', status, progress, filename: 'q3.csv' })
+    })
+
+    expect(
+      screen.getAllByTestId('herald-toast').map((toast) => toast.querySelector('strong')?.textContent),
+    ).toEqual(['q3.csv: completed'])
+    fireEvent.click(screen.getByRole('button', { name: 'Notifications, 1 unread' }))
+    expect(
+      screen.getAllByTestId('herald-item').map((item) => item.querySelector('strong')?.textContent),
+    ).toEqual(['q3.csv: completed'])
+  })
+
+  it('dismisses an entry everywhere with ×, and marks all read with its button', async () => {
+    await renderCenter()
+    let id = ''
+    act(() => {
+      id = FakeWebSocket.last.receive('alert', alert('disk full'))
+    })
+    fireEvent.click(screen.getByRole('button', { name: /^Notifications/ }))
+
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss disk full everywhere' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Mark all read' }))
+    act(() => {
+      FakeWebSocket.last.receive('read_state', {
+        unread: 0,
+        read: [],
+        dismissed: [id],
+        all: true,
+        readBefore: id,
+      })
+    })
+
+    expect(FakeWebSocket.last.sent.slice(-2)).toEqual([
+      { type: 'dismiss', ids: [id] },
+      { type: 'mark_read', all: true },
+    ])
+    expect(screen.queryAllByTestId('herald-item')).toEqual([])
   })
 })
 

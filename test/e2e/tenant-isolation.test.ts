@@ -177,6 +177,22 @@ describe('Tenants and groups: every socket sees exactly what its token entitles 
     }
   })
 
+  it('keeps read state per user within a tenant: user 1 of acme reading all leaves user 1 of globex unread', async () => {
+    const unreadOf = async (tenant: string, groups: string[]) => {
+      const socket = await herald.connect('1', undefined, { tenant, groups })
+      return (socket.received('connection_established')[0]?.data as { unread?: number } | undefined)?.unread
+    }
+    const globexBefore = await unreadOf('globex', ['oncall'])
+    const acme = await herald.connect('1', undefined, { tenant: 'acme', groups: ['oncall', 'admins'] })
+
+    acme.send({ type: 'mark_read', all: true })
+    await acme.next('read_state')
+
+    expect(globexBefore).toBeGreaterThan(0)
+    expect(await unreadOf('acme', ['oncall', 'admins'])).toBe(0)
+    expect(await unreadOf('globex', ['oncall'])).toBe(globexBefore)
+  })
+
   it('refuses a publish without a tenant, keeps it with its reason, and delivers it to nobody', async () => {
     const sockets = await connectAll()
     const result = await herald.rawPublish({

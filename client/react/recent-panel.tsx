@@ -1,0 +1,73 @@
+import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
+import { styles } from './notification-styles.js'
+import { present } from './presentation.js'
+
+interface PanelProps {
+  id: string
+  notifications: NotificationEnvelope[]
+  isRead: (id: string) => boolean
+  onClear: () => void
+  onMarkAllRead: () => void
+  onDismiss: (id: string) => void
+}
+
+/** The list of recent notifications, newest first, unread ones marked, with Mark all read, Clear and ×. */
+export function RecentPanel({ id, notifications, isRead, onClear, onMarkAllRead, onDismiss }: PanelProps) {
+  return (
+    <div id={id} role="dialog" aria-label="Recent notifications" style={styles.panel}>
+      <div style={styles.panelHeader}>
+        <strong>Notifications</strong>
+        <span style={styles.actions}>
+          <button type="button" onClick={onMarkAllRead}>
+            Mark all read
+          </button>
+          <button type="button" onClick={onClear} disabled={notifications.length === 0}>
+            Clear
+          </button>
+        </span>
+      </div>
+      {notifications.length === 0 ? (
+        <p style={styles.empty}>Nothing yet.</p>
+      ) : (
+        <ul style={styles.list}>
+          {notifications.map((notification) => {
+            const shown = present(notification)
+            const read = isRead(notification.id)
+            return (
+              <li
+                key={notification.id}
+                data-testid="herald-item"
+                data-read={read}
+                style={{ ...styles.item, ...(read ? {} : styles.unread), borderLeftColor: shown.colour }}
+              >
+                <span style={styles.itemBody}>
+                  <strong>{shown.title}</strong>
+                  <span style={styles.toastMessage}>{shown.message}</span>
+                  {shown.progress !== undefined && notification.type === 'upload_status' && (
+                    <progress
+                      value={shown.progress}
+                      max={100}
+                      aria-label={`${shown.title} progress`}
+                      style={styles.progress}
+                    />
+                  )}
+                  <time dateTime={notification.timestamp} style={styles.time}>
+                    {new Date(notification.timestamp).toLocaleTimeString()}
+                  </time>
+                </span>
+                <button
+                  type="button"
+                  aria-label={`Dismiss ${shown.title} everywhere`}
+                  onClick={() => onDismiss(notification.id)}
+                  style={styles.dismiss}
+                >
+                  ×
+                </button>
+              </li>
+            )
+          })}
+        </ul>
+      )}
+    </div>
+  )
+}
