@@ -182,7 +182,10 @@ export class WebSocketService {
       this.#established(frame as Envelope<'connection_established'>)
     } else if (isNotification(frame.type)) {
       if (this.#seen.check(frame.id)) return
-      if (!this.#lastNotificationId || frame.id > this.#lastNotificationId)
+      // A post can reach a new socket before its welcome (on AWS too): the resume cursor must not
+      // jump past what was missed while away, so only notifications after the welcome move it.
+      const welcomed = this.#state === ConnectionState.Open
+      if (welcomed && (!this.#lastNotificationId || frame.id > this.#lastNotificationId))
         this.#lastNotificationId = frame.id
     } else if (frame.type === 'resumed') {
       if ((frame as Envelope<'resumed'>).data.more)

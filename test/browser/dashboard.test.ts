@@ -47,6 +47,7 @@ afterAll(async () => {
 const dot = () => page.getByTestId('herald-connection')
 const toast = (title: string) => page.getByTestId('herald-toast').filter({ hasText: title })
 const logRows = () => page.getByTestId('herald-log').allTextContents()
+const alert = (title: string) => ({ severity: 'high' as const, title, message: `${title} message` })
 
 describe('Demo dashboard in Chromium', () => {
   browserTest('turns the connection dot green once connected', async () => {
@@ -191,6 +192,71 @@ describe('Demo dashboard in Chromium, multi-tenant', () => {
       expect(outsider.received('alert')).toEqual([])
       await tenantPage.screenshot({ path: join(SCREENSHOTS, 'tenants.png') })
       await tenantPage.close()
+    },
+  )
+})
+
+describe('Inbox across tabs in Chromium', () => {
+  const open = async (user: string, errors: string[] = []) => {
+    const tab = await (browser as Browser).newPage({ viewport: { width: 1280, height: 760 } })
+    tab.on('console', (message) => message.type() === 'error' && errors.push(message.text()))
+    await tab.goto(`${herald.stack.dashboardUrl}/?user=${user}&autoHide=60000`)
+    await expect
+      .poll(() => tab.getByTestId('herald-connection').getAttribute('data-state'), { timeout: 10_000 })
+      .toBe('open')
+    return tab
+  }
+  const bell = (tab: Page) => tab.getByRole('button', { name: /^Notifications, \d+\+? unread$/ })
+  const unread = async (tab: Page) => Number((await bell(tab).getAttribute('aria-label'))?.match(/\d+/)?.[0])
+  const items = (tab: Page) => tab.getByTestId('herald-item')
+
+  browserTest(
+    'syncs read, dismissed and the unread count across two tabs of a user, and leaves another user alone',
+    async () => {
+      const errors: string[] = []
+      const [first, second, other] = [
+        await open('ivy', errors),
+        await open('ivy', errors),
+        await open('jack', errors),
+      ]
+      // Earlier tests' broadcasts are in both users' history: start from an empty inbox.
+      for (const tab of [first, other]) {
+        await bell(tab).click()
+        await tab.getByRole('button', { name: 'Mark all read' }).click()
+        await tab.keyboard.press('Escape')
+      }
+      for (const tab of [first, second, other]) await expect.poll(() => unread(tab)).toBe(0)
+      await herald.publisher.sendAlertNotification('jack', alert('For jack'))
+      await herald.publisher.sendAlertNotification('ivy', alert('Inbox one'))
+      await expect.poll(() => unread(second)).toBe(1)
+      await expect.poll(() => unread(first)).toBe(1)
+      await expect.poll(() => unread(other)).toBe(1)
+
+      await bell(first).click()
+      // Read in one tab: the other's badge clears within a second.
+      await expect.poll(() => unread(second), { timeout: 1_000, interval: 20 }).toBe(0)
+      await bell(second).click()
+      const inboxOne = (tab: Page) => items(tab).filter({ hasText: 'Inbox one' })
+      await expect.poll(() => inboxOne(second).count()).toBe(1)
+      await first.getByRole('button', { name: 'Dismiss Inbox one everywhere' }).click()
+      await expect.poll(() => inboxOne(second).count(), { timeout: 1_000, interval: 20 }).toBe(0)
+      await expect.poll(() => inboxOne(first).count()).toBe(0)
+
+      await herald.publisher.sendAlertNotification('ivy', alert('Inbox two'))
+      await expect.poll(() => unread(first)).toBe(1)
+      await second.reload()
+      await expect.poll(() => unread(second), { timeout: 10_000 }).toBe(1)
+      expect(await unread(other)).toBe(1)
+      expect(errors).toEqual([])
+      for (const tab of [second, other]) await tab.close()
+
+      await first.getByRole('button', { name: 'Simulate upload' }).click()
+      const upload = first.getByTestId('herald-item').filter({ hasText: 'q3-report.csv' })
+      await expect.poll(() => upload.textContent(), { timeout: 10_000 }).toContain('q3-report.csv: completed')
+      expect(await upload.count()).toBe(1)
+      expect(await first.getByTestId('herald-toast').filter({ hasText: 'q3-report.csv' }).count()).toBe(1)
+      await first.screenshot({ path: join(SCREENSHOTS, 'inbox.png') })
+      await first.close()
     },
   )
 })

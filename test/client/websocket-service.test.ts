@@ -126,6 +126,21 @@ describe('Class: WebSocketService', () => {
     expect(notifications[1]?.frame.id).toBe(missedId)
   })
 
+  it('resumes from before the outage when a live post reaches the new socket ahead of its welcome', async () => {
+    const { herald, frames } = service()
+    await connected(herald)
+    const lastId = FakeWebSocket.last.receive('alert', alert('before'))
+
+    FakeWebSocket.last.drop()
+    await vi.advanceTimersByTimeAsync(3000)
+    // The socket is open and a notification is posted before connection_established arrives.
+    FakeWebSocket.last.receive('alert', alert('ahead of the welcome'))
+    FakeWebSocket.last.accept()
+
+    expect(FakeWebSocket.last.sent).toEqual([{ type: 'resume', since: lastId }])
+    expect(frames.filter(({ frame }) => frame.type === 'alert')).toHaveLength(2)
+  })
+
   it('keeps resuming while the server says there is more', async () => {
     const { herald } = service()
     await connected(herald)
