@@ -33,9 +33,12 @@ const scenarios: Record<string, () => Promise<unknown>> = {
     }),
   'end-to-end': async () =>
     (await import('./scenarios/end-to-end.js')).endToEnd({
-      sizes: quick ? [1_000] : [1_000, 10_000],
-      samples: quick ? 10 : 20,
-      burst: { broadcasts: quick ? 50 : 200, sockets: 1_000 },
+      sizes: quick
+        ? [{ sockets: 1_000, samples: 10, burst: 50 }]
+        : [
+            { sockets: 1_000, samples: 20, burst: 200 },
+            { sockets: 10_000, samples: 10, burst: 20 },
+          ],
     }),
   'cold-start': async () => (await import('./scenarios/cold-start.js')).coldStart({ runs: quick ? 5 : 15 }),
   // Minutes long: run on its own with `--only soak [--minutes N]`.

@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { SNSClient } from '@aws-sdk/client-sns'
+import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../../local/defaults.js'
+import type { LocalEndpoints } from '../../local/stack.js'
+import { createPublisher } from '../../shared/publisher/publisher.js'
+import { type BenchTarget, waitUntil } from './bench-target.js'
+
+const root = resolve(import.meta.dirname, '../..')
+
+/**
+ * Herald exactly as `npm start` runs it: the same entry point (local/main.ts) with its defaults, in
+ * its own process; only the ports and the endpoints file differ. Publishes go through its SNS
+ * endpoint with the SDK, as a service would.
+ */
+export async function startHerald(port: number): Promise<BenchTarget> {
+  const configFile = join(await mkdtemp(join(tmpdir(), 'herald-bench-')), 'local.json')
+  const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'local/main.ts')], {
+    cwd: root,
+    env: { ...process.env, HERALD_PORT: String(port), HERALD_CONFIG_FILE: configFile },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  await waitUntil(async () => output.includes('Ctrl-C stops it.'), 60_000, 'npm start')
+  const endpoints = JSON.parse(await readFile(configFile, 'utf8')) as LocalEndpoints
+  const sns = new SNSClient({
+    endpoint: endpoints.snsEndpoint,
+    region: endpoints.region,
+    credentials: LOCAL_CREDENTIALS,
+  })
+  const publisher = createPublisher({ client: sns, topicArn: endpoints.topicArn })
+  return {
+    name: 'Herald (npm start)',
+    url: endpoints.websocketUrl,
+    secret: LOCAL_JWT_SECRET,
+    broadcast: async (title) => (await publisher.sendSystemNotification({ title, message: '' })).id,
+    async close() {
+      sns.destroy()
+      child.kill('SIGINT')
+      await new Promise((done) => child.once('exit', done))
+    },
+  }
+}
