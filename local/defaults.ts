@@ -12,3 +12,17 @@ export const LOCAL_SMOKE_ALARM = 'herald-local-smoke'
 export const LOCAL_TOKEN_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:000000000000:secret:herald-local-token`
 /** A function's name in the local Lambda, from its entry: `herald-fanout`. */
 export const localFunctionName = (entry: string) => `herald-${entry}`
+
+/**
+ * npm start's Lambda instances per function, each a worker thread off the gateway's: on Lambda every
+ * function scales out, and here the fan-out's signed posts and the handshake's functions then use
+ * the second core (bench/README.md, Where the time goes). Tests run functions on the main thread,
+ * which starts faster. `deliver` has its own setting (`deliveryWorkers`).
+ */
+export const NPM_START_THREADS: Readonly<Record<string, number>> = {
+  fanout: 2,
+  authorizer: 1,
+  connect: 1,
+  welcome: 1,
+  message: 1,
+}

@@ -6,7 +6,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
 const { existsSync } = await import('node:fs')
 const { resolve } = await import('node:path')
-const { LOCAL_CONFIG_FILE } = await import('./defaults.js')
+const { LOCAL_CONFIG_FILE, NPM_START_THREADS } = await import('./defaults.js')
 const { startLocalStack } = await import('./stack.js')
 const { describeRejection } = await import('../shared/fan-out/rejections.js')
 
@@ -27,6 +27,7 @@ const stack = await startLocalStack({
   env: functionEnv,
   configFile: resolve(process.env.HERALD_CONFIG_FILE ?? LOCAL_CONFIG_FILE),
   dashboardRoot: existsSync(DASHBOARD_ROOT) ? DASHBOARD_ROOT : undefined,
+  threads: NPM_START_THREADS,
   gateway: {
     idleTimeoutMs: number('HERALD_IDLE_TIMEOUT_MS'),
     maxConnectionAgeMs: number('HERALD_MAX_CONNECTION_AGE_MS'),

@@ -17,7 +17,11 @@ const root = resolve(import.meta.dirname, '../..')
  */
 export async function startHerald(port: number): Promise<BenchTarget> {
   const configFile = join(await mkdtemp(join(tmpdir(), 'herald-bench-')), 'local.json')
-  const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'local/main.ts')], {
+  // `tsx local/main.ts` is `node --import tsx local/main.ts`; `HERALD_BENCH_PROFILE=dir npm run bench`
+  // adds a CPU profile of every thread of it, written to dir when it stops.
+  const profile = process.env.HERALD_BENCH_PROFILE
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', join(root, 'local/main.ts')], {
     cwd: root,
     env: { ...process.env, HERALD_PORT: String(port), HERALD_CONFIG_FILE: configFile },
     stdio: ['ignore', 'pipe', 'inherit'],
