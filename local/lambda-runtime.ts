@@ -21,12 +21,37 @@ export interface LocalLambdaOptions {
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 
 /** A function run in worker threads, each thread one instance: true parallelism, like Lambda's. */
-export interface ThreadedFunction {
-  /** The function module's path; it must export `fromEnvironment(env, aws)`. */
-  module: string
-  env: Env
-  settings: AwsClientSettings
-  instances: number
+export type ThreadedFunction = { instances: number } & (
+  | {
+      /** The function module's path; it must export `fromEnvironment(env, aws)`. */
+      module: string
+      env: Env
+      settings: AwsClientSettings
+    }
+  | {
+      /** An esbuild bundle exporting `handler`, run with `processEnv` as the thread's environment. */
+      bundle: string
+      processEnv: Env
+      name: string
+      timeoutSeconds: number
+      memorySize: number
+    }
+)
+
+/** The worker script, its data and its environment for one instance of `spec`. */
+function instanceOf(spec: ThreadedFunction) {
+  if ('bundle' in spec) {
+    const { bundle, name, timeoutSeconds, memorySize } = spec
+    return {
+      script: new URL('./lambda-bundle-instance.mjs', import.meta.url),
+      options: { workerData: { bundle, name, timeoutSeconds, memorySize }, env: spec.processEnv },
+    }
+  }
+  const clientsModule = fileURLToPath(new URL('../shared/runtime/aws-clients.ts', import.meta.url))
+  return {
+    script: new URL('./lambda-instance.mjs', import.meta.url),
+    options: { workerData: { module: spec.module, clientsModule, env: spec.env, settings: spec.settings } },
+  }
 }
 
 interface Reply {
@@ -45,13 +70,9 @@ class InstancePool {
   #next = 0
 
   constructor(spec: ThreadedFunction) {
-    const clientsModule = fileURLToPath(new URL('../shared/runtime/aws-clients.ts', import.meta.url))
-    const script = new URL('./lambda-instance.mjs', import.meta.url)
+    const { script, options } = instanceOf(spec)
     const started = Array.from({ length: spec.instances }, () => {
-      const worker = new Worker(script, {
-        workerData: { module: spec.module, clientsModule, env: spec.env, settings: spec.settings },
-        execArgv: [],
-      })
+      const worker = new Worker(script, { ...options, execArgv: [] })
       this.#workers.push(worker)
       return new Promise<void>((resolve, reject) => {
         worker.once('error', reject)

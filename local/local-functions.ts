@@ -1,5 +1,8 @@
-import { fileURLToPath } from 'node:url'
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { FunctionSpec, HeraldFunctionName } from '../functions/manifest.js'
+import { ConfigError } from '../shared/errors.js'
 import { workerShare } from '../shared/fan-out/delivery-budget.js'
 import { type AwsClientSettings, type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import type { Env } from '../shared/runtime/config.js'
@@ -16,6 +19,8 @@ export interface LocalFunctionsOptions {
   threads: Partial<Record<string, number>>
   /** The account's Management API quota the quota-sharing functions divide. @default unlimited */
   quota?: { rate: number; burst: number }
+  /** Run every function from its esbuild bundle in this folder (`npm run bundle`), as Lambda would. */
+  bundles?: string | undefined
 }
 
 const modulePath = (entry: string) => fileURLToPath(new URL(`../functions/${entry}.ts`, import.meta.url))
@@ -36,6 +41,26 @@ function environmentOf(
   )
 }
 
+/** What Lambda puts in a function's process environment beside its settings, pointed at the twins. */
+function lambdaEnvironment(env: Env, settings: AwsClientSettings): Env {
+  const endpoints = settings.endpoints ?? {}
+  const all: Env = {
+    ...env,
+    AWS_REGION: settings.region,
+    AWS_ACCESS_KEY_ID: settings.credentials?.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: settings.credentials?.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda,
+    AWS_ENDPOINT_URL_SNS: endpoints.sns,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsmanager,
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL,
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  }
+  return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined))
+}
+
 /**
  * Registers every function of the manifest with the local Lambda: its module, the variables it
  * reads, keys of its own (so the twin's IAM knows whose role a call runs under) and its retries.
@@ -52,6 +77,24 @@ export async function registerFunctions(
       const settings = { ...options.settings, credentials: credentialsOf(spec.entry) }
       const env = environmentOf(spec, options.env, options.quota, instances ?? 1)
       const name = localFunctionName(spec.entry)
+      if (options.bundles) {
+        const file = resolve(options.bundles, spec.entry, 'index.mjs')
+        if (!existsSync(file)) throw new ConfigError(`no bundle at ${file}: run npm run bundle`)
+        const bundle = pathToFileURL(file).href
+        await lambda.registerThreaded(
+          name,
+          {
+            bundle,
+            processEnv: lambdaEnvironment(env, settings),
+            name,
+            timeoutSeconds: spec.timeoutSeconds ?? 10,
+            memorySize: spec.memorySize ?? 256,
+            instances: instances ?? 1,
+          },
+          spec.retryAttempts,
+        )
+        return
+      }
       if (instances) {
         await lambda.registerThreaded(
           name,

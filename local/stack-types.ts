@@ -33,6 +33,12 @@ export interface LocalStackOptions {
   threads?: Partial<Record<string, number>>
   /** The account's Management API quota the workers share, as the CDK stack divides it. @default unlimited */
   deliveryBudget?: { rate: number; burst: number }
+  /**
+   * Run every function from its esbuild bundle in this folder (dist/functions, `npm run bundle`),
+   * each in worker threads with its own process environment, as the Lambda runtime loads it.
+   * @default the TypeScript sources, in process
+   */
+  bundles?: string
   /** Called for each publish the fan-out refuses, as it lands in the rejected queue. */
   onRejected?: (rejected: RejectedNotification) => void
   /**

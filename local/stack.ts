@@ -93,6 +93,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     settings,
     threads: { ...options.threads, deliver: options.deliveryWorkers ?? 2 },
     quota: options.deliveryBudget,
+    bundles: options.bundles,
   })
   const sweeper = startSweeper(twins, documentClientOf(aws), options.sweepIntervalMs ?? 60_000)
   const dashboard = options.dashboardRoot

@@ -36,7 +36,13 @@ export function withLocalStack(options: LocalStackOptions = {}): StackFixture {
   let sns: SNSClient
   let dynamo: DynamoDBDocumentClient
   beforeAll(async () => {
-    const stack = await startLocalStack({ port: 0, lambda: { retryDelaysMs: [50, 100] }, ...options })
+    const stack = await startLocalStack({
+      port: 0,
+      lambda: { retryDelaysMs: [50, 100] },
+      // `npm run test:bundles`: the same tests against the esbuild bundles, run as Lambda runs them.
+      ...(process.env.HERALD_TEST_BUNDLES ? { bundles: process.env.HERALD_TEST_BUNDLES } : {}),
+      ...options,
+    })
     sns = new SNSClient({ endpoint: stack.snsEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS })
     dynamo = DynamoDBDocumentClient.from(localDynamoClient(stack.dynamodbEndpoint))
     fixture.stack = stack
