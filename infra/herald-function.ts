@@ -1,20 +1,20 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib'
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda'
 import {
-  LogLevel,
-  NodejsFunction,
-  type NodejsFunctionProps,
-  OutputFormat,
-  SourceMapMode,
-} from 'aws-cdk-lib/aws-lambda-nodejs'
+  Architecture,
+  type FunctionProps,
+  Function as LambdaFunction,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda'
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { Construct } from 'constructs'
-import { BUNDLE_OPTIONS, entryOf, type FunctionName, PROJECT_ROOT } from './bundling.js'
+import { functionCode } from './function-code.js'
 
 export interface HeraldFunctionProps
-  extends Pick<NodejsFunctionProps, 'environment' | 'onFailure' | 'retryAttempts'> {
-  readonly name: FunctionName
+  extends Pick<FunctionProps, 'environment' | 'onFailure' | 'retryAttempts'> {
+  /** The manifest entry: its bundle is `<entry>/index.mjs`. */
+  readonly name: string
   readonly logRetention: RetentionDays
   readonly removalPolicy: RemovalPolicy
   /** @default 256 */
@@ -25,10 +25,10 @@ export interface HeraldFunctionProps
 
 /**
  * One Herald function, with what every one of them shares fixed in one place: Node 22 on arm64,
- * X-Ray tracing, source maps, a log group with retention, Powertools settings, the same esbuild
- * options as `npm run bundle`, and a role of its own that starts with nothing but its log group.
+ * X-Ray tracing, source maps, a log group with retention, Powertools settings, the prebuilt
+ * bundle (`functionCode`), and a role of its own that starts with nothing but its log group.
  */
-export class HeraldFunction extends NodejsFunction {
+export class HeraldFunction extends LambdaFunction {
   constructor(scope: Construct, id: string, props: HeraldFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention,
@@ -45,10 +45,8 @@ export class HeraldFunction extends NodejsFunction {
       }),
     )
     super(scope, id, {
-      entry: entryOf(props.name),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}/package-lock.json`,
+      code: functionCode(props.name),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
@@ -64,18 +62,6 @@ export class HeraldFunction extends NodejsFunction {
         POWERTOOLS_METRICS_NAMESPACE: 'Herald',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...props.environment,
-      },
-      bundling: {
-        format: BUNDLE_OPTIONS.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
-        target: BUNDLE_OPTIONS.target,
-        minify: BUNDLE_OPTIONS.minify,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.EXTERNAL,
-        mainFields: BUNDLE_OPTIONS.mainFields,
-        externalModules: BUNDLE_OPTIONS.external,
-        banner: BUNDLE_OPTIONS.banner.js,
-        logLevel: LogLevel.WARNING,
-        esbuildArgs: { '--legal-comments': BUNDLE_OPTIONS.legalComments, '--tree-shaking': 'true' },
       },
     })
   }

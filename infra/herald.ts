@@ -25,7 +25,6 @@ import { ConfigError } from '../shared/errors.js'
 import { checkTenancy } from '../shared/runtime/config.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE, type TableDefinition } from '../shared/store/tables.js'
 import { allowAlarmsToPublish } from './alarm-publishing.js'
-import type { FunctionName } from './bundling.js'
 import { heraldApi } from './herald-api.js'
 import { environmentValues, workersOf, workerValues } from './herald-environment.js'
 import { HeraldFunction } from './herald-function.js'
@@ -122,7 +121,7 @@ export class Herald extends Construct {
       name,
       new HeraldFunction(this, capitalized(name), {
         ...common,
-        name: spec.entry as FunctionName,
+        name: spec.entry,
         memorySize: spec.memorySize,
         timeout: spec.timeoutSeconds ? Duration.seconds(spec.timeoutSeconds) : undefined,
         retryAttempts: spec.retryAttempts,
