@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
-    // The construct deploys the prebuilt bundles: make them from the sources before any test synthesizes.
-    globalSetup: ['test/support/bundle-functions.ts'],
+    // The package (and the prebuilt bundles the construct deploys) from the sources, before any test.
+    globalSetup: ['test/support/build-package.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     env: {

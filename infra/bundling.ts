@@ -24,6 +24,8 @@ export const BUNDLE_OPTIONS = {
   minify: true,
   treeShaking: true,
   sourcemap: 'external',
+  // Stack traces need the map's positions and file names, not the sources: smaller assets, no sources shipped.
+  sourcesContent: false,
   mainFields: ['module', 'main'],
   legalComments: 'none',
   external: ['@aws-sdk/*'],

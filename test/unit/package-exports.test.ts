@@ -1,14 +1,10 @@
 import { execFile } from 'node:child_process'
 import { resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 const run = promisify(execFile)
 const root = resolve(import.meta.dirname, '../..')
-
-beforeAll(async () => {
-  await run('npm', ['run', '--silent', 'build:client'], { cwd: root })
-}, 60_000)
 
 describe('Package exports', () => {
   it('lets an app import herald/client and herald/react by package name', async () => {
