@@ -22,4 +22,11 @@ describe('Package exports', () => {
       run(tsc, ['-p', resolve(root, 'test/fixtures/consumer/tsconfig.json')], { cwd: root }),
     ).resolves.toBeDefined()
   })
+
+  it('ships declarations for herald/cdk and herald/publisher that a strict TypeScript app compiles against', async () => {
+    const tsc = resolve(root, 'node_modules/.bin/tsc')
+    await expect(
+      run(tsc, ['-p', resolve(root, 'test/fixtures/node-consumer/tsconfig.json')], { cwd: root }),
+    ).resolves.toBeDefined()
+  })
 })
