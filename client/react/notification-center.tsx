@@ -194,14 +194,17 @@ export function NotificationCenter({
         />
       )}
       <section aria-label="Notification toasts" style={{ ...styles.toasts, ...CORNERS[position] }}>
-        {toasts.map((notification) => (
-          <Toast
-            key={notification.type === 'upload_status' ? notification.data.upload_id : notification.id}
-            notification={notification}
-            autoHideDuration={autoHideDuration}
-            onDismiss={dismiss}
-          />
-        ))}
+        {/* Dismissed elsewhere: its toast goes too. */}
+        {toasts
+          .filter((notification) => !inbox.isDismissed(notification.id))
+          .map((notification) => (
+            <Toast
+              key={notification.type === 'upload_status' ? notification.data.upload_id : notification.id}
+              notification={notification}
+              autoHideDuration={autoHideDuration}
+              onDismiss={dismiss}
+            />
+          ))}
       </section>
     </div>
   )

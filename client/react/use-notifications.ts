@@ -68,6 +68,8 @@ export function useNotifications(
     /** More than 999 unread: `unreadCount` is a floor. */
     unreadCapped: inbox.capped,
     isRead: (id: string) => isRead(inbox, id),
+    /** Dismissed in any tab or on any device. */
+    isDismissed: (id: string) => inbox.dismissed.has(id),
     markRead,
     markAllRead,
     dismiss,

@@ -162,7 +162,7 @@ describe('Component: NotificationCenter', () => {
     ).toEqual(['q3.csv: completed'])
   })
 
-  it('dismisses an entry everywhere with ×, and marks all read with its button', async () => {
+  it('dismisses an entry everywhere with × (its toast goes too), and marks all read with its button', async () => {
     await renderCenter()
     let id = ''
     act(() => {
@@ -187,6 +187,7 @@ describe('Component: NotificationCenter', () => {
       { type: 'mark_read', all: true },
     ])
     expect(screen.queryAllByTestId('herald-item')).toEqual([])
+    expect(screen.queryAllByTestId('herald-toast')).toEqual([])
   })
 })
 
