@@ -5,8 +5,8 @@ import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { build } from 'esbuild'
-import { PROJECT_ROOT } from '../infra/bundling.js'
 import { bundleFunctions } from './bundle.js'
+import { PROJECT_ROOT } from './bundling.js'
 
 const run = promisify(execFile)
 

@@ -1,7 +1,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { build } from 'esbuild'
-import { BUNDLE_OPTIONS, entryOf, FUNCTIONS, type FunctionName, PROJECT_ROOT } from '../infra/bundling.js'
+import { BUNDLE_OPTIONS, entryOf, FUNCTIONS, type FunctionName, PROJECT_ROOT } from './bundling.js'
 
 export interface BundleResult {
   name: FunctionName

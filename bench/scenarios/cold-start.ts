@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { PROJECT_ROOT } from '../../infra/bundling.js'
 import { bundleFunctions } from '../../scripts/bundle.js'
+import { PROJECT_ROOT } from '../../scripts/bundling.js'
 import { median, table } from '../support/stats.js'
 
 const run = promisify(execFile)

@@ -61,7 +61,7 @@ function partitionOf(target: HistoryTarget): string | undefined {
 }
 
 /** Every partition a connection could have received from live: the mirror of the fan-out's lookups. */
-function partitionsOf(query: MissedQuery): string[] {
+function partitionsOf(query: Omit<MissedQuery, 'since' | 'limit'>): string[] {
   const own = { tenant: query.tenant }
   const broadcastScopes = query.tenant === undefined ? [own] : [own, {}]
   return [
@@ -131,7 +131,7 @@ export class HistoryStore {
   async headers(query: Omit<MissedQuery, 'since' | 'limit'>, after: string | undefined, limit: number) {
     if (query.topics.length === 0) return []
     const pages = await Promise.all(
-      partitionsOf({ ...query, limit }).map((pk) =>
+      partitionsOf(query).map((pk) =>
         this.#read(pk, query.topics, { after, newestFirst: true, limit, headersOnly: true }),
       ),
     )

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { FUNCTION_SPECS } from '../../functions/manifest.js'
-import { FUNCTIONS } from '../../infra/bundling.js'
 import { type BundleResult, bundleFunctions } from '../../scripts/bundle.js'
+import { FUNCTIONS } from '../../scripts/bundling.js'
 
 const run = promisify(execFile)
 let results: BundleResult[]

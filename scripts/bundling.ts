@@ -11,7 +11,7 @@ export const FUNCTIONS: readonly FunctionName[] = Object.values(MANIFEST).map((s
 export const entryOf = (name: FunctionName): string => join(PROJECT_ROOT, 'functions', `${name}.ts`)
 
 /**
- * How a function is bundled, by `npm run bundle` and by the CDK construct alike: one ESM file for
+ * How a function is bundled by `npm run bundle`, whose files the construct deploys: one ESM file for
  * Node 22, minified and tree-shaken. The AWS SDK v3 is left to the Lambda runtime, which ships it
  * (CDK's NodejsFunction default from Node 18 on): bundling it would triple every bundle and its
  * parse time at cold start. Herald uses only long-stable SDK operations.
