@@ -11,13 +11,20 @@ describe('Abuse limits', () => {
     const client = await herald.connect('chatty')
 
     // Rate 5 a second with a burst of 10: fifteen at once is one busy second at three times the rate.
+    const sentAt = Date.now()
     for (let i = 0; i < 15; i++) client.send({ type: 'ping' })
-    await vi.waitFor(() => expect(client.frames.length).toBe(16))
+    await vi.waitFor(() => expect(client.frames.length).toBe(16), { interval: 5 })
+    // The bucket refills one frame every 200 ms while the fifteen are handled, so a slow machine
+    // rightly lets one more through for each 200 ms it took; a fast one lets exactly the burst.
+    const refilled = Math.floor((Date.now() - sentAt) / 200)
 
     const answers = client.frames.slice(1)
-    expect(answers.filter((f) => f.type === 'pong')).toHaveLength(10)
+    const passed = answers.filter((f) => f.type === 'pong').length
+    expect(passed).toBeGreaterThanOrEqual(10)
+    expect(passed).toBeLessThanOrEqual(10 + refilled)
     const limited = answers.filter((f) => f.type === 'error')
-    expect(limited).toHaveLength(5)
+    expect(limited).toHaveLength(15 - passed)
+    expect(limited.length).toBeGreaterThan(0)
     for (const frame of limited)
       expect(frame.data).toMatchObject({ code: 'rate_limited', retryAfterMs: expect.any(Number) })
     // As a client would: wait as long as the server said, then send again.
