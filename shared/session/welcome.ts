@@ -1,18 +1,14 @@
 import { realClock, withBackoff } from '../backoff.js'
 import { type ConnectionPoster, classifyDeliveryError } from '../fan-out/connection-poster.js'
-import type { LogFilters, UnreadCount } from '../protocol/frames.js'
-import type { Topic } from '../protocol/topics.js'
+import type { UnreadCount } from '../protocol/frames.js'
+import type { Connection } from '../store/connection-store.js'
 import { welcomeFrame } from './client-session.js'
 
 /** What `$connect` hands to the welcome function, which runs once `$connect` has returned. */
-export interface WelcomeRequest {
-  connectionId: string
-  userId: string
-  tenant?: string
-  groups?: string[]
-  topics: Topic[]
-  filters: LogFilters
-}
+export type WelcomeRequest = Pick<
+  Connection,
+  'connectionId' | 'userId' | 'tenant' | 'groups' | 'topics' | 'filters'
+>
 
 export interface WelcomeOptions {
   /** How long to keep trying while API Gateway still answers 410 for a connection being opened. @default 5000 */
