@@ -1,36 +1,18 @@
-import { GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb'
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { describe, expect, it, vi } from 'vitest'
 import type { LogFilters } from '../../shared/protocol/frames.js'
 import { LOG_LEVELS, type LogLevel } from '../../shared/protocol/notifications.js'
-import { ConnectionStore } from '../../shared/store/connection-store.js'
 import { logPartition, shardOf, topicPartition, userPartition } from '../../shared/store/keys.js'
 import { queryPages } from '../../shared/store/query-pages.js'
-import { withLocalDynamo } from '../support/local-dynamo.js'
+import { ids, withConnectionStore } from '../support/connection-store-fixture.js'
 
-const dynamo = withLocalDynamo()
-let run = 0
-let store: ConnectionStore
-let clock: number
-const id = (name: string) => `${name}-${run}`
-
-beforeEach(() => {
-  run++
-  clock = Date.parse('2026-11-26T10:00:00Z')
-  store = new ConnectionStore({
-    client: dynamo.client,
-    tableName: dynamo.tables.connections,
-    shards: 3,
-    now: () => clock,
-  })
-})
-
-const ids = (lookup: { recipients: { connectionId: string }[] }) =>
-  lookup.recipients.map((r) => r.connectionId).sort()
+const t = withConnectionStore()
+const { dynamo, id } = t
 
 describe('Class: ConnectionStore', () => {
   it('stores a connection with its user, topics, filters and an expiry past API Gateway’s 2-hour cut', async () => {
     // Act
-    const added = await store.add({
+    const added = await t.store.add({
       connectionId: id('a'),
       userId: 'alice',
       topics: ['alerts', 'system', 'alerts'],
@@ -38,78 +20,79 @@ describe('Class: ConnectionStore', () => {
 
     // Assess
     expect(added).toMatchObject({ userId: 'alice', topics: ['alerts', 'system'], filters: {}, version: 1 })
-    expect(added.expiresAt - clock / 1000).toBeGreaterThan(2 * 3600)
-    expect(await store.get(id('a'))).toEqual(added)
+    expect(added.expiresAt - t.clock / 1000).toBeGreaterThan(2 * 3600)
+    expect(await t.store.get(id('a'))).toEqual(added)
   })
 
   it('finds a user’s connections on a topic and nobody else’s', async () => {
-    await store.add({ connectionId: id('a1'), userId: id('alice'), topics: ['alerts', 'uploads'] })
-    await store.add({ connectionId: id('a2'), userId: id('alice'), topics: ['logs'] })
-    await store.add({ connectionId: id('b1'), userId: id('bob'), topics: ['alerts'] })
+    await t.store.add({ connectionId: id('a1'), userId: id('alice'), topics: ['alerts', 'uploads'] })
+    await t.store.add({ connectionId: id('a2'), userId: id('alice'), topics: ['logs'] })
+    await t.store.add({ connectionId: id('b1'), userId: id('bob'), topics: ['alerts'] })
 
-    expect(ids(await store.recipientsOfUser(id('alice'), 'alerts'))).toEqual([id('a1')])
-    expect(ids(await store.recipientsOfUser(id('alice'), 'logs'))).toEqual([id('a2')])
-    expect(ids(await store.recipientsOfUser(id('bob'), 'alerts'))).toEqual([id('b1')])
-    expect(ids(await store.recipientsOfUser(id('carol'), 'alerts'))).toEqual([])
+    expect(ids(await t.store.recipientsOfUser(id('alice'), 'alerts'))).toEqual([id('a1')])
+    expect(ids(await t.store.recipientsOfUser(id('alice'), 'logs'))).toEqual([id('a2')])
+    expect(ids(await t.store.recipientsOfUser(id('bob'), 'alerts'))).toEqual([id('b1')])
+    expect(ids(await t.store.recipientsOfUser(id('carol'), 'alerts'))).toEqual([])
   })
 
   it('keeps user ids that look like key syntax in their own partition', async () => {
-    await store.add({ connectionId: id('x'), userId: 'eve#conn', topics: ['alerts'] })
-    expect(ids(await store.recipientsOfUser('eve', 'alerts'))).toEqual([])
-    expect(ids(await store.recipientsOfUser('eve#conn', 'alerts'))).toEqual([id('x')])
+    await t.store.add({ connectionId: id('x'), userId: 'eve#conn', topics: ['alerts'] })
+    expect(ids(await t.store.recipientsOfUser('eve', 'alerts'))).toEqual([])
+    expect(ids(await t.store.recipientsOfUser('eve#conn', 'alerts'))).toEqual([id('x')])
   })
 
   it('finds every subscriber of a topic across its shards, reading no one else', async () => {
     const subscribers = Array.from({ length: 30 }, (_, i) => id(`s${i}`))
-    for (const connectionId of subscribers) await store.add({ connectionId, userId: 'u', topics: ['system'] })
-    await store.add({ connectionId: id('other'), userId: 'u', topics: ['alerts'] })
+    for (const connectionId of subscribers)
+      await t.store.add({ connectionId, userId: 'u', topics: ['system'] })
+    await t.store.add({ connectionId: id('other'), userId: 'u', topics: ['alerts'] })
 
-    const lookup = await store.recipientsOfTopic('system')
+    const lookup = await t.store.recipientsOfTopic('system')
 
-    expect(ids(lookup).filter((c) => c.endsWith(`-${run}`))).toEqual([...subscribers].sort())
+    expect(ids(lookup).filter((c) => c.endsWith(`-${t.run}`))).toEqual([...subscribers].sort())
     expect(new Set(subscribers.map((c) => shardOf(c, 3))).size).toBe(3)
   })
 
   it('changes topics and filters, moving the connection between index partitions', async () => {
-    await store.add({ connectionId: id('c'), userId: 'carol', topics: ['alerts'] })
+    await t.store.add({ connectionId: id('c'), userId: 'carol', topics: ['alerts'] })
 
-    const updated = await store.update(id('c'), () => ({
+    const updated = await t.store.update(id('c'), () => ({
       topics: ['system', 'logs'],
       filters: { level: 'error' },
     }))
 
     expect(updated).toMatchObject({ topics: ['system', 'logs'], filters: { level: 'error' }, version: 2 })
-    expect(ids(await store.recipientsOfUser('carol', 'alerts'))).toEqual([])
-    expect(ids(await store.recipientsOfUser('carol', 'system'))).toEqual([id('c')])
-    expect(ids(await store.recipientsOfTopic('alerts'))).not.toContain(id('c'))
-    expect(ids(await store.recipientsOfLog({ level: 'error', source: 'api' }))).toContain(id('c'))
-    expect(ids(await store.recipientsOfLog({ level: 'info', source: 'api' }))).not.toContain(id('c'))
+    expect(ids(await t.store.recipientsOfUser('carol', 'alerts'))).toEqual([])
+    expect(ids(await t.store.recipientsOfUser('carol', 'system'))).toEqual([id('c')])
+    expect(ids(await t.store.recipientsOfTopic('alerts'))).not.toContain(id('c'))
+    expect(ids(await t.store.recipientsOfLog({ level: 'error', source: 'api' }))).toContain(id('c'))
+    expect(ids(await t.store.recipientsOfLog({ level: 'info', source: 'api' }))).not.toContain(id('c'))
   })
 
   it('returns undefined when updating a connection that is gone', async () => {
-    expect(await store.update(id('never'), (c) => c)).toBeUndefined()
+    expect(await t.store.update(id('never'), (c) => c)).toBeUndefined()
   })
 
   it('converges when many changes to one connection race', async () => {
-    await store.add({ connectionId: id('r'), userId: 'rita', topics: ['logs'] })
+    await t.store.add({ connectionId: id('r'), userId: 'rita', topics: ['logs'] })
     const levels: LogLevel[] = [...LOG_LEVELS, ...LOG_LEVELS]
 
     // Act: ten concurrent set_filters, as API Gateway may run ten $default invocations at once
     await Promise.all(
-      levels.map((level) => store.update(id('r'), (c) => ({ topics: c.topics, filters: { level } }))),
+      levels.map((level) => t.store.update(id('r'), (c) => ({ topics: c.topics, filters: { level } }))),
     )
 
     // Assess: exactly the stored filter finds the connection, no other level does
-    const final = await store.get(id('r'))
+    const final = await t.store.get(id('r'))
     expect(final?.version).toBe(11)
     for (const level of LOG_LEVELS) {
-      const found = ids(await store.recipientsOfLog({ level })).includes(id('r'))
+      const found = ids(await t.store.recipientsOfLog({ level })).includes(id('r'))
       expect(found, `level ${level}`).toBe(level === final?.filters.level)
     }
   })
 
   it('does not let a late write from an older change resurrect a dropped index item', async () => {
-    await store.add({ connectionId: id('t'), userId: 'tom', topics: ['alerts'] })
+    await t.store.add({ connectionId: id('t'), userId: 'tom', topics: ['alerts'] })
     // A slow writer: its index write for `system` is held until a newer change has dropped `system`.
     let release: () => void = () => {}
     const held = new Promise<void>((resolve) => {
@@ -122,37 +105,32 @@ describe('Class: ConnectionStore', () => {
         return dynamo.client.send(command as PutCommand)
       },
     } as unknown as typeof dynamo.client
-    const slow = new ConnectionStore({
-      client: slowClient,
-      tableName: dynamo.tables.connections,
-      shards: 3,
-      now: () => clock,
-    })
+    const slow = t.storeWith({ client: slowClient })
 
     // Act: the slow change adds `system` (version 2); a faster one drops it (version 3) meanwhile.
     const adding = slow.update(id('t'), () => ({ topics: ['alerts', 'system'], filters: {} }))
-    await vi.waitFor(async () => expect((await store.get(id('t')))?.version).toBe(2))
-    await store.update(id('t'), () => ({ topics: ['alerts'], filters: {} }))
+    await vi.waitFor(async () => expect((await t.store.get(id('t')))?.version).toBe(2))
+    await t.store.update(id('t'), () => ({ topics: ['alerts'], filters: {} }))
     release()
     await adding
 
     // Assess: the production write of the older index item lost to the newer tombstone.
-    expect(ids(await store.recipientsOfTopic('system'))).not.toContain(id('t'))
-    expect((await store.get(id('t')))?.topics).toEqual(['alerts'])
+    expect(ids(await t.store.recipientsOfTopic('system'))).not.toContain(id('t'))
+    expect((await t.store.get(id('t')))?.topics).toEqual(['alerts'])
   })
 
   it('removes a connection and every index item, and can run again', async () => {
-    await store.add({
+    await t.store.add({
       connectionId: id('d'),
       userId: 'dan',
       topics: ['alerts', 'logs'],
       filters: { source: 'api' },
     })
 
-    await store.remove(id('d'))
-    await store.remove(id('d'))
+    await t.store.remove(id('d'))
+    await t.store.remove(id('d'))
 
-    expect(await store.get(id('d'))).toBeUndefined()
+    expect(await t.store.get(id('d'))).toBeUndefined()
     const leftovers = await Promise.all(
       [
         userPartition('dan'),
@@ -174,11 +152,11 @@ describe('Class: ConnectionStore', () => {
   })
 
   it('deletes a stale index item even when the connection item is already gone', async () => {
-    await store.add({ connectionId: id('o'), userId: 'olga', topics: ['alerts'] })
-    const [orphan] = (await store.recipientsOfTopic('alerts')).recipients.filter(
+    await t.store.add({ connectionId: id('o'), userId: 'olga', topics: ['alerts'] })
+    const [orphan] = (await t.store.recipientsOfTopic('alerts')).recipients.filter(
       (r) => r.connectionId === id('o'),
     )
-    await store.remove(id('o'))
+    await t.store.remove(id('o'))
     await dynamo.client.send(
       new PutCommand({
         TableName: dynamo.tables.connections,
@@ -187,12 +165,12 @@ describe('Class: ConnectionStore', () => {
           connectionId: id('o'),
           userId: 'olga',
           version: 1,
-          expiresAt: clock / 1000 + 999,
+          expiresAt: t.clock / 1000 + 999,
         },
       }),
     )
 
-    await store.remove(id('o'), orphan ? [orphan.key] : [])
+    await t.store.remove(id('o'), orphan ? [orphan.key] : [])
 
     const { Item } = await dynamo.client.send(
       new GetCommand({ TableName: dynamo.tables.connections, Key: orphan?.key }),
@@ -201,13 +179,13 @@ describe('Class: ConnectionStore', () => {
   })
 
   it('ignores connections past their expiry on every read', async () => {
-    await store.add({ connectionId: id('e'), userId: 'erin', topics: ['alerts', 'logs'] })
-    clock += 3 * 3600 * 1000
+    await t.store.add({ connectionId: id('e'), userId: 'erin', topics: ['alerts', 'logs'] })
+    t.clock += 3 * 3600 * 1000
 
-    expect(await store.get(id('e'))).toBeUndefined()
-    expect(ids(await store.recipientsOfUser('erin', 'alerts'))).toEqual([])
-    expect(ids(await store.recipientsOfTopic('alerts'))).not.toContain(id('e'))
-    expect(ids(await store.recipientsOfLog({ level: 'info' }))).not.toContain(id('e'))
+    expect(await t.store.get(id('e'))).toBeUndefined()
+    expect(ids(await t.store.recipientsOfUser('erin', 'alerts'))).toEqual([])
+    expect(ids(await t.store.recipientsOfTopic('alerts'))).not.toContain(id('e'))
+    expect(ids(await t.store.recipientsOfLog({ level: 'info' }))).not.toContain(id('e'))
   })
 
   describe('log filters', () => {
@@ -239,21 +217,16 @@ describe('Class: ConnectionStore', () => {
     it.each(logs)('finds exactly the subscribers whose every set field equals the log’s: %o', async (log) => {
       // Prepare: a table of its own, one subscriber per combination of set and unset fields (27)
       const tables = await dynamo.freshTables()
-      store = new ConnectionStore({
-        client: dynamo.client,
-        tableName: tables.connections,
-        shards: 3,
-        now: () => clock,
-      })
+      t.store = t.storeWith({ tableName: tables.connections })
       const connections = new Map<string, LogFilters>()
       for (const filters of combos) {
         const connectionId = id(`log-${filterKey(filters)}`)
         connections.set(connectionId, filters)
-        await store.add({ connectionId, userId: 'ops', topics: ['logs'], filters })
+        await t.store.add({ connectionId, userId: 'ops', topics: ['logs'], filters })
       }
 
       // Act
-      const lookup = await store.recipientsOfLog(log)
+      const lookup = await t.store.recipientsOfLog(log)
 
       // Assess: found = brute-force match, and nothing else was read
       const expected = [...connections]
@@ -265,120 +238,9 @@ describe('Class: ConnectionStore', () => {
     })
   })
 
-  describe('tenants and groups', () => {
-    const tenant = (name: string) => ({ tenant: id(name) })
-
-    it('finds a group’s connections on a topic within its tenant, reading exactly them', async () => {
-      const oncall = id('oncall')
-      await store.add({
-        connectionId: id('a1'),
-        userId: '1',
-        ...tenant('acme'),
-        groups: [oncall],
-        topics: ['alerts', 'system'],
-      })
-      await store.add({
-        connectionId: id('a2'),
-        userId: '2',
-        ...tenant('acme'),
-        groups: [oncall],
-        topics: ['logs'],
-      })
-      await store.add({ connectionId: id('a3'), userId: '3', ...tenant('acme'), topics: ['alerts'] })
-      await store.add({
-        connectionId: id('g1'),
-        userId: '1',
-        ...tenant('globex'),
-        groups: [oncall],
-        topics: ['alerts'],
-      })
-
-      const lookup = await store.recipientsOfGroup(oncall, 'alerts', tenant('acme'))
-
-      expect(ids(lookup)).toEqual([id('a1')])
-      expect(lookup.itemsRead).toBe(1)
-      expect(ids(await store.recipientsOfGroup(oncall, 'alerts', tenant('globex')))).toEqual([id('g1')])
-      expect(ids(await store.recipientsOfGroup(oncall, 'alerts'))).toEqual([])
-    })
-
-    it('drops a connection from its groups’ lookups for a topic it unsubscribes from', async () => {
-      const admins = id('admins')
-      await store.add({
-        connectionId: id('u'),
-        userId: '1',
-        ...tenant('acme'),
-        groups: [admins],
-        topics: ['alerts', 'system'],
-      })
-
-      await store.update(id('u'), (current) => ({ topics: ['system'], filters: current.filters }))
-
-      expect(ids(await store.recipientsOfGroup(admins, 'alerts', tenant('acme')))).toEqual([])
-      const system = await store.recipientsOfGroup(admins, 'system', tenant('acme'))
-      expect(ids(system)).toEqual([id('u')])
-    })
-
-    it('keeps the same user id in two tenants apart, in lookups and in the connection count', async () => {
-      await store.add({ connectionId: id('acme-1'), userId: '1', ...tenant('acme'), topics: ['alerts'] })
-      await store.add({ connectionId: id('acme-1b'), userId: '1', ...tenant('acme'), topics: ['alerts'] })
-      await store.add({ connectionId: id('globex-1'), userId: '1', ...tenant('globex'), topics: ['alerts'] })
-
-      expect(ids(await store.recipientsOfUser('1', 'alerts', tenant('acme')))).toEqual(
-        [id('acme-1'), id('acme-1b')].sort(),
-      )
-      expect(ids(await store.recipientsOfUser('1', 'alerts', tenant('globex')))).toEqual([id('globex-1')])
-      expect(await store.countOfUser('1', tenant('acme'))).toBe(2)
-      expect(await store.countOfUser('1', tenant('globex'))).toBe(1)
-    })
-
-    it('reads only the tenant’s subscribers for a tenant, and every tenant’s unscoped ("*")', async () => {
-      await store.add({ connectionId: id('ta'), userId: '1', ...tenant('acme'), topics: ['system'] })
-      await store.add({ connectionId: id('tg'), userId: '1', ...tenant('globex'), topics: ['system'] })
-      await store.add({
-        connectionId: id('tl'),
-        userId: '1',
-        ...tenant('acme'),
-        topics: ['logs'],
-        filters: { level: 'error' },
-      })
-
-      const acme = await store.recipientsOfTopic('system', tenant('acme'))
-      expect(ids(acme)).toEqual([id('ta')])
-      expect(acme.itemsRead).toBe(1)
-      const everyone = ids(await store.recipientsOfTopic('system'))
-      expect(everyone).toContain(id('ta'))
-      expect(everyone).toContain(id('tg'))
-      expect(ids(await store.recipientsOfLog({ level: 'error' }, tenant('acme')))).toEqual([id('tl')])
-      expect(ids(await store.recipientsOfLog({ level: 'error' }, tenant('globex')))).toEqual([])
-      expect(ids(await store.recipientsOfLog({ level: 'error' }))).toContain(id('tl'))
-    })
-
-    it('removes every scoped, unscoped and group item of a connection', async () => {
-      const oncall = id('oncall')
-      await store.add({
-        connectionId: id('r'),
-        userId: '1',
-        ...tenant('acme'),
-        groups: [oncall],
-        topics: ['alerts', 'logs'],
-      })
-
-      await store.remove(id('r'))
-
-      const { Items = [] } = await dynamo.client.send(
-        new ScanCommand({
-          TableName: dynamo.tables.connections,
-          FilterExpression: 'connectionId = :id',
-          ExpressionAttributeValues: { ':id': id('r') },
-        }),
-      )
-      expect(Items).toEqual([])
-    })
-  })
-
   it('reads every page of a long query', async () => {
     for (let i = 0; i < 7; i++)
-      await store.add({ connectionId: id(`p${i}`), userId: 'paged', topics: ['alerts'] })
+      await t.store.add({ connectionId: id(`p${i}`), userId: 'paged', topics: ['alerts'] })
 
     const { items, itemsRead } = await queryPages(dynamo.client, {
       TableName: dynamo.tables.connections,
