@@ -117,22 +117,12 @@ function Bell(props: {
   )
 }
 
-/**
- * A bell with the unread count and the recent notifications (loaded from history on connect), a
- * connection-status dot, and toasts for what arrives while the page is open.
- */
-export function NotificationCenter({
-  position = 'top-right',
-  maxToasts = 3,
-  autoHideDuration = 5000,
-}: NotificationCenterProps) {
+/** The toasts on screen: the latest `maxToasts` unread arrivals, an upload's updated in place. */
+function useToasts(maxToasts: number) {
   const [toasts, setToasts] = useState<NotificationEnvelope[]>([])
-  const [open, setOpen] = useState(false)
-  const panelId = useId()
   const onNotification = useCallback(
     (notification: NotificationEnvelope, source: FrameSource) => {
       if (source === 'recent' || notification.read) return
-      // An upload's toast is updated in place by its next status.
       const upload = notification.type === 'upload_status' ? notification.data.upload_id : undefined
       setToasts((previous) =>
         [
@@ -143,12 +133,27 @@ export function NotificationCenter({
     },
     [maxToasts],
   )
-  const inbox = useNotifications(onNotification)
-  const { connectionState, notifications, isRead } = inbox
   const dismiss = useCallback(
     (id: string) => setToasts((previous) => previous.filter((toast) => toast.id !== id)),
     [],
   )
+  return { toasts, onNotification, dismiss }
+}
+
+/**
+ * A bell with the unread count and the recent notifications (loaded from history on connect), a
+ * connection-status dot, and toasts for what arrives while the page is open.
+ */
+export function NotificationCenter({
+  position = 'top-right',
+  maxToasts = 3,
+  autoHideDuration = 5000,
+}: NotificationCenterProps) {
+  const [open, setOpen] = useState(false)
+  const panelId = useId()
+  const { toasts, onNotification, dismiss } = useToasts(maxToasts)
+  const inbox = useNotifications(onNotification)
+  const { connectionState, notifications, isRead } = inbox
 
   useEffect(() => {
     if (!open) return
