@@ -66,13 +66,14 @@ export const FUNCTIONS = {
       welcome: ['lambda:InvokeFunction'],
     },
   },
-  // Best effort by design: after the socket is gone there is nobody to welcome. Query: the unread count.
+  // Best effort by design: after the socket is gone there is nobody to welcome. Query: the unread
+  // count; UpdateItem: marking the welcomed connection open.
   welcome: {
     entry: 'welcome',
     env: [...STORE, 'HERALD_MANAGEMENT_ENDPOINT'],
     connectionVerbs: ['POST'],
     retryAttempts: 0,
-    grants: { history: ['dynamodb:Query'] },
+    grants: { connections: ['dynamodb:UpdateItem'], history: ['dynamodb:Query'] },
   },
   disconnect: { entry: 'disconnect', env: STORE, grants: { connections: REMOVE_CONNECTIONS } },
   // Answers with POST; closes an abusive connection with DELETE. UpdateItem: the rate limit's bucket.

@@ -3,14 +3,17 @@ import type { Inbox } from '../shared/inbox/inbox.js'
 import type { UnreadCount } from '../shared/protocol/frames.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { type Env, managementEndpoint } from '../shared/runtime/config.js'
-import { inboxOf } from '../shared/runtime/dynamodb.js'
+import { inboxOf, stores } from '../shared/runtime/dynamodb.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
 import { posterOf } from '../shared/runtime/poster.js'
 import { sendWelcome, type WelcomeOptions, type WelcomeRequest } from '../shared/session/welcome.js'
+import type { ConnectionStore } from '../shared/store/connection-store.js'
 
 export interface WelcomeDeps {
   poster: ConnectionPoster
+  /** Marks a welcomed connection open: from then on a fan-out's 410 means it is gone. */
+  connections: Pick<ConnectionStore, 'markOpen'>
   /** Counts the user's unread notifications for the notifications endpoint's welcome. */
   inbox?: Inbox
   options?: WelcomeOptions
@@ -26,14 +29,26 @@ async function unreadOf(inbox: Inbox, request: WelcomeRequest): Promise<UnreadCo
   }
 }
 
+/**
+ * Marks the welcomed connection open. Failing that, it is only taken for one still opening a little
+ * longer (OPENING_GRACE_MS), so the failure is logged rather than failing a welcome already sent.
+ */
+async function markOpen(connections: WelcomeDeps['connections'], connectionId: string): Promise<void> {
+  try {
+    await connections.markOpen(connectionId)
+  } catch (error) {
+    logger.warn('could not mark the connection open', { connectionId, error: String(error) })
+  }
+}
+
 /** Invoked asynchronously by `$connect`; sends the unprompted `connection_established` frame. */
 export function createWelcomeHandler(deps: WelcomeDeps) {
   return async (request: WelcomeRequest) => {
     const notifications = !request.topics.includes('logs')
     const unread = deps.inbox && notifications ? await unreadOf(deps.inbox, request) : undefined
     const delivered = await sendWelcome(deps.poster, request, deps.options, unread)
-    if (!delivered)
-      logger.warn('connection left before it could be welcomed', { connectionId: request.connectionId })
+    if (delivered) await markOpen(deps.connections, request.connectionId)
+    else logger.warn('connection left before it could be welcomed', { connectionId: request.connectionId })
     return { delivered }
   }
 }
@@ -41,6 +56,7 @@ export function createWelcomeHandler(deps: WelcomeDeps) {
 export function fromEnvironment(env: Env, aws: AwsClients) {
   return createWelcomeHandler({
     poster: posterOf(aws, managementEndpoint(env), 4),
+    connections: stores(env, aws).connections,
     inbox: inboxOf(env, aws),
   })
 }

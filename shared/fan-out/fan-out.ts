@@ -89,7 +89,10 @@ export function fromOperator<T extends PublishInput>(deps: Pick<FanOutDeps, 'ope
     : input
 }
 
-/** Posts to every recipient, then removes the connections that turned out to be gone. */
+/**
+ * Posts to every recipient, then removes the connections that turned out to be gone (but not one
+ * still opening: it resumes what it missed once welcomed).
+ */
 export async function deliverToRecipients(
   deps: DeliveryDeps,
   recipients: readonly Recipient[],
@@ -97,7 +100,7 @@ export async function deliverToRecipients(
 ): Promise<DeliveryReport> {
   const report = await deliver(deps.poster, recipients, payload, deps.delivery, deps.clock, deps.budget)
   await runPool(report.gone, deps.delivery?.concurrency ?? 25, (recipient) =>
-    deps.connections.remove(recipient.connectionId, [recipient.key]),
+    deps.connections.removeGone(recipient.connectionId, [recipient.key]),
   )
   return report
 }

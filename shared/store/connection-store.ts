@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb'
 import { withBackoff } from '../backoff.js'
 import { ConflictError } from '../errors.js'
 import type { Scope } from '../protocol/audience.js'
@@ -30,6 +36,11 @@ export interface Connection {
   topics: Topic[]
   filters: LogFilters
   connectedAt: string
+  /**
+   * When the welcome reached the socket. Until then API Gateway answers 410 for a connection that
+   * is still opening as for one that is gone, so a fan-out's 410 only removes it once this is set.
+   */
+  openedAt?: string
   /** Epoch seconds after which the connection is treated as gone. */
   expiresAt: number
   /** Bumped by every change; index items carry the version that wrote them. */
@@ -48,6 +59,12 @@ export interface ConnectionStoreOptions {
 
 // Enough for every frame a client could send in one burst to win in turn.
 const MAX_UPDATE_ATTEMPTS = 12
+
+/**
+ * How long a connection that was never welcomed may still be opening: API Gateway's 29-second
+ * integration timeout for `$connect`, and a second more. Past it, a 410 means gone.
+ */
+export const OPENING_GRACE_MS = 30_000
 
 /**
  * Connections and the index items that find them by user, topic and log filter.
@@ -104,12 +121,10 @@ export class ConnectionStore {
   }
 
   async get(connectionId: string): Promise<Connection | undefined> {
-    const { Item } = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: connectionKey(connectionId), ConsistentRead: true }),
-    )
-    if (!Item || (Item.expiresAt as number) <= this.#nowSeconds()) return undefined
-    const { pk: _pk, sk: _sk, ...connection } = Item
-    return connection as Connection
+    const item = await this.#item(connectionId)
+    if (!item || item.expiresAt <= this.#nowSeconds()) return undefined
+    const { pk: _pk, sk: _sk, ...connection } = item
+    return connection
   }
 
   /** Applies `change` to the stored connection, retrying on a concurrent change; undefined when it is gone. */
@@ -155,22 +170,68 @@ export class ConnectionStore {
   }
 
   /**
+   * Records that the socket is open (its welcome was delivered). The version moves too, so an
+   * `update` that read the item before this cannot write it back without `openedAt`.
+   */
+  async markOpen(connectionId: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: connectionKey(connectionId),
+          UpdateExpression: 'SET openedAt = :now, version = version + :one',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':now': new Date(this.#now()).toISOString(), ':one': 1 },
+        }),
+      )
+    } catch (error) {
+      // `$disconnect` got there first: nothing is left to mark.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error
+    }
+  }
+
+  /**
+   * What a fan-out does with a 410: removes the connection, unless it was never welcomed and is
+   * young enough to be still opening, when the 410 only meant "not yet".
+   */
+  async removeGone(connectionId: string, staleKeys: readonly ItemKey[]): Promise<void> {
+    const item = await this.#item(connectionId)
+    const opening =
+      item !== undefined &&
+      item.openedAt === undefined &&
+      this.#now() - Date.parse(item.connectedAt) < OPENING_GRACE_MS
+    if (!opening) await this.#removeItems(connectionId, item, staleKeys)
+  }
+
+  /**
    * Deletes a connection and everything indexed under it. Safe to repeat; `staleKeys` are index
    * items found during a fan-out, deleted even when the connection item itself is already gone.
    */
   async remove(connectionId: string, staleKeys: readonly ItemKey[] = []): Promise<void> {
+    await this.#removeItems(connectionId, await this.#item(connectionId), staleKeys)
+  }
+
+  /** The stored item, keys included, expired or not. */
+  async #item(connectionId: string): Promise<(Connection & ItemKey) | undefined> {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: connectionKey(connectionId), ConsistentRead: true }),
     )
+    return Item as (Connection & ItemKey) | undefined
+  }
+
+  async #removeItems(
+    connectionId: string,
+    item: Connection | undefined,
+    staleKeys: readonly ItemKey[],
+  ): Promise<void> {
     const keys = new Map(staleKeys.map((key) => [`${key.pk}|${key.sk}`, key]))
-    if (Item)
-      for (const key of indexKeys(Item as Connection, this.#shards)) keys.set(`${key.pk}|${key.sk}`, key)
+    if (item) for (const key of indexKeys(item, this.#shards)) keys.set(`${key.pk}|${key.sk}`, key)
     await batchWrite(
       this.#client,
       this.#table,
       [...keys.values()].map((Key) => ({ DeleteRequest: { Key } })),
     )
-    if (Item)
+    if (item)
       await this.#client.send(new DeleteCommand({ TableName: this.#table, Key: connectionKey(connectionId) }))
   }
 

@@ -186,11 +186,17 @@ describe('Removing one grant from the manifest the construct builds roles from',
     expect(refused.received('read_state')).toEqual([])
   })
 
-  it('without welcome’s Query on history, the welcome still comes, without an unread count', async () => {
+  it('without welcome’s grants, the welcome still comes, without an unread count and without marking the connection open', async () => {
     const counted = await herald.connect('olga')
     const uncounted = await withoutCount.connect('olga')
+    await Promise.all([herald.stack.idle(), withoutCount.stack.idle()])
 
     expect(counted.received('connection_established')[0]?.data).toMatchObject({ unread: 0 })
     expect(uncounted.received('connection_established')[0]?.data).not.toHaveProperty('unread')
+    const openedAt = async (fixture: typeof herald, connectionId: string) =>
+      (await fixture.storedItems()).find((item) => item.sk === 'meta' && item.connectionId === connectionId)
+        ?.openedAt
+    expect(await openedAt(herald, counted.connectionId)).toEqual(expect.any(String))
+    expect(await openedAt(withoutCount, uncounted.connectionId)).toBeUndefined()
   })
 })

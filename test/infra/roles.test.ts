@@ -55,7 +55,14 @@ describe('Roles', () => {
         'lambda:InvokeFunction': ['welcome'],
       },
     ],
-    ['welcome', { 'dynamodb:Query': ['history'], 'execute-api:ManageConnections': ['api'] }],
+    [
+      'welcome',
+      {
+        'dynamodb:UpdateItem': ['connections'],
+        'dynamodb:Query': ['history'],
+        'execute-api:ManageConnections': ['api'],
+      },
+    ],
     [
       'disconnect',
       {

@@ -117,7 +117,8 @@ describe('Function: fanOut', () => {
     ])
   })
 
-  it('removes connections that turned out to be gone, so the next fan-out skips them', async () => {
+  it('removes welcomed connections that turned out to be gone, so the next fan-out skips them', async () => {
+    await connections.markOpen('alice-tab2')
     poster.gone.add('alice-tab2')
 
     const first = await publish({

@@ -85,13 +85,15 @@ describe('Function: connect handler', () => {
 describe('Function: welcome handler', () => {
   const request: WelcomeRequest = { connectionId: 'c1', userId: 'alice', topics: ['alerts'], filters: {} }
 
-  it('retries while API Gateway answers 410 for a connection still opening, then sends connection_established', async () => {
+  it('retries while API Gateway answers 410 for a connection still opening, then sends connection_established and marks it open', async () => {
+    await connections.add(request)
     management.script('c1', 410, 410)
-    const handler = createWelcomeHandler({ poster, options: { intervalMs: 1 } })
+    const handler = createWelcomeHandler({ poster, connections, options: { intervalMs: 1 } })
 
     const result = await handler(request)
 
     expect(result).toEqual({ delivered: true })
+    expect((await connections.get('c1'))?.openedAt).toEqual(expect.any(String))
     const frames = posted()
     expect(frames).toHaveLength(3)
     expect(frames.map((f) => f.frame.id)).toEqual(Array(3).fill(frames[0]?.frame.id))
@@ -101,11 +103,20 @@ describe('Function: welcome handler', () => {
     })
   })
 
-  it('gives up at the deadline when the client has left', async () => {
+  it('gives up at the deadline when the client has left, leaving the connection unopened', async () => {
+    await connections.add(request)
     management.always('c1', 410)
-    const handler = createWelcomeHandler({ poster, options: { intervalMs: 1, deadlineMs: 20 } })
+    const handler = createWelcomeHandler({ poster, connections, options: { intervalMs: 1, deadlineMs: 20 } })
 
     expect(await handler(request)).toEqual({ delivered: false })
+    expect((await connections.get('c1'))?.openedAt).toBeUndefined()
+  })
+
+  it('marks nothing when $disconnect removed the connection before its welcome landed', async () => {
+    const handler = createWelcomeHandler({ poster, connections, options: { intervalMs: 1 } })
+
+    expect(await handler(request)).toEqual({ delivered: true })
+    expect(await connections.get('c1')).toBeUndefined()
   })
 })
 
@@ -253,7 +264,8 @@ describe('Function: fanout handler', () => {
     ).rejects.toBeInstanceOf(DeliveryIncompleteError)
   })
 
-  it('removes connections the Management API reports gone', async () => {
+  it('removes a welcomed connection the Management API reports gone', async () => {
+    await connections.markOpen('c1')
     management.always('c1', 410)
 
     await handler()(
@@ -262,5 +274,16 @@ describe('Function: fanout handler', () => {
 
     expect(await connections.get('c1')).toBeUndefined()
     expect(await connections.get('c2')).toBeDefined()
+  })
+
+  it('keeps a connection not yet welcomed, for which 410 means "still opening"', async () => {
+    management.always('c1', 410)
+
+    await handler()(
+      snsEvent({ message: '{"type":"alert","data":{"severity":"low","title":"t","message":"m"}}' }),
+    )
+
+    expect(await connections.get('c1')).toBeDefined()
+    expect((await connections.recipientsOfUser('alice', 'alerts')).recipients).toHaveLength(1)
   })
 })
