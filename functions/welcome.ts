@@ -54,10 +54,11 @@ export function createWelcomeHandler(deps: WelcomeDeps) {
 }
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
+  const { connections, history } = stores(env, aws)
   return createWelcomeHandler({
     poster: posterOf(aws, managementEndpoint(env), 4),
-    connections: stores(env, aws).connections,
-    inbox: inboxOf(env, aws),
+    connections,
+    inbox: inboxOf(env, aws, history),
   })
 }
 
