@@ -2,6 +2,7 @@ import type { BenchTarget } from '../support/bench-target.js'
 import { Fleet } from '../support/fleet-client.js'
 import type { Arrivals } from '../support/fleet-protocol.js'
 import { startHerald } from '../support/herald-target.js'
+import { cpuMs } from '../support/process-cpu.js'
 import { seedMissing, startSeed } from '../support/seed-target.js'
 import { percentile, sortNumbers, table } from '../support/stats.js'
 
@@ -28,12 +29,14 @@ async function measure(
   fleet: Fleet,
   size: EndToEndOptions['sizes'][number],
 ): Promise<Figures> {
+  const cpuBefore = await cpuMs(target.pids)
   const opened = await fleet.open({
     url: target.url,
     users: Array.from({ length: size.sockets }, (_, i) => `user-${size.sockets}-${i}`),
     secret: target.secret,
     concurrency: 64,
   })
+  const connectCpuMs = (await cpuMs(target.pids)) - cpuBefore
   // Unmeasured broadcasts first: the first ones pay for JIT compilation and opening socket pools.
   for (let i = 0; i < 3; i++)
     await fleet.wait({
@@ -65,6 +68,7 @@ async function measure(
   const sortedAll = sortNumbers(all)
   return {
     'connects/s': (opened.opened / opened.ms) * 1000,
+    'CPU ms per connect': connectCpuMs / opened.opened,
     'broadcast p50 ms': percentile(sortedAll, 0.5),
     'broadcast p99 ms': percentile(sortedAll, 0.99),
     'fully received ms (median)': percentile(sortNumbers(full), 0.5),

@@ -4,6 +4,8 @@ export interface BenchTarget {
   /** Where a browser connects; the fleet adds `/?token=<HS256 JWT whose sub is the user>`. */
   url: string
   secret: string
+  /** The processes that serve it, whose CPU time the bench reads. */
+  pids: number[]
   /** Publishes one broadcast system notice the way its users do; resolves with the id sockets will see. */
   broadcast(title: string): Promise<string>
   close(): Promise<void>

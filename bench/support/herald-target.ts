@@ -42,6 +42,7 @@ export async function startHerald(port: number): Promise<BenchTarget> {
     name: 'Herald (npm start)',
     url: endpoints.websocketUrl,
     secret: LOCAL_JWT_SECRET,
+    pids: [child.pid as number],
     broadcast: async (title) => (await publisher.sendSystemNotification({ title, message: '' })).id,
     async close() {
       sns.destroy()

@@ -57,6 +57,7 @@ export async function startSeed(port: number): Promise<BenchTarget> {
     name: 'seed (Channels + Redis)',
     url: `ws://127.0.0.1:${port}/ws/notifications`,
     secret: LOCAL_JWT_SECRET,
+    pids: [daphne.pid as number, redis.pid as number],
     async broadcast(title) {
       const id = newId()
       const body = {
