@@ -192,7 +192,8 @@ export class ConnectionStore {
 
   /**
    * What a fan-out does with a 410: removes the connection, unless it was never welcomed and is
-   * young enough to be still opening, when the 410 only meant "not yet".
+   * young enough to be still opening, when the 410 only meant "not yet". `staleKeys` are the index
+   * items the fan-out found it through, deleted even when the connection item is already gone.
    */
   async removeGone(connectionId: string, staleKeys: readonly ItemKey[]): Promise<void> {
     const item = await this.#item(connectionId)
@@ -203,12 +204,9 @@ export class ConnectionStore {
     if (!opening) await this.#removeItems(connectionId, item, staleKeys)
   }
 
-  /**
-   * Deletes a connection and everything indexed under it. Safe to repeat; `staleKeys` are index
-   * items found during a fan-out, deleted even when the connection item itself is already gone.
-   */
-  async remove(connectionId: string, staleKeys: readonly ItemKey[] = []): Promise<void> {
-    await this.#removeItems(connectionId, await this.#item(connectionId), staleKeys)
+  /** Deletes a connection and everything indexed under it (`$disconnect`). Safe to repeat. */
+  async remove(connectionId: string): Promise<void> {
+    await this.#removeItems(connectionId, await this.#item(connectionId), [])
   }
 
   /** The stored item, keys included, expired or not. */

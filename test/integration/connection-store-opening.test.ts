@@ -44,16 +44,6 @@ describe('Class: ConnectionStore, a 410 for a connection still opening', () => {
     expect(ids(await t.store.recipientsOfUser('sam', 'alerts'))).toEqual([])
   })
 
-  it('deletes the index item a fan-out found when the connection item is already gone', async () => {
-    await t.store.add({ connectionId: id('half'), userId: 'hal', topics: ['alerts'] })
-    await t.store.markOpen(id('half'))
-    await t.store.remove(id('half'))
-
-    await t.store.removeGone(id('half'), foundThrough(id('half'), 'hal'))
-
-    expect(ids(await t.store.recipientsOfUser('hal', 'alerts'))).toEqual([])
-  })
-
   it('marks nothing for a connection $disconnect already removed', async () => {
     await t.store.markOpen(id('never'))
 

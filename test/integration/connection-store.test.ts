@@ -151,7 +151,7 @@ describe('Class: ConnectionStore', () => {
     ).toEqual([])
   })
 
-  it('deletes a stale index item even when the connection item is already gone', async () => {
+  it('deletes a stale index item a fan-out found even when the connection item is already gone', async () => {
     await t.store.add({ connectionId: id('o'), userId: 'olga', topics: ['alerts'] })
     const [orphan] = (await t.store.recipientsOfTopic('alerts')).recipients.filter(
       (r) => r.connectionId === id('o'),
@@ -170,7 +170,7 @@ describe('Class: ConnectionStore', () => {
       }),
     )
 
-    await t.store.remove(id('o'), orphan ? [orphan.key] : [])
+    await t.store.removeGone(id('o'), orphan ? [orphan.key] : [])
 
     const { Item } = await dynamo.client.send(
       new GetCommand({ TableName: dynamo.tables.connections, Key: orphan?.key }),
