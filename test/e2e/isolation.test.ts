@@ -10,7 +10,7 @@ const ALERTS = 1000
 const UPLOADS = 500
 
 describe('Isolation between users', () => {
-  it('gives every socket exactly its own user’s targeted notifications, and nobody else’s', async () => {
+  it('gives every socket each of its own user’s targeted notifications, and none of anybody else’s', async () => {
     const sockets = new Map<string, TestClient[]>()
     for (let u = 0; u < USERS; u++) {
       sockets.set(
@@ -42,13 +42,15 @@ describe('Isolation between users', () => {
     })
     await herald.stack.idle()
 
+    // Delivery is at least once (DESIGN §5): a post the gateway answers after the poster's timeout,
+    // as a loaded machine does, is posted again, and clients drop the repeat by id. So each socket
+    // is held to the set of ids it saw, and every frame it saw, repeats too, must be its user's.
     for (const [user, clients] of sockets) {
       const mine = [...(expected.get(user) ?? [])].sort()
       for (const client of clients) {
-        await vi.waitFor(() => expect(client.frames.length - 1).toBe(mine.length))
-        const received = client.frames.filter((f) => f.type !== 'connection_established')
-        expect(received.map((f) => f.id).sort()).toEqual(mine)
-        expect(received.every((f) => JSON.stringify(f.data).includes(user))).toBe(true)
+        const received = () => client.frames.filter((f) => f.type !== 'connection_established')
+        await vi.waitFor(() => expect([...new Set(received().map((f) => f.id))].sort()).toEqual(mine))
+        expect(received().every((f) => JSON.stringify(f.data).includes(user))).toBe(true)
       }
     }
     for (const clients of sockets.values()) for (const client of clients) client.close()
