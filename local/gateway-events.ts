@@ -98,3 +98,14 @@ export function forwardedContext(result: APIGatewayAuthorizerResult): HeraldAuth
   }
   return context
 }
+
+/** `$request.body.type`: a route of that name if there is one, else `$default`. */
+export function selectRoute(routes: Record<string, string>, body: string): string {
+  try {
+    const type = (JSON.parse(body) as { type?: unknown }).type
+    if (typeof type === 'string' && !type.startsWith('$') && Object.hasOwn(routes, type)) return type
+  } catch {
+    // Not JSON: API Gateway cannot evaluate the expression and falls back to $default.
+  }
+  return '$default'
+}

@@ -14,11 +14,12 @@ import {
   type GatewayIdentity,
   newConnectionId,
   routeEvent,
+  selectRoute,
 } from './gateway-events.js'
 import { closeServer, listen } from './http.js'
 import type { Guard } from './iam.js'
 import type { LocalLambda } from './lambda-runtime.js'
-import { ManagementApi, type OpenConnection } from './management-api.js'
+import { ManagementApi, type ManagementCall, type OpenConnection } from './management-api.js'
 
 /** Which function serves each part of the API, as the CDK stack wires them. */
 export interface GatewayRoutes {
@@ -119,10 +120,6 @@ export class LocalGateway {
     return [...this.#open.keys()]
   }
 
-  /**
-   * Fault injection for reliability tests: answers every `every`th Management API request with
-   * `status` (500 InternalServerError, 429 …) until cleared with `undefined`.
-   */
   /** Checks every Management API call against the caller's role from now on. */
   enforce(guard: Guard): void {
     this.#management.enforce(guard)
@@ -133,8 +130,17 @@ export class LocalGateway {
     return this.#management.stats
   }
 
+  /**
+   * Fault injection for reliability tests: answers every `every`th Management API request with
+   * `status` (500 InternalServerError, 429 …) until cleared with `undefined`.
+   */
   injectFaults(faults: { status: number; every: number } | undefined): void {
     this.#management.injectFaults(faults)
+  }
+
+  /** Calls `listener` with every Management API request answered from now on; returns what stops it. */
+  onManagementCall(listener: (call: ManagementCall) => void): () => void {
+    return this.#management.onCall(listener)
   }
 
   /** Drops a socket as a crash or network loss would: no close handshake and, optionally, no `$disconnect`. */
@@ -254,7 +260,7 @@ export class LocalGateway {
     connection.idleTimer.refresh()
     const raw = Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)])
     const body = raw.toString('utf8')
-    const routeKey = this.#selectRoute(body)
+    const routeKey = selectRoute(this.#options.routes, body)
     const event = routeEvent(this.#identity, connection, routeKey, { body, isBase64Encoded: false })
     this.#options.lambda.invoke(this.#options.routes[routeKey] as string, event).catch(() => {
       // What API Gateway tells a client whose integration failed.
@@ -263,18 +269,6 @@ export class LocalGateway {
       if (connection.socket.readyState === connection.socket.OPEN)
         connection.socket.send(JSON.stringify(answer))
     })
-  }
-
-  /** `$request.body.type`: a route of that name if there is one, else `$default`. */
-  #selectRoute(body: string): string {
-    try {
-      const type = (JSON.parse(body) as { type?: unknown }).type
-      if (typeof type === 'string' && !type.startsWith('$') && Object.hasOwn(this.#options.routes, type))
-        return type
-    } catch {
-      // Not JSON: API Gateway cannot evaluate the expression and falls back to $default.
-    }
-    return '$default'
   }
 
   #disconnect(

@@ -151,6 +151,16 @@ export class LocalLambda {
     this.register(name, (event) => pool.run(event), retryAttempts)
   }
 
+  /**
+   * Puts `wrapper` around a registered function, as a test's stand-in for a function slower or
+   * busier than this one, at a moment the test chooses.
+   */
+  wrap(name: string, wrapper: (handler: LambdaHandler) => LambdaHandler): void {
+    const handler = this.#handlers.get(name)
+    if (!handler) throw new HeraldError('function_not_found', `Function not found: ${name}`)
+    this.#handlers.set(name, wrapper(handler))
+  }
+
   has(name: string): boolean {
     return this.#handlers.has(name)
   }

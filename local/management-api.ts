@@ -20,6 +20,15 @@ export interface OpenConnection {
   skipDisconnect?: boolean
 }
 
+/** One Management API request and its answer, as CloudTrail would list it. */
+export interface ManagementCall {
+  method: string
+  connectionId: string
+  status: number
+  /** The access key the request was signed with: each function signs with its own (see iam.ts). */
+  accessKeyId: string | undefined
+}
+
 const MANAGEMENT_PATH = /^(?:\/[^@]*)?\/@connections\/([^/?]+)\/?$/
 
 export interface ManagementApiOptions {
@@ -42,6 +51,7 @@ export class ManagementApi {
   readonly #bucket: TokenBucket | undefined
   #faults: { status: number; every: number } | undefined
   #guard: Guard | undefined
+  readonly #listeners = new Set<(call: ManagementCall) => void>()
 
   constructor(options: ManagementApiOptions) {
     this.#options = options
@@ -59,7 +69,22 @@ export class ManagementApi {
     this.#faults = faults
   }
 
+  /** Calls `listener` with every request answered from now on; returns what stops it. */
+  onCall(listener: (call: ManagementCall) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (this.#listeners.size > 0) {
+      response.on('finish', () => {
+        const connectionId = decodeURIComponent(request.url?.match(MANAGEMENT_PATH)?.[1] ?? '')
+        const accessKeyId = request.headers.authorization?.match(/Credential=([^/]+)\//)?.[1]
+        const call = { method: request.method ?? '', connectionId, status: response.statusCode, accessKeyId }
+        for (const listener of this.#listeners) listener(call)
+      })
+    }
+
     const match = request.url?.match(MANAGEMENT_PATH)
     if (!match) return sendAwsError(response, 404, 'NotFoundException', 'Not Found')
     this.stats.managementRequests++

@@ -1,3 +1,4 @@
+import { realClock } from '../backoff.js'
 import { type Audience, audienceOf } from '../protocol/audience.js'
 import type { NotificationEnvelope } from '../protocol/frames.js'
 import { type PublishBody, type PublishInput, TOPIC_OF, toEnvelope } from '../protocol/publish-body.js'
@@ -8,7 +9,9 @@ import type { ConnectionPoster } from './connection-poster.js'
 import { type DeliveryQueue, planBatches } from './delivery-batch.js'
 import type { DeliveryBudget } from './delivery-budget.js'
 import { runPool } from './pool.js'
+import { postOnceOpen } from './post-once-open.js'
 import {
+  DEFAULT_DELIVERY_OPTIONS,
   type DeliveryClock,
   type DeliveryOptions,
   type DeliveryReport,
@@ -90,8 +93,9 @@ export function fromOperator<T extends PublishInput>(deps: Pick<FanOutDeps, 'ope
 }
 
 /**
- * Posts to every recipient, then removes the connections that turned out to be gone (but not one
- * still opening: it resumes what it missed once welcomed).
+ * Posts to every recipient, then removes the connections that turned out to be gone. One still
+ * opening (API Gateway answers 410 until its `$connect` has returned) is posted to again once it
+ * opens, as its welcome is: a first connection has no resume cursor to find the notification by.
  */
 export async function deliverToRecipients(
   deps: DeliveryDeps,
@@ -99,10 +103,25 @@ export async function deliverToRecipients(
   payload: string,
 ): Promise<DeliveryReport> {
   const report = await deliver(deps.poster, recipients, payload, deps.delivery, deps.clock, deps.budget)
-  await runPool(report.gone, deps.delivery?.concurrency ?? 25, (recipient) =>
-    deps.connections.removeGone(recipient.connectionId, [recipient.key]),
-  )
-  return report
+  const concurrency = deps.delivery?.concurrency ?? 25
+  const opening: Recipient[] = []
+  await runPool(report.gone, concurrency, async (recipient) => {
+    const outcome = await deps.connections.removeGone(recipient.connectionId, [recipient.key])
+    if (outcome === 'opening') opening.push(recipient)
+  })
+  const opened = new Set<Recipient>()
+  const { now, sleep } = deps.clock ?? realClock
+  await runPool(opening, concurrency, async (recipient) => {
+    const deadlineMs = deps.delivery?.openingDeadlineMs ?? DEFAULT_DELIVERY_OPTIONS.openingDeadlineMs
+    const options = { now, sleep, budget: deps.budget, deadlineMs }
+    if (await postOnceOpen(deps.poster, recipient.connectionId, payload, options)) opened.add(recipient)
+  })
+  if (opened.size === 0) return report
+  return {
+    ...report,
+    delivered: report.delivered + opened.size,
+    gone: report.gone.filter((recipient) => !opened.has(recipient)),
+  }
 }
 
 /**

@@ -14,13 +14,16 @@ export interface DeliveryOptions {
   baseDelayMs: number
   /** Ceiling of a retry delay. @default 2000 */
   maxDelayMs: number
+  /** How long a post to a connection still opening (410 before it was ever welcomed) keeps being tried. @default 5000 */
+  openingDeadlineMs: number
 }
 
-const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
+export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
   concurrency: 100,
   deadlineMs: 10_000,
   baseDelayMs: 50,
   maxDelayMs: 2_000,
+  openingDeadlineMs: 5_000,
 }
 
 export interface DeliveryReport {

@@ -194,14 +194,17 @@ export class ConnectionStore {
    * What a fan-out does with a 410: removes the connection, unless it was never welcomed and is
    * young enough to be still opening, when the 410 only meant "not yet". `staleKeys` are the index
    * items the fan-out found it through, deleted even when the connection item is already gone.
+   * Returns `'opening'` when it kept the connection for that reason.
    */
-  async removeGone(connectionId: string, staleKeys: readonly ItemKey[]): Promise<void> {
+  async removeGone(connectionId: string, staleKeys: readonly ItemKey[]): Promise<'removed' | 'opening'> {
     const item = await this.#item(connectionId)
     const opening =
       item !== undefined &&
       item.openedAt === undefined &&
       this.#now() - Date.parse(item.connectedAt) < OPENING_GRACE_MS
-    if (!opening) await this.#removeItems(connectionId, item, staleKeys)
+    if (opening) return 'opening'
+    await this.#removeItems(connectionId, item, staleKeys)
+    return 'removed'
   }
 
   /** Deletes a connection and everything indexed under it (`$disconnect`). Safe to repeat. */

@@ -17,6 +17,8 @@ export interface ReceivedCall {
   connectionId: string
   headers: IncomingHttpHeaders
   body: string
+  /** What the stub answered. */
+  status: number
 }
 
 /**
@@ -39,14 +41,15 @@ export class ManagementStub {
       request.on('end', () => {
         const path = request.url ?? ''
         const connectionId = decodeURIComponent(path.split('/@connections/')[1] ?? '')
+        const status = this.#scripts.get(connectionId)?.shift() ?? this.#always.get(connectionId) ?? 200
         this.calls.push({
           method: request.method ?? '',
           path,
           connectionId,
           headers: request.headers,
           body: Buffer.concat(chunks).toString('utf8'),
+          status,
         })
-        const status = this.#scripts.get(connectionId)?.shift() ?? this.#always.get(connectionId) ?? 200
         const answer = () => {
           const type = ERROR_TYPES[status]
           response.writeHead(
@@ -71,10 +74,10 @@ export class ManagementStub {
     this.#always.set(connectionId, status)
   }
 
-  /** Frames posted, decoded, in order. */
-  posted(): { connectionId: string; frame: Envelope }[] {
+  /** Frames posted, decoded, in order; `delivered` only those it answered with success. */
+  posted({ delivered = false } = {}): { connectionId: string; frame: Envelope }[] {
     return this.calls
-      .filter((c) => c.method === 'POST')
+      .filter((c) => c.method === 'POST' && (!delivered || c.status < 300))
       .map((c) => ({ connectionId: c.connectionId, frame: JSON.parse(c.body) as Envelope }))
   }
 

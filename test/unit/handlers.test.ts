@@ -276,14 +276,29 @@ describe('Function: fanout handler', () => {
     expect(await connections.get('c2')).toBeDefined()
   })
 
-  it('keeps a connection not yet welcomed, for which 410 means "still opening"', async () => {
-    management.always('c1', 410)
+  it('keeps a connection not yet welcomed, for which 410 means "still opening", and posts to it once it opens', async () => {
+    management.script('c1', 410, 410)
 
     await handler()(
       snsEvent({ message: '{"type":"alert","data":{"severity":"low","title":"t","message":"m"}}' }),
     )
 
+    const toC1 = (options = {}) => management.posted(options).filter((p) => p.connectionId === 'c1')
+    expect(toC1()).toHaveLength(3)
+    expect(toC1({ delivered: true }).map((p) => p.frame.type)).toEqual(['alert'])
     expect(await connections.get('c1')).toBeDefined()
     expect((await connections.recipientsOfUser('alice', 'alerts')).recipients).toHaveLength(1)
+  })
+
+  it('gives up on a connection that never opens within the opening deadline, and keeps it for its grace', async () => {
+    management.always('c1', 410)
+
+    await handler({ openingDeadlineMs: 50 })(
+      snsEvent({ message: '{"type":"alert","data":{"severity":"low","title":"t","message":"m"}}' }),
+    )
+
+    expect(management.posted({ delivered: true }).map((p) => p.connectionId)).toEqual(['c2'])
+    expect(management.posted().filter((p) => p.connectionId === 'c1').length).toBeGreaterThan(1)
+    expect(await connections.get('c1')).toBeDefined()
   })
 })
