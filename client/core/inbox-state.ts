@@ -17,6 +17,10 @@ export interface InboxState {
   dismissed: ReadonlySet<string>
   /** Each upload's latest status id: an upload is one inbox item. */
   uploads: ReadonlyMap<string, string>
+  /** The newest id the server's last count took in, when it said. */
+  countedThrough?: string
+  /** Live notifications added to `unread` here, newer than `countedThrough`: the next count may lack them. */
+  pending: ReadonlySet<string>
 }
 
 export const EMPTY_INBOX: InboxState = {
@@ -25,23 +29,50 @@ export const EMPTY_INBOX: InboxState = {
   read: new Set(),
   dismissed: new Set(),
   uploads: new Map(),
+  pending: new Set(),
 }
+
+// Past this many, the count is capped anyway: the oldest are let go.
+const MAX_PENDING = 1_000
 
 export function isRead(inbox: InboxState, id: string): boolean {
   return (inbox.readBefore !== undefined && id < inbox.readBefore) || inbox.read.has(id)
 }
 
-const counted = (inbox: InboxState, count: Partial<UnreadCount>): InboxState =>
-  count.unread === undefined ? inbox : { ...inbox, unread: count.unread, capped: count.unreadCapped === true }
+/** Not taken in by a count that went up to `countedThrough` (`""`: none). */
+const newer = (id: string, countedThrough: string | undefined) =>
+  countedThrough !== undefined && id > countedThrough
+
+/**
+ * The server's count, plus what reached this tab live while it was being made: still unread and
+ * newer than what it took in. A server that does not say what it took in is taken at its word.
+ */
+function counted(inbox: InboxState, count: Partial<UnreadCount>): InboxState {
+  if (count.unread === undefined) return inbox
+  const { countedThrough } = count
+  const pending = new Set(
+    [...inbox.pending].filter(
+      (id) => newer(id, countedThrough) && !isRead(inbox, id) && !inbox.dismissed.has(id),
+    ),
+  )
+  return {
+    ...inbox,
+    unread: count.unread + pending.size,
+    capped: count.unreadCapped === true,
+    pending,
+    ...(countedThrough === undefined ? {} : { countedThrough }),
+  }
+}
 
 function applyReadState(inbox: InboxState, state: ReadState): InboxState {
   // Marks only ever grow, so what replays already said stays true.
-  return {
-    ...counted(inbox, state),
+  const marked = {
+    ...inbox,
     ...(state.readBefore === undefined ? {} : { readBefore: state.readBefore }),
     read: new Set([...inbox.read, ...state.read]),
     dismissed: new Set([...inbox.dismissed, ...state.dismissed]),
   }
+  return counted(marked, state)
 }
 
 /** The inbox after one server frame. */
@@ -59,8 +90,13 @@ export function applyFrame(inbox: InboxState, frame: Envelope, source: FrameSour
     frame.type === 'upload_status' ? (frame as Envelope<'upload_status'>).data.upload_id : undefined
   const previous = uploadId === undefined ? undefined : inbox.uploads.get(uploadId)
   const uploads = uploadId === undefined ? inbox.uploads : new Map([...inbox.uploads, [uploadId, frame.id]])
-  // Replayed and recent notifications are in the count the `resumed` frame brings.
+  // Replayed and recent notifications are in the count the `resumed` frame brings, and so is a
+  // live one the last count already took in.
   const stillUnread = previous !== undefined && !isRead(inbox, previous) && !inbox.dismissed.has(previous)
-  const more = source === 'live' && frame.read !== true && !stillUnread ? 1 : 0
-  return { ...inbox, unread: inbox.unread + more, read, uploads }
+  const alreadyCounted = inbox.countedThrough !== undefined && !newer(frame.id, inbox.countedThrough)
+  if (source !== 'live' || frame.read === true || stillUnread || alreadyCounted)
+    return { ...inbox, read, uploads }
+  const pending = new Set([...inbox.pending, frame.id])
+  if (pending.size > MAX_PENDING) pending.delete([...pending].sort()[0] as string)
+  return { ...inbox, unread: inbox.unread + 1, read, uploads, pending }
 }

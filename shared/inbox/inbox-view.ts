@@ -28,14 +28,18 @@ export function latestPerUpload<T>(newestFirst: readonly T[], itemOf: (each: T) 
   })
 }
 
-/** The unread items among `newestFirst` (one per upload), exact up to {@link UNREAD_CAP}. */
+/**
+ * The unread items among `newestFirst` (one per upload), exact up to {@link UNREAD_CAP}, and the
+ * newest id the count saw: a client adds what reached it live after that (README, Inbox state).
+ */
 export function countUnread(newestFirst: readonly InboxItem[], state: InboxState): UnreadCount {
+  const countedThrough = newestFirst[0]?.id ?? ''
   let unread = 0
   for (const item of latestPerUpload(newestFirst, (each) => each)) {
     if (isRead(state, item.id) || state.dismissed.has(item.id)) continue
-    if (++unread > UNREAD_CAP) return { unread: UNREAD_CAP, unreadCapped: true }
+    if (++unread > UNREAD_CAP) return { unread: UNREAD_CAP, unreadCapped: true, countedThrough }
   }
-  return { unread }
+  return { unread, countedThrough }
 }
 
 const newest = (ids: Iterable<string>) => [...ids].sort().reverse().slice(0, LISTED_IDS)

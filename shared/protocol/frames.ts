@@ -90,6 +90,11 @@ export function parseClientMessage(frame: string, maxBytes: number): ClientMessa
 export interface UnreadCount {
   unread: number
   unreadCapped?: true
+  /**
+   * The newest notification id the count took in (`""`: none). A notification that reaches the
+   * client live with a newer id was not in it: published while the count was being made.
+   */
+  countedThrough?: string
 }
 
 /** A user's inbox after a change, sent to every live connection of theirs. */

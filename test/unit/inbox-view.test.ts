@@ -42,13 +42,15 @@ describe('Inbox view', () => {
     })
 
     // ids[5] (the upload's latest) and ids[1] are unread; ids[0] is under the marker.
-    expect(countUnread(newestFirst, marks)).toEqual({ unread: 2 })
+    expect(countUnread(newestFirst, marks)).toEqual({ unread: 2, countedThrough: ids[5] })
+    expect(countUnread([], marks)).toEqual({ unread: 0, countedThrough: '' })
   })
 
   it('stops counting at 999 and says it is capped', () => {
-    const many = Array.from({ length: 1_500 }, (_, i) => ({ id: `${i}`.padStart(26, '0') }))
-    expect(countUnread(many, state())).toEqual({ unread: 999, unreadCapped: true })
-    expect(countUnread(many.slice(0, 999), state())).toEqual({ unread: 999 })
+    const many = Array.from({ length: 1_500 }, (_, i) => ({ id: `${1_500 - i}`.padStart(26, '0') }))
+    const countedThrough = many[0]?.id
+    expect(countUnread(many, state())).toEqual({ unread: 999, unreadCapped: true, countedThrough })
+    expect(countUnread(many.slice(0, 999), state())).toEqual({ unread: 999, countedThrough })
   })
 
   it('shows history oldest first without dismissed ones, an upload by its latest status, each flagged read', () => {
