@@ -111,9 +111,9 @@ export async function deliverToRecipients(
   })
   const opened = new Set<Recipient>()
   const { now, sleep } = deps.clock ?? realClock
+  const deadlineMs = deps.delivery?.openingDeadlineMs ?? DEFAULT_DELIVERY_OPTIONS.openingDeadlineMs
+  const options = { now, sleep, budget: deps.budget, deadlineMs }
   await runPool(opening, concurrency, async (recipient) => {
-    const deadlineMs = deps.delivery?.openingDeadlineMs ?? DEFAULT_DELIVERY_OPTIONS.openingDeadlineMs
-    const options = { now, sleep, budget: deps.budget, deadlineMs }
     if (await postOnceOpen(deps.poster, recipient.connectionId, payload, options)) opened.add(recipient)
   })
   if (opened.size === 0) return report
