@@ -22,14 +22,17 @@ const { values: flags } = parseArgs({
 const timeoutMs = Number(flags.timeout ?? 30) * 1000
 
 /**
- * The smoke user's tenant: the one Herald's own alarms go to. With `"*"` there is none a single
- * user belongs to, so the smoke test cannot see the alarm arrive.
+ * The smoke user's tenant: the one Herald's own alarms go to. The smoke alarm is routed to the
+ * smoke user alone, and with `"*"` there is no one tenant to find that user in: the fan-out would
+ * refuse the alarm's alert (invalid_audience), so the smoke test says so before it starts.
  */
 function smokeTenant(target: Target): string | undefined {
   if (!target.tenantClaim) return undefined
-  if (!target.operatorTenant || target.operatorTenant === EVERY_TENANT)
+  if (!target.operatorTenant)
+    throw new ConfigError('the stack names no operatorTenant, the tenant the smoke alarm goes to')
+  if (target.operatorTenant === EVERY_TENANT)
     throw new ConfigError(
-      'the smoke user needs the tenant alarms go to; with operatorTenant "*" there is none (set a tenant to smoke-test)',
+      'the smoke alarm goes to one user, in the operator tenant; with operatorTenant "*" there is no one tenant to find that user in (smoke-test a stack whose operatorTenant names a tenant)',
     )
   return target.operatorTenant
 }

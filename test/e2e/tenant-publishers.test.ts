@@ -1,4 +1,5 @@
-import { join } from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { PublishInput } from '../../shared/protocol/publish-body.js'
 import { root, tsx } from '../support/npm-start.js'
@@ -135,6 +136,25 @@ describe('Tenants and groups: Herald’s own integrations', () => {
     const { stdout } = await run(tsx, [join(root, 'cli/smoke.ts'), '--config', configFile, '--timeout', '10'])
 
     expect(stdout).toMatch(/^ok {4}connect .*\nok {4}publish → receive .*\nok {4}alarm → alert /)
+  })
+
+  it('npm run smoke refuses a stack whose operator tenant is "*", saying why, before it publishes anything', async () => {
+    const everyTenant = join(dirname(configFile), 'every-tenant.json')
+    const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>
+    writeFileSync(everyTenant, JSON.stringify({ ...config, operatorTenant: '*' }))
+
+    await expectReachedOnly(
+      () => false,
+      'none',
+      async () => {
+        const smoke = run(tsx, [join(root, 'cli/smoke.ts'), '--config', everyTenant, '--timeout', '5'])
+        await expect(smoke).rejects.toMatchObject({
+          stderr: expect.stringContaining(
+            'with operatorTenant "*" there is no one tenant to find that user in',
+          ),
+        })
+      },
+    )
   })
 
   it('sends a CloudWatch alarm to the operator tenant only', async () => {
