@@ -1,3 +1,5 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
 import type { Scope } from '../protocol/audience.js'
 import type { Connection } from './connection-store.js'
 import { groupPartition, type ItemKey, logPartition, shardOf, topicPartition, userPartition } from './keys.js'
@@ -60,4 +62,24 @@ export function indexItems(previous: Connection | undefined, next: Connection, s
     ...nextKeys.map((key) => ({ ...key, ...base })),
     ...dropped.map((key) => ({ ...key, ...base, removed: true as const })),
   ]
+}
+
+/** Writes an index item unless a newer version of the connection already wrote that key. */
+export async function putIfNewer(
+  client: DynamoDBDocumentClient,
+  table: string,
+  item: IndexItem,
+): Promise<void> {
+  try {
+    await client.send(
+      new PutCommand({
+        TableName: table,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk) OR version <= :version',
+        ExpressionAttributeValues: { ':version': item.version },
+      }),
+    )
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error
+  }
 }

@@ -13,7 +13,7 @@ import type { LogFilters } from '../protocol/frames.js'
 import type { LogEvent } from '../protocol/notifications.js'
 import type { Topic } from '../protocol/topics.js'
 import { batchWrite } from './batch-write.js'
-import { type IndexItem, indexItems, indexKeys } from './connection-index.js'
+import { indexItems, indexKeys, putIfNewer } from './connection-index.js'
 import { countRange, type RecipientLookup, readRanges } from './index-queries.js'
 import {
   connectionKey,
@@ -156,7 +156,9 @@ export class ConnectionStore {
           if (!(error instanceof ConditionalCheckFailedException)) throw error
           return { done: false }
         }
-        await Promise.all(indexItems(current, next, this.#shards).map((item) => this.#putIfNewer(item)))
+        await Promise.all(
+          indexItems(current, next, this.#shards).map((item) => putIfNewer(this.#client, this.#table, item)),
+        )
         return { done: true, value: next }
       },
       // Losers of a race back off a little so they do not collide again in lockstep.
@@ -287,21 +289,6 @@ export class ConnectionStore {
 
   #reader() {
     return { client: this.#client, table: this.#table, nowSeconds: this.#nowSeconds() }
-  }
-
-  async #putIfNewer(item: IndexItem): Promise<void> {
-    try {
-      await this.#client.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk) OR version <= :version',
-          ExpressionAttributeValues: { ':version': item.version },
-        }),
-      )
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error
-    }
   }
 
   #nowSeconds(): number {

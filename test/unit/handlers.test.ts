@@ -220,6 +220,8 @@ describe('Function: message handler', () => {
 
 describe('Function: fanout handler', () => {
   const handler = (delivery = {}) => createFanoutHandler({ connections, history, poster, delivery })
+  const alertToAll = () =>
+    snsEvent({ message: '{"type":"alert","data":{"severity":"low","title":"t","message":"m"}}' })
 
   beforeEach(async () => {
     await connections.add({ connectionId: 'c1', userId: 'alice', topics: ['alerts'] })
@@ -257,20 +259,16 @@ describe('Function: fanout handler', () => {
     management.always('c1', 429)
     management.always('c2', 429)
 
-    await expect(
-      handler({ deadlineMs: 30, baseDelayMs: 5 })(
-        snsEvent({ message: '{"type":"alert","data":{"severity":"low","title":"t","message":"m"}}' }),
-      ),
-    ).rejects.toBeInstanceOf(DeliveryIncompleteError)
+    await expect(handler({ deadlineMs: 30, baseDelayMs: 5 })(alertToAll())).rejects.toBeInstanceOf(
+      DeliveryIncompleteError,
+    )
   })
 
   it('removes a welcomed connection the Management API reports gone', async () => {
     await connections.markOpen('c1')
     management.always('c1', 410)
 
-    await handler()(
-      snsEvent({ message: '{"type":"alert","data":{"severity":"low","title":"t","message":"m"}}' }),
-    )
+    await handler()(alertToAll())
 
     expect(await connections.get('c1')).toBeUndefined()
     expect(await connections.get('c2')).toBeDefined()
@@ -279,9 +277,7 @@ describe('Function: fanout handler', () => {
   it('keeps a connection not yet welcomed, for which 410 means "still opening", and posts to it once it opens', async () => {
     management.script('c1', 410, 410)
 
-    await handler()(
-      snsEvent({ message: '{"type":"alert","data":{"severity":"low","title":"t","message":"m"}}' }),
-    )
+    await handler()(alertToAll())
 
     const toC1 = (options = {}) => management.posted(options).filter((p) => p.connectionId === 'c1')
     expect(toC1()).toHaveLength(3)
@@ -293,9 +289,7 @@ describe('Function: fanout handler', () => {
   it('gives up on a connection that never opens within the opening deadline, and keeps it for its grace', async () => {
     management.always('c1', 410)
 
-    await handler({ openingDeadlineMs: 50 })(
-      snsEvent({ message: '{"type":"alert","data":{"severity":"low","title":"t","message":"m"}}' }),
-    )
+    await handler({ openingDeadlineMs: 50 })(alertToAll())
 
     expect(management.posted({ delivered: true }).map((p) => p.connectionId)).toEqual(['c2'])
     expect(management.posted().filter((p) => p.connectionId === 'c1').length).toBeGreaterThan(1)
