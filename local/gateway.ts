@@ -16,7 +16,7 @@ import {
   routeEvent,
   selectRoute,
 } from './gateway-events.js'
-import { closeServer, listen } from './http.js'
+import { closeServer, guarded, listen } from './http.js'
 import type { Guard } from './iam.js'
 import type { LocalLambda } from './lambda-runtime.js'
 import { ManagementApi, type ManagementCall, type OpenConnection } from './management-api.js'
@@ -95,7 +95,7 @@ export class LocalGateway {
       throttle: options.throttle,
     })
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: this.#options.maxMessageBytes })
-    this.#server = createServer((request, response) => void this.#management.handle(request, response))
+    this.#server = createServer(guarded((request, response) => this.#management.handle(request, response)))
     this.#server.on(
       'upgrade',
       (request, socket, head) => void this.#handshake(request, socket as Duplex, head),

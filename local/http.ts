@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /** Reads a request body, refusing (with `undefined`) one larger than `limit` bytes. */
@@ -50,4 +50,20 @@ export async function listen(server: Server, port: number, host = '127.0.0.1'): 
 export async function closeServer(server: Server): Promise<void> {
   server.closeAllConnections?.()
   await new Promise<void>((resolve) => server.close(() => resolve()))
+}
+
+/**
+ * A twin's request handler that cannot crash the twin: a failure it did not answer itself (a
+ * caller that hung up mid-body, a bug) is answered with a 500, or the connection is dropped when
+ * an answer was already under way, instead of becoming an unhandled rejection that stops npm start.
+ */
+export function guarded(
+  handle: (request: IncomingMessage, response: ServerResponse) => Promise<void>,
+): RequestListener {
+  return (request, response) => {
+    handle(request, response).catch(() => {
+      if (response.headersSent || response.destroyed) response.destroy()
+      else sendAwsError(response, 500, 'InternalFailure', 'The request could not be handled')
+    })
+  }
 }

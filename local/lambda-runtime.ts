@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads'
 import { HeraldError } from '../shared/errors.js'
 import type { AwsClientSettings } from '../shared/runtime/aws-clients.js'
 import type { Env } from '../shared/runtime/config.js'
-import { closeServer, listen, readBody, send, sendAwsError } from './http.js'
+import { closeServer, guarded, listen, readBody, send, sendAwsError } from './http.js'
 import { type Guard, localArn } from './iam.js'
 
 // Handlers take their own event types; the runtime only moves JSON-shaped values between them.
@@ -208,50 +208,52 @@ export class LocalLambda {
 
   /** Serves the Invoke API on loopback; returns its endpoint. */
   async listen(port = 0): Promise<string> {
-    this.#server = createServer(async (request, response) => {
-      const match =
-        request.method === 'POST' && request.url?.match(/^\/2015-03-31\/functions\/([^/]+)\/invocations/)
-      if (!match) return sendAwsError(response, 404, 'UnknownOperationException', 'Unknown operation')
-      const name = decodeURIComponent(match[1] as string)
-        .split(':')
-        .at(-1) as string
-      const denial = this.#guard?.(
-        request.headers.authorization,
-        'lambda:InvokeFunction',
-        localArn.function(name),
-      )
-      if (denial) return sendAwsError(response, 403, denial.type, denial.message)
-      if (!this.#handlers.has(name)) {
-        return sendAwsError(response, 404, 'ResourceNotFoundException', `Function not found: ${name}`)
-      }
-      const body = await readBody(request, MAX_PAYLOAD_BYTES)
-      if (!body)
-        return sendAwsError(response, 413, 'RequestTooLargeException', 'Request must be smaller than 6 MB')
-      let event: unknown
-      try {
-        event = body.length ? JSON.parse(body.toString('utf8')) : {}
-      } catch {
-        return sendAwsError(
-          response,
-          400,
-          'InvalidRequestContentException',
-          'Could not parse request body into json',
+    this.#server = createServer(
+      guarded(async (request, response) => {
+        const match =
+          request.method === 'POST' && request.url?.match(/^\/2015-03-31\/functions\/([^/]+)\/invocations/)
+        if (!match) return sendAwsError(response, 404, 'UnknownOperationException', 'Unknown operation')
+        const name = decodeURIComponent(match[1] as string)
+          .split(':')
+          .at(-1) as string
+        const denial = this.#guard?.(
+          request.headers.authorization,
+          'lambda:InvokeFunction',
+          localArn.function(name),
         )
-      }
-      if (request.headers['x-amz-invocation-type'] === 'Event') {
-        this.invokeAsync(name, event)
-        return send(response, 202)
-      }
-      try {
-        send(response, 200, JSON.stringify((await this.invoke(name, event)) ?? null))
-      } catch (error) {
-        const failure = error as Error
-        send(response, 200, JSON.stringify({ errorType: failure.name, errorMessage: failure.message }), {
-          'content-type': 'application/json',
-          'x-amz-function-error': 'Unhandled',
-        })
-      }
-    })
+        if (denial) return sendAwsError(response, 403, denial.type, denial.message)
+        if (!this.#handlers.has(name)) {
+          return sendAwsError(response, 404, 'ResourceNotFoundException', `Function not found: ${name}`)
+        }
+        const body = await readBody(request, MAX_PAYLOAD_BYTES)
+        if (!body)
+          return sendAwsError(response, 413, 'RequestTooLargeException', 'Request must be smaller than 6 MB')
+        let event: unknown
+        try {
+          event = body.length ? JSON.parse(body.toString('utf8')) : {}
+        } catch {
+          return sendAwsError(
+            response,
+            400,
+            'InvalidRequestContentException',
+            'Could not parse request body into json',
+          )
+        }
+        if (request.headers['x-amz-invocation-type'] === 'Event') {
+          this.invokeAsync(name, event)
+          return send(response, 202)
+        }
+        try {
+          send(response, 200, JSON.stringify((await this.invoke(name, event)) ?? null))
+        } catch (error) {
+          const failure = error as Error
+          send(response, 200, JSON.stringify({ errorType: failure.name, errorMessage: failure.message }), {
+            'content-type': 'application/json',
+            'x-amz-function-error': 'Unhandled',
+          })
+        }
+      }),
+    )
     return `http://127.0.0.1:${await listen(this.#server, port)}`
   }
 

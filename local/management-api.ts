@@ -76,17 +76,17 @@ export class ManagementApi {
   }
 
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const match = request.url?.match(MANAGEMENT_PATH)
+    if (!match) return sendAwsError(response, 404, 'NotFoundException', 'Not Found')
+    const decoded = decodedId(match[1] as string)
+    const connectionId = decoded ?? (match[1] as string)
     if (this.#listeners.size > 0) {
       response.on('finish', () => {
-        const connectionId = decodeURIComponent(request.url?.match(MANAGEMENT_PATH)?.[1] ?? '')
         const accessKeyId = request.headers.authorization?.match(/Credential=([^/]+)\//)?.[1]
         const call = { method: request.method ?? '', connectionId, status: response.statusCode, accessKeyId }
         for (const listener of this.#listeners) listener(call)
       })
     }
-
-    const match = request.url?.match(MANAGEMENT_PATH)
-    if (!match) return sendAwsError(response, 404, 'NotFoundException', 'Not Found')
     this.stats.managementRequests++
     if (this.#faults && this.stats.managementRequests % this.#faults.every === 0) {
       const type = this.#faults.status === 429 ? 'LimitExceededException' : 'InternalServerErrorException'
@@ -96,7 +96,6 @@ export class ManagementApi {
       this.stats.throttled++
       return sendAwsError(response, 429, 'LimitExceededException', 'Too Many Requests')
     }
-    const connectionId = decodeURIComponent(match[1] as string)
     const denial = this.#guard?.(
       request.headers.authorization,
       'execute-api:ManageConnections',
@@ -106,6 +105,8 @@ export class ManagementApi {
       request.resume()
       return sendAwsError(response, 403, denial.type, denial.message)
     }
+    if (decoded === undefined)
+      return sendAwsError(response, 400, 'BadRequestException', 'Invalid connection id')
     const connection = this.#options.lookup(connectionId)
     if (!connection) return sendAwsError(response, 410, 'GoneException', 'Gone')
     return this.#answer(request, response, connection)
@@ -142,5 +143,14 @@ export class ManagementApi {
       default:
         return sendAwsError(response, 405, 'MethodNotAllowedException', 'Method Not Allowed')
     }
+  }
+}
+
+/** The connection id in a request path, or none when its percent-encoding is broken. */
+function decodedId(encoded: string): string | undefined {
+  try {
+    return decodeURIComponent(encoded)
+  } catch {
+    return undefined
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
-import { closeServer, listen, readBody, send, sendAwsError } from './http.js'
+import { closeServer, guarded, listen, readBody, send, sendAwsError } from './http.js'
 import type { Guard } from './iam.js'
 
 /**
@@ -13,38 +13,45 @@ export class LocalSecretsManager {
   #guard: Guard | undefined
 
   constructor() {
-    this.#server = createServer(async (request, response) => {
-      const target = String(request.headers['x-amz-target'] ?? '')
-      const input = JSON.parse((await readBody(request, 64 * 1024))?.toString('utf8') || '{}') as {
-        SecretId?: string
-      }
-      if (target !== 'secretsmanager.GetSecretValue')
-        return sendAwsError(response, 400, 'UnknownOperationException', `${target} is not supported locally`)
-      const arn = String(input.SecretId ?? '')
-      const denial = this.#guard?.(request.headers.authorization, 'secretsmanager:GetSecretValue', arn)
-      if (denial) return sendAwsError(response, 400, denial.type, denial.message)
-      const secret = this.#secrets.get(arn)
-      if (!secret)
-        return sendAwsError(
+    this.#server = createServer(
+      guarded(async (request, response) => {
+        const target = String(request.headers['x-amz-target'] ?? '')
+        const input = parsedInput(await readBody(request, 64 * 1024))
+        if (!input)
+          return sendAwsError(response, 400, 'SerializationException', 'Invalid JSON in the request')
+        if (target !== 'secretsmanager.GetSecretValue')
+          return sendAwsError(
+            response,
+            400,
+            'UnknownOperationException',
+            `${target} is not supported locally`,
+          )
+        const arn = String(input.SecretId ?? '')
+        const denial = this.#guard?.(request.headers.authorization, 'secretsmanager:GetSecretValue', arn)
+        if (denial) return sendAwsError(response, 400, denial.type, denial.message)
+        const secret = this.#secrets.get(arn)
+        if (!secret)
+          return sendAwsError(
+            response,
+            400,
+            'ResourceNotFoundException',
+            "Secrets Manager can't find the specified secret.",
+          )
+        send(
           response,
-          400,
-          'ResourceNotFoundException',
-          "Secrets Manager can't find the specified secret.",
+          200,
+          JSON.stringify({
+            ARN: arn,
+            Name: arn.split(':').at(-1),
+            SecretString: secret.value,
+            VersionId: secret.version,
+            VersionStages: ['AWSCURRENT'],
+            CreatedDate: secret.created / 1000,
+          }),
+          { 'content-type': 'application/x-amz-json-1.1' },
         )
-      send(
-        response,
-        200,
-        JSON.stringify({
-          ARN: arn,
-          Name: arn.split(':').at(-1),
-          SecretString: secret.value,
-          VersionId: secret.version,
-          VersionStages: ['AWSCURRENT'],
-          CreatedDate: secret.created / 1000,
-        }),
-        { 'content-type': 'application/x-amz-json-1.1' },
-      )
-    })
+      }),
+    )
   }
 
   /** Stores `value` under `arn`. */
@@ -63,5 +70,15 @@ export class LocalSecretsManager {
 
   close(): Promise<void> {
     return closeServer(this.#server)
+  }
+}
+
+/** The request's JSON object, or none when it is not one. */
+function parsedInput(body: Buffer | undefined): { SecretId?: unknown } | undefined {
+  try {
+    const input: unknown = JSON.parse(body?.toString('utf8') || '{}')
+    return typeof input === 'object' && input !== null ? input : undefined
+  } catch {
+    return undefined
   }
 }

@@ -11,7 +11,6 @@ import type { DeliveryBudget } from './delivery-budget.js'
 import { runPool } from './pool.js'
 import { postOnceOpen } from './post-once-open.js'
 import {
-  DEFAULT_DELIVERY_OPTIONS,
   type DeliveryClock,
   type DeliveryOptions,
   type DeliveryReport,
@@ -111,8 +110,7 @@ export async function deliverToRecipients(
   })
   const opened = new Set<Recipient>()
   const { now, sleep } = deps.clock ?? realClock
-  const deadlineMs = deps.delivery?.openingDeadlineMs ?? DEFAULT_DELIVERY_OPTIONS.openingDeadlineMs
-  const options = { now, sleep, budget: deps.budget, deadlineMs }
+  const options = { now, sleep, budget: deps.budget, deadlineMs: deps.delivery?.openingDeadlineMs }
   await runPool(opening, concurrency, async (recipient) => {
     if (await postOnceOpen(deps.poster, recipient.connectionId, payload, options)) opened.add(recipient)
   })

@@ -2,6 +2,9 @@ import { realClock, withBackoff } from '../backoff.js'
 import { type ConnectionPoster, classifyDeliveryError } from './connection-poster.js'
 import type { DeliveryBudget } from './delivery-budget.js'
 
+/** How long a connection may take to open after `$connect` stored it, as far as posting waits for it. */
+export const OPENING_DEADLINE_MS = 5_000
+
 export interface OpeningOptions {
   /** How long to keep trying while API Gateway still answers 410 for a connection being opened. @default 5000 */
   deadlineMs?: number
@@ -41,7 +44,7 @@ export async function postOnceOpen(
       baseMs: options.intervalMs ?? 10,
       maxMs: 200,
       jitter: false,
-      deadline: now() + (options.deadlineMs ?? 5_000),
+      deadline: now() + (options.deadlineMs ?? OPENING_DEADLINE_MS),
       clock: { ...realClock, now, sleep: options.sleep ?? realClock.sleep },
     },
   )

@@ -4,6 +4,7 @@ import type { Recipient } from '../store/index-queries.js'
 import { type ConnectionPoster, classifyDeliveryError } from './connection-poster.js'
 import type { DeliveryBudget } from './delivery-budget.js'
 import { runPool } from './pool.js'
+import { OPENING_DEADLINE_MS } from './post-once-open.js'
 
 export interface DeliveryOptions {
   /** Posts in flight at once. @default 100 */
@@ -18,12 +19,12 @@ export interface DeliveryOptions {
   openingDeadlineMs: number
 }
 
-export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
+const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
   concurrency: 100,
   deadlineMs: 10_000,
   baseDelayMs: 50,
   maxDelayMs: 2_000,
-  openingDeadlineMs: 5_000,
+  openingDeadlineMs: OPENING_DEADLINE_MS,
 }
 
 export interface DeliveryReport {

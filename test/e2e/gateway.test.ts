@@ -103,6 +103,28 @@ describe('Class: LocalGateway', () => {
     client.close()
   })
 
+  it('answers 400 to a Management API path whose connection id is not valid percent-encoding, and keeps serving', async () => {
+    const { gateway } = await start({})
+    const client = (await TestClient.open(`${gateway.websocketUrl}/?token=t`)) as TestClient
+
+    const broken = await fetch(`${gateway.managementUrl}/@connections/%E0%A4%A`, {
+      method: 'POST',
+      body: 'x',
+    })
+    const [id] = gateway.connectionIds
+    const after = await post(
+      gateway.managementUrl,
+      id as string,
+      '{"type":"pong","id":"1","data":{},"timestamp":""}',
+    )
+
+    expect(broken.status).toBe(400)
+    expect(broken.headers.get('x-amzn-errortype')).toBe('BadRequestException')
+    expect(after.status).toBe(200)
+    expect((await client.next()).type).toBe('pong')
+    client.close()
+  })
+
   it('passes the authorizer’s context and principal to every route, and the query and headers to $connect', async () => {
     const seen: WebSocketEvent[] = []
     const { gateway, lambda } = await start({

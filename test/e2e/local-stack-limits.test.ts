@@ -26,6 +26,32 @@ describe('Local stack: Management API', () => {
     expect(response.headers.get('x-amzn-errortype')).toBe('GoneException')
   })
 
+  it('checks the signature first, then answers 400 BadRequestException to a connection id that is broken percent-encoding', async () => {
+    const path = `${herald.stack.managementUrl}/@connections/%E0%A4%A`
+    const unsigned = await fetch(path, { method: 'POST', body: 'x' })
+    const signed = await signedFetch(path, { method: 'POST', body: 'x' })
+
+    expect(unsigned.status).toBe(403)
+    expect(signed.status).toBe(400)
+    expect(signed.headers.get('x-amzn-errortype')).toBe('BadRequestException')
+  })
+
+  it('answers a Secrets Manager call whose body is not JSON with 400 SerializationException, and keeps serving', async () => {
+    const call = (body: string) =>
+      fetch(herald.stack.secretsManagerEndpoint, {
+        method: 'POST',
+        headers: { 'x-amz-target': 'secretsmanager.GetSecretValue' },
+        body,
+      })
+
+    const broken = await call('{"SecretId":')
+    const next = await call('{"SecretId":"arn:aws:secretsmanager:us-east-1:000000000000:secret:none"}')
+
+    expect(broken.status).toBe(400)
+    expect(broken.headers.get('x-amzn-errortype')).toBe('SerializationException')
+    expect(next.headers.get('x-amzn-errortype')).not.toBe('SerializationException')
+  })
+
   it('describes and deletes a live connection; deleting it runs $disconnect', async () => {
     const client = await herald.connect('kim')
     const id = encodeURIComponent(client.connectionId)

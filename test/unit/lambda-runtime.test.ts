@@ -1,3 +1,4 @@
+import { request } from 'node:http'
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/defaults.js'
@@ -8,6 +9,7 @@ describe('Class: LocalLambda', () => {
   const failures: unknown[] = []
   const calls: unknown[] = []
   let client: LambdaClient
+  let endpoint: string
 
   beforeAll(async () => {
     runtime.register('echo', async (event: unknown) => ({ echoed: event }))
@@ -15,7 +17,7 @@ describe('Class: LocalLambda', () => {
     runtime.register('boom', async () => {
       throw new TypeError('kaput')
     })
-    const endpoint = await runtime.listen()
+    endpoint = await runtime.listen()
     client = new LambdaClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS })
   })
   afterAll(() => runtime.close())
@@ -93,6 +95,26 @@ describe('Class: LocalLambda', () => {
       expect(reported).toEqual(['best-effort'])
     },
   )
+
+  it('keeps serving when a caller hangs up halfway through its request body', async () => {
+    const { hostname, port } = new URL(endpoint)
+    const partial = request({
+      hostname,
+      port,
+      method: 'POST',
+      path: '/2015-03-31/functions/echo/invocations',
+      headers: { 'content-length': '1000' },
+    })
+    partial.on('error', () => {})
+    // Headers and half a body on the wire, then the caller goes.
+    await new Promise((resolve) => partial.write('{"half":', resolve))
+    const closed = new Promise((resolve) => partial.on('close', resolve))
+    partial.destroy()
+    await closed
+
+    const result = await client.send(new InvokeCommand({ FunctionName: 'echo', Payload: payload({ a: 2 }) }))
+    expect(decode(result.Payload)).toEqual({ echoed: { a: 2 } })
+  })
 
   it('passes each invocation a copy of its event', async () => {
     const event = { nested: { value: 1 } }
