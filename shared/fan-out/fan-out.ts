@@ -1,4 +1,3 @@
-import { realClock } from '../backoff.js'
 import { type Audience, audienceOf } from '../protocol/audience.js'
 import type { NotificationEnvelope } from '../protocol/frames.js'
 import { type PublishBody, type PublishInput, TOPIC_OF, toEnvelope } from '../protocol/publish-body.js'
@@ -109,8 +108,7 @@ export async function deliverToRecipients(
     if (outcome === 'opening') opening.push(recipient)
   })
   const opened = new Set<Recipient>()
-  const { now, sleep } = deps.clock ?? realClock
-  const options = { now, sleep, budget: deps.budget, deadlineMs: deps.delivery?.openingDeadlineMs }
+  const options = { clock: deps.clock, budget: deps.budget, deadlineMs: deps.delivery?.openingDeadlineMs }
   await runPool(opening, concurrency, async (recipient) => {
     if (await postOnceOpen(deps.poster, recipient.connectionId, payload, options)) opened.add(recipient)
   })

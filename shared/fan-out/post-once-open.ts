@@ -1,4 +1,4 @@
-import { realClock, withBackoff } from '../backoff.js'
+import { type BackoffClock, realClock, withBackoff } from '../backoff.js'
 import { type ConnectionPoster, classifyDeliveryError } from './connection-poster.js'
 import type { DeliveryBudget } from './delivery-budget.js'
 
@@ -10,8 +10,8 @@ export interface OpeningOptions {
   deadlineMs?: number
   /** The first pause between tries; it doubles up to 200 ms. @default 10 */
   intervalMs?: number
-  sleep?: (ms: number) => Promise<void>
-  now?: () => number
+  /** The clock retries run on (the backoff's). @default the real one */
+  clock?: BackoffClock
   /** Each try takes from it, as every fan-out post does. */
   budget?: DeliveryBudget
 }
@@ -27,7 +27,7 @@ export async function postOnceOpen(
   payload: string,
   options: OpeningOptions = {},
 ): Promise<boolean> {
-  const now = options.now ?? Date.now
+  const clock = options.clock ?? realClock
   // The socket usually opens within milliseconds of `$connect` returning: try again soon, then less often.
   const delivered = await withBackoff(
     async () => {
@@ -44,8 +44,8 @@ export async function postOnceOpen(
       baseMs: options.intervalMs ?? 10,
       maxMs: 200,
       jitter: false,
-      deadline: now() + (options.deadlineMs ?? OPENING_DEADLINE_MS),
-      clock: { ...realClock, now, sleep: options.sleep ?? realClock.sleep },
+      deadline: clock.now() + (options.deadlineMs ?? OPENING_DEADLINE_MS),
+      clock,
     },
   )
   return delivered?.value ?? false
