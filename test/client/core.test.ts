@@ -27,6 +27,16 @@ describe('Class: SeenIds', () => {
     expect(seen.check('a')).toBe(false)
     expect(seen.check('c')).toBe(true)
   })
+
+  it('remembers the last 1,000 ids by default', () => {
+    const seen = new SeenIds()
+    for (let i = 0; i < 1000; i++) seen.check(`id-${i}`)
+    expect(seen.check('id-0')).toBe(true)
+
+    seen.check('id-1000')
+    expect(seen.check('id-999')).toBe(true)
+    expect(seen.check('id-0')).toBe(false)
+  })
 })
 
 describe('Class: Heartbeat', () => {

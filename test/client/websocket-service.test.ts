@@ -184,6 +184,21 @@ describe('Class: WebSocketService', () => {
     expect(frames.map(({ frame }) => frame.type)).toEqual(['connection_established', 'alert'])
   })
 
+  it('shows each notification once when its copies interleave with another’s (a, b, a, b)', async () => {
+    const { herald, frames } = service()
+    const socket = await connected(herald)
+    const a = FakeWebSocket.nextId()
+    const b = FakeWebSocket.nextId()
+
+    socket.receive('alert', alert('a'), a)
+    socket.receive('alert', alert('b'), b)
+    socket.receive('alert', alert('a'), a)
+    socket.receive('alert', alert('b'), b)
+
+    const notifications = frames.filter(({ frame }) => frame.type === 'alert')
+    expect(notifications.map(({ frame }) => frame.id)).toEqual([a, b])
+  })
+
   it('pings when quiet and reconnects when the pong never comes', async () => {
     const { herald } = service({ heartbeatIntervalMs: 60_000, heartbeatTimeoutMs: 5_000 })
     const first = await connected(herald)
