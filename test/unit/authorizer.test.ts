@@ -4,7 +4,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda'
 import { mockClient } from 'aws-sdk-client-mock'
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createAuthorizerHandler, fromEnvironment } from '../../functions/authorizer.js'
 import { signLocalToken } from '../../shared/auth/local-token.js'
 import { createTokenVerifier } from '../../shared/auth/token-verifier.js'
@@ -79,6 +79,35 @@ describe('Function: authorizer (shared secret)', () => {
   ])('refuses %s with 401 Unauthorized', async (_, makeToken) => {
     const token = await makeToken()
     await expect(handler(event(token === null ? null : { token }))).rejects.toThrow(/^Unauthorized$/)
+  })
+})
+
+describe('Function: authorizer (30 s of clock skew, no more)', () => {
+  const handler = createAuthorizerHandler({
+    verify: createTokenVerifier({ key: { kind: 'secret', secret: SECRET } }),
+  })
+  // The clock stands still mid-second, so a token's age cannot tick past the edge while it is checked.
+  const at = now()
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(at * 1000 + 500)
+  })
+  afterEach(() => vi.useRealTimers())
+
+  it.each([
+    ['expired 29 s ago', { exp: at - 29 }],
+    ['valid from 29 s ahead (its issuer’s clock runs fast)', { nbf: at + 29, exp: at + 600 }],
+  ])('allows a token %s', async (_, claims) => {
+    const result = await handler(event({ token: await hs256({ sub: 'alice', ...claims }) }))
+    expect(result.principalId).toBe('alice')
+  })
+
+  it.each([
+    ['expired 31 s ago', { exp: at - 31 }],
+    ['valid from 31 s ahead', { nbf: at + 31, exp: at + 600 }],
+  ])('refuses a token %s with 401 Unauthorized', async (_, claims) => {
+    const token = await hs256({ sub: 'alice', ...claims })
+    await expect(handler(event({ token }))).rejects.toThrow(/^Unauthorized$/)
   })
 })
 
