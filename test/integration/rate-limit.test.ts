@@ -42,9 +42,15 @@ describe('Class: MessageRateLimit (in DynamoDB)', () => {
     expect([...seen].sort()).toEqual(['abusive', 'limited', 'ok'])
   })
 
-  it('keeps each connection’s bucket apart', async () => {
+  it('keeps each connection’s bucket apart: the noisy one is refused, the quiet one is not', async () => {
     const limit = limiter({ now: 9_000_000 })
     for (let i = 0; i < 25; i++) await limit.check('noisy')
-    expect(await limit.check('quiet')).toEqual({ verdict: 'ok' })
+
+    const quiet = await limit.check('quiet')
+    const noisy = await limit.check('noisy')
+
+    expect(quiet).toEqual({ verdict: 'ok' })
+    // Past its burst of 20 with the clock standing still, the next slot is one interval (100 ms) away.
+    expect(noisy).toEqual({ verdict: 'limited', retryAfterMs: 100 })
   })
 })
