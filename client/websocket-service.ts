@@ -15,9 +15,9 @@ import { ConnectionState } from './core/connection-state.js'
 import { SeenIds } from './core/dedupe.js'
 import { browserTimers, Heartbeat, type Timers } from './core/heartbeat.js'
 import { applyFrame, EMPTY_INBOX, type InboxState } from './core/inbox-state.js'
+import { ResumeCursor } from './core/resume-cursor.js'
 import type {
   FrameListener,
-  FrameSource,
   HeraldIdentity,
   WebSocketConstructor,
   WebSocketLike,
@@ -52,9 +52,7 @@ export class WebSocketService {
   #queue: ClientMessage[] = []
   #topics: Topic[] | undefined
   #filters: LogFilters | undefined
-  #lastNotificationId: string | undefined
-  #resuming: FrameSource | undefined
-  #welcomeId = ''
+  readonly #cursor = new ResumeCursor()
   #identity: HeraldIdentity | undefined
   #inbox: InboxState = EMPTY_INBOX
 
@@ -181,29 +179,20 @@ export class WebSocketService {
     if (frame.type === 'connection_established') {
       this.#established(frame as Envelope<'connection_established'>)
     } else if (isNotification(frame.type)) {
+      // Before the duplicate check: a page's end counts even if its last notification came live first.
+      this.#cursor.notification(frame, this.#state === ConnectionState.Open)
       if (this.#seen.check(frame.id)) return
-      // A post can reach a new socket before its welcome (on AWS too): the resume cursor must not
-      // jump past what was missed while away, so only notifications after the welcome move it.
-      const welcomed = this.#state === ConnectionState.Open
-      if (welcomed && (!this.#lastNotificationId || frame.id > this.#lastNotificationId))
-        this.#lastNotificationId = frame.id
     } else if (frame.type === 'resumed') {
-      if ((frame as Envelope<'resumed'>).data.more)
-        this.#send({ type: 'resume', since: this.#lastNotificationId })
-      else this.#resuming = undefined
+      const next = this.#cursor.resumed((frame as Envelope<'resumed'>).data)
+      if (next) this.#send(next)
     }
-    // A replayed notification newer than the welcome was published while connected, so it is
-    // pushed live as well and whichever copy arrives first is the one kept: it is live either way.
-    const source: FrameSource =
-      frame.replayed && frame.id < this.#welcomeId ? (this.#resuming ?? 'missed') : 'live'
+    const source = this.#cursor.sourceOf(frame)
     this.#inbox = applyFrame(this.#inbox, frame, source)
     for (const listener of this.#listeners) listener.onMessage?.(frame, source)
   }
 
   /** The server accepted us: restore subscriptions and filters, resume, flush the queue. */
   #established(frame: Envelope<'connection_established'>): void {
-    const firstTime = !this.#everConnected
-    this.#welcomeId = frame.id
     const { connectionId, userId, tenant, groups } = frame.data
     this.#identity = {
       connectionId,
@@ -226,13 +215,8 @@ export class WebSocketService {
       if (remove.length) this.#send({ type: 'unsubscribe', topics: remove })
     }
     if (this.#filters) this.#send({ type: 'set_filters', filters: this.#filters })
-    if (this.#lastNotificationId) {
-      this.#resuming = 'missed'
-      this.#send({ type: 'resume', since: this.#lastNotificationId })
-    } else if (firstTime && this.#options.loadRecent) {
-      this.#resuming = 'recent'
-      this.#send({ type: 'resume' })
-    }
+    const resume = this.#cursor.welcomed(frame.id, this.#options.loadRecent ?? false)
+    if (resume) this.#send(resume)
     const queued = this.#queue
     this.#queue = []
     for (const message of queued) this.#send(message)
@@ -255,7 +239,7 @@ export class WebSocketService {
     this.#socket = undefined
     this.#heartbeat.stop()
     this.#timers.clearTimeout(this.#ageTimer)
-    this.#resuming = undefined
+    this.#cursor.dropped()
     if (socket) {
       socket.onopen = null
       socket.onmessage = null

@@ -123,7 +123,11 @@ export interface ControlData {
   subscribed: { topics: Topic[] }
   unsubscribed: { topics: Topic[] }
   filters_updated: { filters: LogFilters }
-  resumed: { count: number; more: boolean } & Partial<UnreadCount>
+  /**
+   * `cursor`: the newest id this page read from history, shown or not (a dismissed one is not);
+   * the next page is asked `since` it. Absent when the page read nothing.
+   */
+  resumed: { count: number; more: boolean; cursor?: string } & Partial<UnreadCount>
   read_state: ReadState
   /** `retryAfterMs` comes with `rate_limited`: when the next frame will be accepted. */
   error: { code: ProtocolErrorCode; message: string; retryAfterMs?: number }

@@ -162,10 +162,18 @@ async function answer(
         deps.inbox.state(reader),
       ])
       const shown = inboxView(missed.envelopes, state)
+      // Where the page ended, even if its last notifications are not shown: paging from the last
+      // shown one would read a page of dismissed notifications forever.
+      const cursor = missed.envelopes.at(-1)?.id
       const unread = await deps.inbox.unread(reader, state)
       return [
         ...shown.map((envelope) => ({ ...envelope, replayed: true })),
-        makeFrame('resumed', { count: shown.length, more: missed.more, ...unread }),
+        makeFrame('resumed', {
+          count: shown.length,
+          more: missed.more,
+          ...(cursor === undefined ? {} : { cursor }),
+          ...unread,
+        }),
       ]
     }
   }

@@ -1,11 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ConnectionState } from '../../client/core/connection-state.js'
+import { RESUME_OVERLAP_MS } from '../../client/core/resume-cursor.js'
 import { WebSocketService } from '../../client/websocket-service.js'
 import type { FrameSource, WebSocketServiceOptions } from '../../client/websocket-types.js'
 import type { Envelope } from '../../shared/protocol/frames.js'
+import { idFrom, idTime } from '../../shared/protocol/ids.js'
 import { FakeWebSocket } from '../support/fake-websocket.js'
 
 const alert = (title: string) => ({ severity: 'low', title, message: '' })
+/** A resume starts RESUME_OVERLAP_MS before the client's cursor (client/core/resume-cursor.ts). */
+const overlapping = (id: string) => idFrom(idTime(id) - RESUME_OVERLAP_MS, new Uint8Array(10))
 
 function service(options: Partial<WebSocketServiceOptions> = {}) {
   const frames: { frame: Envelope; source: FrameSource }[] = []
@@ -119,7 +123,7 @@ describe('Class: WebSocketService', () => {
       { type: 'subscribe', topics: ['logs'] },
       { type: 'unsubscribe', topics: ['uploads'] },
       { type: 'set_filters', filters: { level: 'error' } },
-      { type: 'resume', since: lastId },
+      { type: 'resume', since: overlapping(lastId) },
     ])
     const notifications = frames.filter(({ frame }) => frame.type === 'alert')
     expect(notifications.map(({ source }) => source)).toEqual(['live', 'missed', 'live', 'live'])
@@ -137,7 +141,7 @@ describe('Class: WebSocketService', () => {
     FakeWebSocket.last.receive('alert', alert('ahead of the welcome'))
     FakeWebSocket.last.accept()
 
-    expect(FakeWebSocket.last.sent).toEqual([{ type: 'resume', since: lastId }])
+    expect(FakeWebSocket.last.sent).toEqual([{ type: 'resume', since: overlapping(lastId) }])
     expect(frames.filter(({ frame }) => frame.type === 'alert')).toHaveLength(2)
   })
 
@@ -153,6 +157,23 @@ describe('Class: WebSocketService', () => {
     FakeWebSocket.last.receive('resumed', { count: 1, more: true })
 
     expect(FakeWebSocket.last.sent.at(-1)).toEqual({ type: 'resume', since: pageEnd })
+  })
+
+  it('asks for the next page where the server says the page ended, whatever arrived live meanwhile', async () => {
+    const { herald } = service()
+    await connected(herald)
+    FakeWebSocket.last.receive('alert', alert('seen'))
+    FakeWebSocket.last.drop()
+    await vi.advanceTimersByTimeAsync(3000)
+    FakeWebSocket.last.accept()
+
+    FakeWebSocket.last.replay('alert', alert('page 1'))
+    FakeWebSocket.last.receive('alert', alert('live, newer than the unread history'))
+    // The page's last notification was dismissed in another tab: the server read it but did not send it.
+    const dismissed = FakeWebSocket.nextId()
+    FakeWebSocket.last.receive('resumed', { count: 1, more: true, cursor: dismissed })
+
+    expect(FakeWebSocket.last.sent.at(-1)).toEqual({ type: 'resume', since: dismissed })
   })
 
   it('loads recent history on the first connection when asked, marked as recent', async () => {

@@ -60,7 +60,23 @@ describe('Inbox state across tabs and devices', () => {
       [a1.id, true],
       [a3.id, false],
     ])
-    expect(resumed.data).toEqual({ count: 2, more: false, unread: 1, countedThrough })
+    expect(resumed.data).toEqual({ count: 2, more: false, cursor: a3.id, unread: 1, countedThrough })
+  })
+
+  it('ends a resumed page where it read, even on a dismissed notification, so paging never stalls', async () => {
+    const carol = user('carol')
+    const tab = await herald.connect(carol)
+    const kept = await herald.publisher.sendAlertNotification(carol, alert('kept'))
+    const gone = await herald.publisher.sendAlertNotification(carol, alert('gone'))
+    await settle(tab)
+    tab.send({ type: 'dismiss', ids: [gone.id] })
+    await readState(tab)
+
+    tab.send({ type: 'resume', since: tab.received('connection_established')[0]?.id })
+    const resumed = await tab.next('resumed')
+
+    expect(tab.frames.filter((frame) => frame.replayed).map((frame) => frame.id)).toEqual([kept.id])
+    expect(resumed.data).toMatchObject({ count: 1, more: false, cursor: gone.id })
   })
 
   it('marks everything read with one frame, and counts what arrives after it', async () => {

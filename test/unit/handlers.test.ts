@@ -186,7 +186,13 @@ describe('Function: message handler', () => {
 
     expect(posted().map((p) => p.frame.type)).toEqual(['alert', 'resumed'])
     expect(posted()[0]?.frame).toMatchObject({ id: missed.id, replayed: true })
-    expect(posted()[1]?.frame.data).toEqual({ count: 1, more: false, unread: 2, countedThrough: missed.id })
+    expect(posted()[1]?.frame.data).toEqual({
+      count: 1,
+      more: false,
+      cursor: missed.id,
+      unread: 2,
+      countedThrough: missed.id,
+    })
   })
 
   it.each([

@@ -1,0 +1,119 @@
+import type { ClientMessage, Envelope } from '../../shared/protocol/frames.js'
+import { idFrom, idTime } from '../../shared/protocol/ids.js'
+import type { FrameSource } from '../websocket-types.js'
+
+/**
+ * How far before its cursor a client resumes. The fan-out records a notification in history before
+ * posting it, but two fan-outs run side by side: a later notification can arrive live while an
+ * earlier one is still being recorded, and a socket lost in that moment would otherwise resume past
+ * it. A minute covers a fan-out's first attempt (its delivery deadline is 10 s); what the overlap
+ * replays again the client already holds and drops by id (docs/architecture.md, Resuming).
+ */
+export const RESUME_OVERLAP_MS = 60_000
+
+type Resume = Extract<ClientMessage, { type: 'resume' }>
+
+const ZERO_RANDOM = new Uint8Array(10)
+const newer = (a: string | undefined, b: string | undefined) => (a === undefined || (b && b > a) ? b : a)
+const older = (a: string | undefined, b: string | undefined) => (a === undefined || (b && b < a) ? b : a)
+
+/**
+ * The client's place in a user's notifications: `position` is the id up to which it holds every
+ * notification meant for it, and only that is ever resumed from. A live notification moves it only
+ * while nothing is being resumed; during a resume, live ones wait until the last page is in, so
+ * one newer than the history still unread can never make the next page skip it. The server's
+ * `resumed.cursor` says where a page ended; without it (an older server) the newest replayed id does.
+ */
+export class ResumeCursor {
+  #position: string | undefined
+  #resuming: { source: 'missed' | 'recent'; pageEnd?: string } | undefined
+  #welcomeId = ''
+  /** The newest live notification on this socket not yet counted in `position`. */
+  #live: string | undefined
+  /** Before any position: the oldest id this socket brought (a live post or its welcome). */
+  #first: string | undefined
+
+  get position(): string | undefined {
+    return this.#position
+  }
+
+  /** Where a frame came from: replayed as missed or recent history, or live. */
+  sourceOf(frame: Envelope): FrameSource {
+    // A replayed notification newer than the welcome was published while connected, so it is also
+    // pushed live: whichever copy comes first is kept, and it is live either way.
+    return frame.replayed && frame.id < this.#welcomeId ? (this.#resuming?.source ?? 'missed') : 'live'
+  }
+
+  /** A notification arrived, before the welcome or after it; `open` once welcomed. */
+  notification(frame: Envelope, open: boolean): void {
+    if (!frame.replayed) this.#first = older(this.#first, frame.id)
+    if (frame.replayed) {
+      if (this.#resuming) this.#resuming.pageEnd = newer(this.#resuming.pageEnd, frame.id)
+    } else if (open && !this.#resuming) {
+      this.#position = newer(this.#position, frame.id)
+    } else {
+      this.#live = newer(this.#live, frame.id)
+    }
+  }
+
+  /** The socket was welcomed: what to resume, if anything. */
+  welcomed(welcomeId: string, loadRecent: boolean): Resume | undefined {
+    this.#welcomeId = welcomeId
+    this.#first = older(this.#first, welcomeId)
+    if (this.#position !== undefined) {
+      this.#resuming = { source: 'missed' }
+      return { type: 'resume', since: rewound(this.#position) }
+    }
+    if (loadRecent) {
+      this.#resuming = { source: 'recent' }
+      return { type: 'resume' }
+    }
+    // A first connection expects nothing from before it: from the first id it brought, everything
+    // comes live, and a post still in flight is found again by the next resume.
+    this.#position = this.#first
+    return undefined
+  }
+
+  /** A page of the resume is in: the next page to ask for, if any. */
+  resumed(data: { more: boolean; cursor?: string | undefined }): Resume | undefined {
+    const resuming = this.#resuming
+    if (!resuming) return undefined
+    const pageEnd = data.cursor ?? resuming.pageEnd
+    // A recent load is the newest page; `more` there means older history, not missed notifications.
+    if (data.more && resuming.source === 'missed' && pageEnd !== undefined) {
+      this.#position = newer(this.#position, pageEnd)
+      this.#resuming = { source: 'missed' }
+      return { type: 'resume', since: pageEnd }
+    }
+    this.#settle(pageEnd)
+    return undefined
+  }
+
+  /**
+   * The socket is gone: a resume in progress ends where its last page ended. A first socket lost
+   * before its recent load (or its welcome) was done leaves no position, yet it may have shown
+   * notifications: the next socket resumes from the oldest, so none after it is lost.
+   */
+  dropped(): void {
+    if (this.#position === undefined) this.#position = this.#first
+    this.#resuming = undefined
+    this.#live = undefined
+    this.#first = undefined
+  }
+
+  /**
+   * Everything up to the last page's end is in, and everything after the welcome came live: the
+   * position is the newest of those, and never behind the welcome.
+   */
+  #settle(pageEnd: string | undefined): void {
+    this.#position = [pageEnd, this.#live, this.#welcomeId].reduce(newer, this.#position)
+    this.#resuming = undefined
+    this.#live = undefined
+    this.#first = undefined
+  }
+}
+
+/** An id `RESUME_OVERLAP_MS` before `id`, sorting before every id made in that millisecond. */
+function rewound(id: string): string {
+  return idFrom(Math.max(0, idTime(id) - RESUME_OVERLAP_MS), ZERO_RANDOM)
+}
