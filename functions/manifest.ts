@@ -43,6 +43,14 @@ export interface FunctionSpec {
   /** Lambda's retries of a failed asynchronous invocation. @default 2, Lambda's own */
   readonly retryAttempts?: number
   /**
+   * The most instances it runs at once, set aside for it alone: its reserved concurrency on AWS,
+   * and the twin's limit on its instances. Beyond it Lambda throttles: a synchronous invocation is
+   * refused (429), an asynchronous one waits in Lambda's queue. Reserve for a function clients can
+   * drive so hard that it would take the concurrency the fan-out and the delivery workers need.
+   * @default none: it shares the account's unreserved concurrency (1,000 by default) with the others
+   */
+  readonly reservedConcurrency?: number
+  /**
    * Exactly the calls its code makes, by target: its role grants these and nothing else (besides
    * logging, tracing, and what its event source or destination needs), and the twin refuses the rest.
    */
@@ -67,12 +75,16 @@ export const FUNCTIONS = {
     },
   },
   // Best effort by design: after the socket is gone there is nobody to welcome. Query: the unread
-  // count; UpdateItem: marking the welcomed connection open.
+  // count; UpdateItem: marking the welcomed connection open. A welcome for a socket that left holds
+  // its instance for the 5 s of 410 retries, so a reconnect storm would otherwise take the account's
+  // concurrency. 100 keeps up with API Gateway's 500 new connections/s (~50 ms a welcome) while 15 a
+  // second leave unwelcomed; past that, welcomes wait in Lambda's queue instead of starving the fan-out.
   welcome: {
     entry: 'welcome',
     env: [...STORE, 'HERALD_MANAGEMENT_ENDPOINT'],
     connectionVerbs: ['POST'],
     retryAttempts: 0,
+    reservedConcurrency: 100,
     grants: { connections: ['dynamodb:UpdateItem'], history: ['dynamodb:Query'] },
   },
   disconnect: { entry: 'disconnect', env: STORE, grants: { connections: REMOVE_CONNECTIONS } },

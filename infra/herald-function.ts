@@ -12,7 +12,10 @@ import type { Construct } from 'constructs'
 import { functionCode } from './function-code.js'
 
 export interface HeraldFunctionProps
-  extends Pick<FunctionProps, 'environment' | 'onFailure' | 'retryAttempts'> {
+  extends Pick<
+    FunctionProps,
+    'environment' | 'onFailure' | 'retryAttempts' | 'reservedConcurrentExecutions'
+  > {
   /** The manifest entry: its bundle is `<entry>/index.mjs`. */
   readonly name: string
   readonly logRetention: RetentionDays
@@ -56,6 +59,7 @@ export class HeraldFunction extends LambdaFunction {
       role,
       onFailure: props.onFailure,
       retryAttempts: props.retryAttempts,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'herald',

@@ -115,7 +115,10 @@ export class Herald extends Construct {
     acknowledgeReviewedFindings(this)
   }
 
-  /** One function per manifest entry, with the memory, timeout and retries it declares. */
+  /**
+   * One function per manifest entry, with the memory, timeout, retries and reserved concurrency it
+   * declares (the twin runs each with the same).
+   */
   #createFunctions(common: { logRetention: RetentionDays; removalPolicy: RemovalPolicy }) {
     const entries = FUNCTION_SPECS.map(([name, spec]) => [
       name,
@@ -125,6 +128,7 @@ export class Herald extends Construct {
         memorySize: spec.memorySize,
         timeout: spec.timeoutSeconds ? Duration.seconds(spec.timeoutSeconds) : undefined,
         retryAttempts: spec.retryAttempts,
+        reservedConcurrentExecutions: spec.reservedConcurrency,
         onFailure: spec.deadLetters ? new SqsDestination(this.deadLetterQueue) : undefined,
       }),
     ])

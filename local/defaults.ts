@@ -14,15 +14,10 @@ export const LOCAL_TOKEN_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:00
 export const localFunctionName = (entry: string) => `herald-${entry}`
 
 /**
- * npm start's Lambda instances per function, each a worker thread off the gateway's: on Lambda every
- * function scales out, and here the fan-out's signed posts and the handshake's functions then use
- * the second core (bench/README.md, Where the time goes). Tests run functions on the main thread,
- * which starts faster. `deliver` has its own setting (`deliveryWorkers`).
+ * npm start runs every function in worker threads, each thread one Lambda instance, started when
+ * all the others are busy, up to the function's concurrency (`reservedConcurrency` in the manifest,
+ * else the account's): on Lambda every function scales out, and here the fan-out's signed posts and
+ * the handshake's functions then use the second core too (bench/README.md, Where the time goes).
+ * Tests run functions on the main thread, which starts faster, unless they ask for these threads.
  */
-export const NPM_START_THREADS: Readonly<Record<string, number>> = {
-  fanout: 2,
-  authorizer: 1,
-  connect: 1,
-  welcome: 1,
-  message: 1,
-}
+export const NPM_START_THREADS = true

@@ -1,11 +1,12 @@
-import { createServer, type Server } from 'node:http'
-import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { HeraldError } from '../shared/errors.js'
-import type { AwsClientSettings } from '../shared/runtime/aws-clients.js'
-import type { Env } from '../shared/runtime/config.js'
+import { withDefaults } from '../shared/options.js'
 import { closeServer, guarded, listen, readBody, send, sendAwsError } from './http.js'
 import { type Guard, localArn } from './iam.js'
+import { ACCOUNT_CONCURRENCY, AccountConcurrency, TooManyRequestsError } from './lambda-concurrency.js'
+import { InstancePool, type ThreadedFunction } from './lambda-instances.js'
+
+export type { ThreadedFunction } from './lambda-instances.js'
 
 // Handlers take their own event types; the runtime only moves JSON-shaped values between them.
 // biome-ignore lint/suspicious/noExplicitAny: a registry of heterogeneous handlers
@@ -16,139 +17,97 @@ export interface LocalLambdaOptions {
   retryDelaysMs?: number[]
   /** Called when an asynchronous invocation failed every try (on AWS it would go to the dead-letter queue). */
   onFailure?: (name: string, event: unknown, error: unknown) => void
+  /** Executions at once for all functions together, as the account's Lambda quota. @default 1000 */
+  accountConcurrency?: number
+  /**
+   * How long a threaded function's instances beyond its first stay idle before they are stopped.
+   * Lambda does not document it (minutes); here it bounds the threads a burst leaves. @default 300000
+   */
+  keepWarmMs?: number
+  /**
+   * When a throttled asynchronous invocation is tried again: after `firstMs`, doubling up to
+   * `maxMs`, as Lambda's event queue does. @default { firstMs: 1000, maxMs: 300000 }
+   */
+  throttleRetryMs?: { firstMs: number; maxMs: number }
+  /** How long Lambda keeps an event it could not run for want of concurrency. @default 21600000 (6 h) */
+  maxEventAgeMs?: number
 }
+
+/** A function's own settings, as its CDK construct sets them. */
+export interface FunctionSettings {
+  /** Retries of a failed asynchronous invocation. @default as many as `retryDelaysMs` has (Lambda: 2) */
+  retryAttempts?: number | undefined
+  /** Its reserved concurrency: at most this many at once, set aside from the account's. @default unreserved */
+  reservedConcurrency?: number | undefined
+}
+
+type Settings = Required<Omit<LocalLambdaOptions, 'onFailure'>> & Pick<LocalLambdaOptions, 'onFailure'>
 
 const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
-
-/** A function run in worker threads, each thread one instance: true parallelism, like Lambda's. */
-export type ThreadedFunction = { instances: number } & (
-  | {
-      /** The function module's path; it must export `fromEnvironment(env, aws)`. */
-      module: string
-      env: Env
-      settings: AwsClientSettings
-    }
-  | {
-      /** An esbuild bundle exporting `handler`, run with `processEnv` as the thread's environment. */
-      bundle: string
-      processEnv: Env
-      name: string
-      timeoutSeconds: number
-      memorySize: number
-    }
-)
-
-/** The worker script, its data and its environment for one instance of `spec`. */
-function instanceOf(spec: ThreadedFunction) {
-  if ('bundle' in spec) {
-    const { bundle, name, timeoutSeconds, memorySize } = spec
-    return {
-      script: new URL('./lambda-bundle-instance.mjs', import.meta.url),
-      options: { workerData: { bundle, name, timeoutSeconds, memorySize }, env: spec.processEnv },
-    }
-  }
-  const clientsModule = fileURLToPath(new URL('../shared/runtime/aws-clients.ts', import.meta.url))
-  return {
-    script: new URL('./lambda-instance.mjs', import.meta.url),
-    options: { workerData: { module: spec.module, clientsModule, env: spec.env, settings: spec.settings } },
-  }
-}
-
-interface Reply {
-  id: number
-  ok: boolean
-  result?: unknown
-  error?: { name: string; message: string }
-}
-
-/** Instances of one function in worker threads; an invocation waits for a free one. */
-class InstancePool {
-  readonly #idle: Worker[] = []
-  readonly #waiting: ((worker: Worker) => void)[] = []
-  readonly #workers: Worker[] = []
-  readonly ready: Promise<void>
-  #next = 0
-
-  constructor(spec: ThreadedFunction) {
-    const { script, options } = instanceOf(spec)
-    const started = Array.from({ length: spec.instances }, () => {
-      const worker = new Worker(script, { ...options, execArgv: [] })
-      this.#workers.push(worker)
-      return new Promise<void>((resolve, reject) => {
-        worker.once('error', reject)
-        worker.once('message', () => {
-          this.#release(worker)
-          resolve()
-        })
-      })
-    })
-    this.ready = Promise.all(started).then(() => undefined)
-  }
-
-  async run(event: unknown): Promise<unknown> {
-    const worker = this.#idle.pop() ?? (await new Promise<Worker>((resolve) => this.#waiting.push(resolve)))
-    const id = this.#next++
-    try {
-      return await new Promise((resolve, reject) => {
-        const onReply = (reply: Reply) => {
-          if (reply.id !== id) return
-          worker.off('message', onReply)
-          if (reply.ok) resolve(reply.result)
-          else reject(Object.assign(new Error(reply.error?.message), { name: reply.error?.name }))
-        }
-        worker.on('message', onReply)
-        worker.postMessage({ id, event })
-      })
-    } finally {
-      this.#release(worker)
-    }
-  }
-
-  #release(worker: Worker): void {
-    const waiter = this.#waiting.shift()
-    if (waiter) waiter(worker)
-    else this.#idle.push(worker)
-  }
-
-  terminate(): Promise<unknown> {
-    return Promise.all(this.#workers.map((worker) => worker.terminate()))
-  }
-}
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations/
 
 /**
  * The twin of Lambda's invoke semantics: synchronous invocation returns the handler's result or
  * throws its error; asynchronous invocation returns at once and retries a failure twice; and the
  * Invoke API (`POST /2015-03-31/functions/{name}/invocations`) serves the SDK's LambdaClient.
+ *
+ * Concurrency is Lambda's: each execution in progress holds a unit of its function's reserved
+ * concurrency or of the account's unreserved rest. Beyond that, a synchronous invocation is refused
+ * with TooManyRequestsException (429), and an asynchronous one stays queued and is tried again with
+ * backoff, spending none of its function's retries. A threaded function starts another instance
+ * whenever every one it has is busy.
  */
 export class LocalLambda {
   readonly #handlers = new Map<string, LambdaHandler>()
   readonly #retryAttempts = new Map<string, number>()
-  #guard: Guard | undefined
-  /** Asynchronous invocations retried after an error, as Lambda would. */
-  readonly stats = { retries: 0 }
-  readonly #pools: InstancePool[] = []
+  readonly #pools = new Map<string, InstancePool>()
   readonly #inFlight = new Set<Promise<void>>()
-  readonly #retryDelaysMs: number[]
-  readonly #onFailure: NonNullable<LocalLambdaOptions['onFailure']>
+  readonly #options: Settings
+  readonly #concurrency: AccountConcurrency
+  #guard: Guard | undefined
   #server: Server | undefined
+  /**
+   * Asynchronous invocations retried after an error, as Lambda would; invocations refused for want
+   * of concurrency (each try of a queued asynchronous one counts).
+   */
+  readonly stats = { retries: 0, throttles: 0 }
 
   constructor(options: LocalLambdaOptions = {}) {
-    this.#retryDelaysMs = options.retryDelaysMs ?? [1000, 2000]
-    this.#onFailure = options.onFailure ?? (() => {})
+    this.#options = withDefaults<Settings>(
+      {
+        retryDelaysMs: [1000, 2000],
+        onFailure: undefined,
+        accountConcurrency: ACCOUNT_CONCURRENCY,
+        keepWarmMs: 300_000,
+        throttleRetryMs: { firstMs: 1000, maxMs: 300_000 },
+        maxEventAgeMs: 6 * 60 * 60 * 1000,
+      },
+      options,
+    )
+    this.#concurrency = new AccountConcurrency(this.#options.accountConcurrency)
   }
 
-  /** Adds a function; `retryAttempts` is its asynchronous retry setting, as the CDK stack sets it. */
-  register(name: string, handler: LambdaHandler, retryAttempts?: number): void {
+  /** Adds a function that runs on this thread, as many invocations at once as its concurrency allows. */
+  register(name: string, handler: LambdaHandler, settings: FunctionSettings = {}): void {
+    this.#configure(name, settings)
     this.#handlers.set(name, handler)
-    if (retryAttempts !== undefined) this.#retryAttempts.set(name, retryAttempts)
   }
 
-  /** Runs `name` in `spec.instances` worker threads; resolves once every instance has started. */
-  async registerThreaded(name: string, spec: ThreadedFunction, retryAttempts?: number): Promise<void> {
-    const pool = new InstancePool(spec)
-    this.#pools.push(pool)
-    await pool.ready
-    this.register(name, (event) => pool.run(event), retryAttempts)
+  /** Runs `name` in worker threads, one instance each; resolves once its first instance has started. */
+  async registerThreaded(
+    name: string,
+    spec: ThreadedFunction,
+    settings: FunctionSettings = {},
+  ): Promise<void> {
+    this.#configure(name, settings)
+    const pool = await InstancePool.start(spec, this.#options.keepWarmMs)
+    this.#pools.set(name, pool)
+    this.#handlers.set(name, (event) => pool.run(event))
+  }
+
+  #configure(name: string, { retryAttempts, reservedConcurrency }: FunctionSettings): void {
+    if (reservedConcurrency !== undefined) this.#concurrency.reserve(name, reservedConcurrency)
+    if (retryAttempts !== undefined) this.#retryAttempts.set(name, retryAttempts)
   }
 
   /**
@@ -165,35 +124,66 @@ export class LocalLambda {
     return this.#handlers.has(name)
   }
 
-  /** RequestResponse: the handler's result, or its error. */
+  /** A threaded function's instances (worker threads) alive now, busy or idle; 0 for one on this thread. */
+  instances(name: string): number {
+    return this.#pools.get(name)?.size ?? 0
+  }
+
+  /** RequestResponse: the handler's result, or its error; TooManyRequestsError without concurrency to run it. */
   async invoke(name: string, event: unknown): Promise<unknown> {
     const handler = this.#handlers.get(name)
     if (!handler) throw new HeraldError('function_not_found', `Function not found: ${name}`)
-    // A copy, as the event would be serialized on its way to a real function.
-    return handler(structuredClone(event))
+    const throttled = this.#concurrency.acquire(name)
+    if (throttled) {
+      this.stats.throttles++
+      throw new TooManyRequestsError(throttled)
+    }
+    try {
+      // A copy, as the event would be serialized on its way to a real function.
+      return await handler(structuredClone(event))
+    } finally {
+      this.#concurrency.release(name)
+    }
   }
 
-  /** Event: returns at once; a failing handler is retried (as many times as its setting allows), then reported to `onFailure`. */
+  /**
+   * Event: returns at once, having made the first try (so a caller sees it throttled, or running,
+   * before this returns). A failing handler is retried as many times as its setting allows, then
+   * reported to `onFailure`; a throttled one waits in the queue until it runs or its age runs out.
+   */
   invokeAsync(name: string, event: unknown): void {
-    const delays = this.#retryDelaysMs.slice(0, this.#retryAttempts.get(name) ?? this.#retryDelaysMs.length)
-    const run = (async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await this.invoke(name, event)
-          return
-        } catch (error) {
-          const delay = delays[attempt]
-          if (delay === undefined) {
-            this.#onFailure(name, event, error)
-            return
-          }
-          this.stats.retries++
-          await new Promise((resolve) => setTimeout(resolve, delay))
-        }
-      }
-    })()
+    const run = this.#runQueued(name, event)
     this.#inFlight.add(run)
     void run.finally(() => this.#inFlight.delete(run))
+  }
+
+  async #runQueued(name: string, event: unknown): Promise<void> {
+    const delays = this.#options.retryDelaysMs.slice(0, this.#retryAttempts.get(name))
+    const { firstMs, maxMs } = this.#options.throttleRetryMs
+    const expires = Date.now() + this.#options.maxEventAgeMs
+    let failures = 0
+    let throttles = 0
+    for (;;) {
+      let wait: number | undefined
+      try {
+        await this.invoke(name, event)
+        return
+      } catch (error) {
+        if (error instanceof TooManyRequestsError) {
+          // Lambda's queue keeps it and tries later: no function error, so no retry is spent.
+          wait = Math.min(firstMs * 2 ** throttles++, maxMs)
+          if (Date.now() + wait > expires) wait = undefined
+        } else {
+          wait = delays[failures++]
+          if (wait !== undefined) this.stats.retries++
+        }
+        if (wait === undefined) {
+          this.#options.onFailure?.(name, event, error)
+          return
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
   }
 
   /** Resolves once every asynchronous invocation started so far, and those they started, has finished. */
@@ -208,57 +198,64 @@ export class LocalLambda {
 
   /** Serves the Invoke API on loopback; returns its endpoint. */
   async listen(port = 0): Promise<string> {
-    this.#server = createServer(
-      guarded(async (request, response) => {
-        const match =
-          request.method === 'POST' && request.url?.match(/^\/2015-03-31\/functions\/([^/]+)\/invocations/)
-        if (!match) return sendAwsError(response, 404, 'UnknownOperationException', 'Unknown operation')
-        const name = decodeURIComponent(match[1] as string)
-          .split(':')
-          .at(-1) as string
-        const denial = this.#guard?.(
-          request.headers.authorization,
-          'lambda:InvokeFunction',
-          localArn.function(name),
-        )
-        if (denial) return sendAwsError(response, 403, denial.type, denial.message)
-        if (!this.#handlers.has(name)) {
-          return sendAwsError(response, 404, 'ResourceNotFoundException', `Function not found: ${name}`)
-        }
-        const body = await readBody(request, MAX_PAYLOAD_BYTES)
-        if (!body)
-          return sendAwsError(response, 413, 'RequestTooLargeException', 'Request must be smaller than 6 MB')
-        let event: unknown
-        try {
-          event = body.length ? JSON.parse(body.toString('utf8')) : {}
-        } catch {
-          return sendAwsError(
-            response,
-            400,
-            'InvalidRequestContentException',
-            'Could not parse request body into json',
-          )
-        }
-        if (request.headers['x-amz-invocation-type'] === 'Event') {
-          this.invokeAsync(name, event)
-          return send(response, 202)
-        }
-        try {
-          send(response, 200, JSON.stringify((await this.invoke(name, event)) ?? null))
-        } catch (error) {
-          const failure = error as Error
-          send(response, 200, JSON.stringify({ errorType: failure.name, errorMessage: failure.message }), {
-            'content-type': 'application/json',
-            'x-amz-function-error': 'Unhandled',
-          })
-        }
-      }),
-    )
+    this.#server = createServer(guarded((request, response) => this.#serve(request, response)))
     return `http://127.0.0.1:${await listen(this.#server, port)}`
   }
 
+  async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const match = request.method === 'POST' && request.url?.match(INVOKE_PATH)
+    if (!match) return sendAwsError(response, 404, 'UnknownOperationException', 'Unknown operation')
+    const name = decodeURIComponent(match[1] as string)
+      .split(':')
+      .at(-1) as string
+    const denial = this.#guard?.(
+      request.headers.authorization,
+      'lambda:InvokeFunction',
+      localArn.function(name),
+    )
+    if (denial) return sendAwsError(response, 403, denial.type, denial.message)
+    if (!this.#handlers.has(name)) {
+      return sendAwsError(response, 404, 'ResourceNotFoundException', `Function not found: ${name}`)
+    }
+    const body = await readBody(request, MAX_PAYLOAD_BYTES)
+    if (!body)
+      return sendAwsError(response, 413, 'RequestTooLargeException', 'Request must be smaller than 6 MB')
+    let event: unknown
+    try {
+      event = body.length ? JSON.parse(body.toString('utf8')) : {}
+    } catch {
+      return sendAwsError(
+        response,
+        400,
+        'InvalidRequestContentException',
+        'Could not parse request body into json',
+      )
+    }
+    // Accepted into Lambda's queue even when the function is throttled: the queue retries it.
+    if (request.headers['x-amz-invocation-type'] === 'Event') {
+      this.invokeAsync(name, event)
+      return send(response, 202)
+    }
+    try {
+      send(response, 200, JSON.stringify((await this.invoke(name, event)) ?? null))
+    } catch (error) {
+      if (error instanceof TooManyRequestsError) {
+        const answer = { Reason: error.reason, Type: 'User', message: error.message }
+        return send(response, error.status, JSON.stringify(answer), {
+          'content-type': 'application/json',
+          'x-amzn-errortype': error.type,
+        })
+      }
+      const failure = error as Error
+      send(response, 200, JSON.stringify({ errorType: failure.name, errorMessage: failure.message }), {
+        'content-type': 'application/json',
+        'x-amz-function-error': 'Unhandled',
+      })
+    }
+  }
+
   async close(): Promise<void> {
-    await Promise.all(this.#pools.map((pool) => pool.terminate()))
+    await Promise.all([...this.#pools.values()].map((pool) => pool.terminate()))
     if (this.#server) await closeServer(this.#server)
   }
 }

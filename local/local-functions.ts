@@ -15,10 +15,15 @@ export interface LocalFunctionsOptions {
   /** Every setting the stack has; each function gets those its manifest entry reads, as on AWS. */
   env: Env
   settings: AwsClientSettings
-  /** Functions run as that many worker-thread instances; the rest on the main thread. */
-  threads: Partial<Record<string, number>>
+  /**
+   * Functions (by entry) run in worker threads, one instance each, started as Lambda starts them;
+   * `true` runs every one so. The rest run on the main thread.
+   */
+  threads: boolean | readonly string[]
   /** The account's Management API quota the quota-sharing functions divide. @default unlimited */
   quota?: { rate: number; burst: number }
+  /** How many instances of a quota-sharing function divide the quota (the queue's concurrency). @default 1 */
+  quotaSharers?: number
   /** Run every function from its esbuild bundle in this folder (`npm run bundle`), as Lambda would. */
   bundles?: string | undefined
 }
@@ -30,9 +35,9 @@ function environmentOf(
   spec: FunctionSpec,
   env: Env,
   quota: LocalFunctionsOptions['quota'],
-  instances: number,
+  sharers: number,
 ): Env {
-  const share = spec.quotaShare && quota ? workerShare(quota, instances) : undefined
+  const share = spec.quotaShare && quota ? workerShare(quota, sharers) : undefined
   const own: Env = share
     ? { ...env, HERALD_DELIVERY_RATE: String(share.rate), HERALD_DELIVERY_BURST: String(share.burst) }
     : env
@@ -63,52 +68,41 @@ function lambdaEnvironment(env: Env, settings: AwsClientSettings): Env {
 
 /**
  * Registers every function of the manifest with the local Lambda: its module, the variables it
- * reads, keys of its own (so the twin's IAM knows whose role a call runs under) and its retries.
- * Returns the in-process functions' clients, for closing.
+ * reads, keys of its own (so the twin's IAM knows whose role a call runs under), its retries and its
+ * reserved concurrency. Returns the in-process functions' clients, for closing.
  */
 export async function registerFunctions(
   lambda: LocalLambda,
   options: LocalFunctionsOptions,
 ): Promise<AwsClients[]> {
   const clients: AwsClients[] = []
+  const threaded = (entry: string) =>
+    options.threads === true || (options.threads !== false && options.threads.includes(entry))
   await Promise.all(
     options.specs.map(async ([, spec]) => {
-      const instances = options.threads[spec.entry]
       const settings = { ...options.settings, credentials: credentialsOf(spec.entry) }
-      const env = environmentOf(spec, options.env, options.quota, instances ?? 1)
+      const env = environmentOf(spec, options.env, options.quota, options.quotaSharers ?? 1)
       const name = localFunctionName(spec.entry)
+      const own = { retryAttempts: spec.retryAttempts, reservedConcurrency: spec.reservedConcurrency }
       if (options.bundles) {
         const file = resolve(options.bundles, spec.entry, 'index.mjs')
         if (!existsSync(file)) throw new ConfigError(`no bundle at ${file}: run npm run bundle`)
         const bundle = pathToFileURL(file).href
-        await lambda.registerThreaded(
-          name,
-          {
-            bundle,
-            processEnv: lambdaEnvironment(env, settings),
-            name,
-            timeoutSeconds: spec.timeoutSeconds ?? 10,
-            memorySize: spec.memorySize ?? 256,
-            instances: instances ?? 1,
-          },
-          spec.retryAttempts,
-        )
+        const processEnv = lambdaEnvironment(env, settings)
+        const { timeoutSeconds = 10, memorySize = 256 } = spec
+        await lambda.registerThreaded(name, { bundle, processEnv, name, timeoutSeconds, memorySize }, own)
         return
       }
-      if (instances) {
-        await lambda.registerThreaded(
-          name,
-          { module: modulePath(spec.entry), env, settings, instances },
-          spec.retryAttempts,
-        )
+      if (threaded(spec.entry)) {
+        await lambda.registerThreaded(name, { module: modulePath(spec.entry), env, settings }, own)
         return
       }
       const module = (await import(modulePath(spec.entry))) as {
         fromEnvironment: (env: Env, aws: AwsClients) => LambdaHandler
       }
-      const own = awsClients(settings)
-      clients.push(own)
-      lambda.register(name, module.fromEnvironment(env, own), spec.retryAttempts)
+      const aws = awsClients(settings)
+      clients.push(aws)
+      lambda.register(name, module.fromEnvironment(env, aws), own)
     }),
   )
   return clients

@@ -23,14 +23,15 @@ export interface LocalStackOptions {
   configFile?: string
   /** Serve the built demo dashboard from this folder (dist/demo), on the port before the gateway's. */
   dashboardRoot?: string
-  /** Delivery workers: threads running the `deliver` function, fed by the local SQS queue. @default 2 */
+  /** Delivery workers: the local SQS queue runs at most this many `deliver` invocations at once. @default 2 */
   deliveryWorkers?: number
   /**
-   * Functions (by entry, `ingest-logs`) to run in worker threads, as that many concurrent Lambda
-   * instances; the others run on the main thread, which starts faster (tests) but shares a core
-   * with the gateway. `deliver` always runs as `deliveryWorkers` threads. @default {}
+   * Functions (by entry, `ingest-logs`) to run in worker threads, each thread one Lambda instance,
+   * started when every other is busy, up to the function's concurrency; `true` for all of them, as
+   * npm start runs them (`NPM_START_THREADS`). The others run on the main thread, which starts
+   * faster (tests) but shares a core with the gateway. `deliver` always runs in threads. @default []
    */
-  threads?: Partial<Record<string, number>>
+  threads?: boolean | readonly string[]
   /** The account's Management API quota the workers share, as the CDK stack divides it. @default unlimited */
   deliveryBudget?: { rate: number; burst: number }
   /**

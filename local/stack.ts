@@ -91,8 +91,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     specs: enforceRoles(twins, options),
     env,
     settings,
-    threads: { ...options.threads, deliver: options.deliveryWorkers ?? 2 },
+    // The delivery workers always run in threads: their share of the quota is per instance.
+    threads: options.threads === true || [...(options.threads || []), 'deliver'],
     quota: options.deliveryBudget,
+    quotaSharers: options.deliveryWorkers ?? 2,
     bundles: options.bundles,
   })
   const sweeper = startSweeper(twins, documentClientOf(aws), options.sweepIntervalMs ?? 60_000)

@@ -15,7 +15,7 @@ export interface SoakOptions {
  * local stack's memory stay flat? Samples memory and counts once a minute.
  */
 export async function soak(options: SoakOptions) {
-  const bench = await startBenchStack({ threads: { fanout: 2 } })
+  const bench = await startBenchStack({ threads: ['fanout'] })
   const users = Array.from({ length: options.sockets }, (_, i) => `soak-${i}`)
   const rows: Record<string, string | number>[] = []
   try {

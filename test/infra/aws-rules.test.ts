@@ -137,4 +137,13 @@ describe('AWS rules the template must meet', () => {
     // The message function closes abusive sockets: DELETE is its own grant, not implied by POST.
     expect(FUNCTION_SPECS.find(([name]) => name === 'message')?.[1].connectionVerbs).toContain('DELETE')
   })
+
+  it('reserves no more concurrency than an account at Lambda’s default quota can set aside', () => {
+    const reserved = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .reduce((sum, r) => sum + ((r.Properties.ReservedConcurrentExecutions as number | undefined) ?? 0), 0)
+    // Lambda refuses a reservation leaving fewer than 100 of the account's 1,000 unreserved.
+    expect(reserved).toBeGreaterThan(0)
+    expect(reserved).toBeLessThanOrEqual(1000 - 100)
+  })
 })

@@ -1,5 +1,6 @@
 import { Capture, Match } from 'aws-cdk-lib/assertions'
 import { describe, expect, it } from 'vitest'
+import { FUNCTION_SPECS, type HeraldFunctionName } from '../../functions/manifest.js'
 import { synthesizedStack } from '../support/synthesized-stack.js'
 
 const synthesized = synthesizedStack()
@@ -195,6 +196,16 @@ describe('Stack: HeraldStack', () => {
         maxReceiveCount: 3,
       },
     })
+  })
+
+  it('caps welcome with reserved concurrency, leaving the fan-out and the workers the account’s rest', () => {
+    const reservedOf = (name: HeraldFunctionName) =>
+      synthesized.resources[synthesized.logicalIdOf(synthesized.stack.herald.functions[name])]?.Properties
+        .ReservedConcurrentExecutions
+    expect(reservedOf('welcome')).toBe(100)
+    expect(reservedOf('fanout')).toBeUndefined()
+    expect(reservedOf('deliver')).toBeUndefined()
+    for (const [name, spec] of FUNCTION_SPECS) expect(reservedOf(name), name).toBe(spec.reservedConcurrency)
   })
 
   it('gives each delivery worker an equal share of the account’s Management API quota', () => {

@@ -1,8 +1,20 @@
 import { request } from 'node:http'
-import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fileURLToPath } from 'node:url'
+import {
+  InvokeCommand,
+  LambdaClient,
+  ResourceNotFoundException,
+  TooManyRequestsException,
+} from '@aws-sdk/client-lambda'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/defaults.js'
 import { LocalLambda } from '../../local/lambda-runtime.js'
+import { ConfigError } from '../../shared/errors.js'
+import type { HeldEvent } from '../support/held-function.js'
+import { InvocationGate } from '../support/invocation-gate.js'
+
+const RESERVED_LIMIT = 'ReservedFunctionConcurrentInvocationLimitExceeded'
+const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
 
 describe('Class: LocalLambda', () => {
   const runtime = new LocalLambda({ retryDelaysMs: [5, 5] })
@@ -22,7 +34,6 @@ describe('Class: LocalLambda', () => {
   })
   afterAll(() => runtime.close())
 
-  const payload = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
   const decode = (bytes: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(bytes))
 
   it('answers a RequestResponse invoke with the handler’s result', async () => {
@@ -85,7 +96,7 @@ describe('Class: LocalLambda', () => {
           attempts++
           throw new Error('no')
         },
-        retryAttempts,
+        { retryAttempts },
       )
 
       lambda.invokeAsync('best-effort', {})
@@ -123,5 +134,129 @@ describe('Class: LocalLambda', () => {
     })
     await runtime.invoke('mutate', event)
     expect(event.nested.value).toBe(1)
+  })
+})
+
+describe('Class: LocalLambda, concurrency', () => {
+  const heldModule = fileURLToPath(new URL('../support/held-function.ts', import.meta.url))
+  const settings = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }
+  let gate: InvocationGate
+  beforeEach(async () => {
+    gate = await InvocationGate.start()
+  })
+  afterEach(() => gate.close())
+
+  it('starts an instance for each invocation that finds every one busy, and throttles past its reserved concurrency', async () => {
+    // Prepare
+    const failures: unknown[] = []
+    const lambda = new LocalLambda({
+      throttleRetryMs: { firstMs: 5, maxMs: 20 },
+      onFailure: (_name, _event, error) => failures.push(error),
+    })
+    await lambda.registerThreaded(
+      'held',
+      { module: heldModule, env: {}, settings },
+      { reservedConcurrency: 3 },
+    )
+    const endpoint = await lambda.listen()
+    const client = new LambdaClient({
+      endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+    })
+    const event = { gate: gate.url }
+
+    // Act
+    const running = [1, 2, 3].map(() => lambda.invoke('held', event) as Promise<{ threadId: number }>)
+    await gate.holding(3)
+    const refused = await lambda.invoke('held', event).catch((error: unknown) => error)
+    const refusedOverHttp = await client
+      .send(new InvokeCommand({ FunctionName: 'held', Payload: payload(event) }))
+      .catch((error: unknown) => error)
+    lambda.invokeAsync('held', event)
+    const throttles = lambda.stats.throttles
+
+    // Assess
+    expect(lambda.instances('held')).toBe(3)
+    expect(refused).toMatchObject({ name: 'TooManyRequestsError', status: 429, reason: RESERVED_LIMIT })
+    expect(refusedOverHttp).toBeInstanceOf(TooManyRequestsException)
+    expect(refusedOverHttp).toMatchObject({
+      Reason: RESERVED_LIMIT,
+      $metadata: { httpStatusCode: 429 },
+    })
+    // The asynchronous one was tried at once, and throttled: it waits in the queue.
+    expect(throttles).toBe(3)
+    gate.open()
+    const threads = new Set((await Promise.all(running)).map((result) => result.threadId))
+    await lambda.idle()
+    expect(threads.size).toBe(3)
+    // The queued invocation ran once concurrency was free, on a warm instance: no error, no retry.
+    expect(gate.arrived).toBe(4)
+    expect(failures).toEqual([])
+    expect(lambda.stats.retries).toBe(0)
+    expect(lambda.instances('held')).toBe(3)
+    client.destroy()
+    await lambda.close()
+  })
+
+  it('keeps one instance warm and stops the others once they have been idle for keepWarmMs', async () => {
+    const lambda = new LocalLambda({ keepWarmMs: 20 })
+    await lambda.registerThreaded('held', { module: heldModule, env: {}, settings })
+    const running = [1, 2].map(() => lambda.invoke('held', { gate: gate.url }))
+    await gate.holding(2)
+    expect(lambda.instances('held')).toBe(2)
+
+    gate.open()
+    await Promise.all(running)
+
+    await vi.waitFor(() => expect(lambda.instances('held')).toBe(1))
+    await lambda.close()
+  })
+
+  it('lets a storm on one function take the account’s unreserved rest, but never what another reserved', async () => {
+    // Prepare: an account of 3, one of them reserved for `welcome`.
+    const lambda = new LocalLambda({ accountConcurrency: 3 })
+    const held = async (event: HeldEvent) => fetch(event.gate)
+    lambda.register('welcome', held, { reservedConcurrency: 1 })
+    lambda.register('storm', held)
+    lambda.register('fanout', held)
+    const event = { gate: gate.url }
+
+    // Act
+    const running = [lambda.invoke('storm', event), lambda.invoke('storm', event)]
+    await gate.holding(2)
+    const fanout = lambda.invoke('fanout', event).catch((error: unknown) => error)
+    running.push(lambda.invoke('welcome', event))
+    await gate.holding(3)
+    const secondWelcome = lambda.invoke('welcome', event).catch((error: unknown) => error)
+
+    // Assess
+    expect(await fanout).toMatchObject({ reason: 'ConcurrentInvocationLimitExceeded' })
+    expect(await secondWelcome).toMatchObject({ reason: RESERVED_LIMIT })
+    gate.open()
+    await Promise.all(running)
+    await expect(lambda.invoke('fanout', event)).resolves.toBeDefined()
+  })
+
+  it('reports a throttled asynchronous invocation as failed only once its event is too old to keep', async () => {
+    const failures: string[] = []
+    const lambda = new LocalLambda({
+      maxEventAgeMs: 0,
+      onFailure: (_name, _event, error) => failures.push((error as Error).name),
+    })
+    lambda.register('held', async (event: HeldEvent) => fetch(event.gate), { reservedConcurrency: 0 })
+
+    lambda.invokeAsync('held', { gate: gate.url })
+    await lambda.idle()
+
+    expect(failures).toEqual(['TooManyRequestsError'])
+    expect(gate.arrived).toBe(0)
+  })
+
+  it('refuses a reserved concurrency the account cannot set aside', () => {
+    const lambda = new LocalLambda({ accountConcurrency: 10 })
+    lambda.register('a', async () => {}, { reservedConcurrency: 6 })
+    expect(() => lambda.register('b', async () => {}, { reservedConcurrency: 5 })).toThrow(ConfigError)
   })
 })

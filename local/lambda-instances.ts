@@ -1,0 +1,155 @@
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { AwsClientSettings } from '../shared/runtime/aws-clients.js'
+import type { Env } from '../shared/runtime/config.js'
+
+/** A function run in worker threads, each thread one instance: true parallelism, like Lambda's. */
+export type ThreadedFunction =
+  | {
+      /** The function module's path; it must export `fromEnvironment(env, aws)`. */
+      module: string
+      env: Env
+      settings: AwsClientSettings
+    }
+  | {
+      /** An esbuild bundle exporting `handler`, run with `processEnv` as the thread's environment. */
+      bundle: string
+      processEnv: Env
+      name: string
+      timeoutSeconds: number
+      memorySize: number
+    }
+
+/** The worker script, its data and its environment for one instance of `spec`. */
+function instanceOf(spec: ThreadedFunction) {
+  if ('bundle' in spec) {
+    const { bundle, name, timeoutSeconds, memorySize } = spec
+    return {
+      script: new URL('./lambda-bundle-instance.mjs', import.meta.url),
+      options: { workerData: { bundle, name, timeoutSeconds, memorySize }, env: spec.processEnv },
+    }
+  }
+  const clientsModule = fileURLToPath(new URL('../shared/runtime/aws-clients.ts', import.meta.url))
+  return {
+    script: new URL('./lambda-instance.mjs', import.meta.url),
+    options: { workerData: { module: spec.module, clientsModule, env: spec.env, settings: spec.settings } },
+  }
+}
+
+interface Reply {
+  id: number
+  ok: boolean
+  result?: unknown
+  error?: { name: string; message: string }
+}
+
+/**
+ * The instances of one function, each a worker thread serving one invocation at a time. An
+ * invocation takes the idle instance used last (Lambda reuses warm instances) or, when every one is
+ * busy, starts another, cold start included: whether it may run at all is the concurrency
+ * accounting's decision, made before it gets here. The first instance stays warm; any other is
+ * stopped once idle for `keepWarmMs`, as Lambda reclaims the instances a burst left behind.
+ */
+export class InstancePool {
+  readonly #spec: ThreadedFunction
+  readonly #keepWarmMs: number
+  readonly #workers = new Set<Worker>()
+  readonly #idle: Worker[] = []
+  readonly #reapTimers = new Map<Worker, NodeJS.Timeout>()
+  #next = 0
+
+  private constructor(spec: ThreadedFunction, keepWarmMs: number) {
+    this.#spec = spec
+    this.#keepWarmMs = keepWarmMs
+  }
+
+  /** A pool with its first instance started, so a function that cannot load fails here, not later. */
+  static async start(spec: ThreadedFunction, keepWarmMs: number): Promise<InstancePool> {
+    const pool = new InstancePool(spec, keepWarmMs)
+    pool.#release(await pool.#coldStart())
+    return pool
+  }
+
+  /** Instances alive, busy or idle. */
+  get size(): number {
+    return this.#workers.size
+  }
+
+  async run(event: unknown): Promise<unknown> {
+    const worker = this.#idle.pop() ?? (await this.#coldStart())
+    clearTimeout(this.#reapTimers.get(worker))
+    this.#reapTimers.delete(worker)
+    try {
+      return await this.#call(worker, event)
+    } finally {
+      this.#release(worker)
+    }
+  }
+
+  async terminate(): Promise<void> {
+    for (const timer of this.#reapTimers.values()) clearTimeout(timer)
+    await Promise.all([...this.#workers].map((worker) => worker.terminate()))
+  }
+
+  #coldStart(): Promise<Worker> {
+    const { script, options } = instanceOf(this.#spec)
+    const worker = new Worker(script, { ...options, execArgv: [] })
+    this.#workers.add(worker)
+    // An instance that dies is gone for good; an invocation it was running fails (see #call).
+    worker.on('error', () => {})
+    worker.once('exit', () => this.#forget(worker))
+    return new Promise((resolve, reject) => {
+      worker.once('exit', (code) => reject(new Error(`Function instance exited (${code}) while starting`)))
+      worker.once('message', () => resolve(worker))
+    })
+  }
+
+  #call(worker: Worker, event: unknown): Promise<unknown> {
+    const id = this.#next++
+    return new Promise((resolve, reject) => {
+      const onReply = (reply: Reply) => {
+        if (reply.id !== id) return
+        done()
+        if (reply.ok) resolve(reply.result)
+        else reject(Object.assign(new Error(reply.error?.message), { name: reply.error?.name }))
+      }
+      // What Lambda reports when the runtime dies in the middle of an invocation.
+      const onExit = (code: number) => {
+        done()
+        reject(Object.assign(new Error(`exit status ${code}`), { name: 'Runtime.ExitError' }))
+      }
+      const done = () => {
+        worker.off('message', onReply)
+        worker.off('exit', onExit)
+      }
+      worker.on('message', onReply)
+      worker.once('exit', onExit)
+      worker.postMessage({ id, event })
+    })
+  }
+
+  #release(worker: Worker): void {
+    if (!this.#workers.has(worker)) return
+    this.#idle.push(worker)
+    if (this.#workers.size === 1) return
+    const timer = setTimeout(() => this.#reap(worker), this.#keepWarmMs)
+    // Reaping is housekeeping: it must not keep a test or npm start's process alive.
+    timer.unref()
+    this.#reapTimers.set(worker, timer)
+  }
+
+  #reap(worker: Worker): void {
+    this.#reapTimers.delete(worker)
+    if (this.#workers.size <= 1 || !this.#idle.includes(worker)) return
+    this.#forget(worker)
+    void worker.terminate()
+  }
+
+  #forget(worker: Worker): void {
+    clearTimeout(this.#reapTimers.get(worker))
+    this.#reapTimers.delete(worker)
+    this.#workers.delete(worker)
+    const index = this.#idle.indexOf(worker)
+    if (index !== -1) this.#idle.splice(index, 1)
+  }
+}
