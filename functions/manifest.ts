@@ -75,17 +75,18 @@ export const FUNCTIONS = {
     },
   },
   // Best effort by design: after the socket is gone there is nobody to welcome. Query: the unread
-  // count; UpdateItem: marking the welcomed connection open. A welcome for a socket that left holds
-  // its instance for the 5 s of 410 retries, so a reconnect storm would otherwise take the account's
-  // concurrency. 100 keeps up with API Gateway's 500 new connections/s (~50 ms a welcome) while 15 a
-  // second leave unwelcomed; past that, welcomes wait in Lambda's queue instead of starving the fan-out.
+  // count; UpdateItem: marking the welcomed connection open; GetItem: whether a socket answering 410
+  // has left (then the welcome ends, instead of holding its instance for the 5 s opening deadline).
+  // Its reserved concurrency keeps a reconnect storm from taking the account's: 100 keeps up with
+  // API Gateway's 500 new connections/s (~50 ms a welcome, a little more for one that left); past
+  // that, welcomes wait in Lambda's queue instead of starving the fan-out.
   welcome: {
     entry: 'welcome',
     env: [...STORE, 'HERALD_MANAGEMENT_ENDPOINT'],
     connectionVerbs: ['POST'],
     retryAttempts: 0,
     reservedConcurrency: 100,
-    grants: { connections: ['dynamodb:UpdateItem'], history: ['dynamodb:Query'] },
+    grants: { connections: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], history: ['dynamodb:Query'] },
   },
   disconnect: { entry: 'disconnect', env: STORE, grants: { connections: REMOVE_CONNECTIONS } },
   // Answers with POST; closes an abusive connection with DELETE. UpdateItem: the rate limit's bucket.

@@ -12,8 +12,11 @@ import type { ConnectionStore } from '../shared/store/connection-store.js'
 
 export interface WelcomeDeps {
   poster: ConnectionPoster
-  /** Marks a welcomed connection open: from then on a fan-out's 410 means it is gone. */
-  connections: Pick<ConnectionStore, 'markOpen'>
+  /**
+   * Marks a welcomed connection open: from then on a fan-out's 410 means it is gone. Whether it is
+   * still stored ends the wait for a socket that left before it opened.
+   */
+  connections: Pick<ConnectionStore, 'markOpen' | 'isStored'>
   /** Counts the user's unread notifications for the notifications endpoint's welcome. */
   inbox?: Inbox
   options?: WelcomeOptions
@@ -46,7 +49,8 @@ export function createWelcomeHandler(deps: WelcomeDeps) {
   return async (request: WelcomeRequest) => {
     const notifications = !request.topics.includes('logs')
     const unread = deps.inbox && notifications ? await unreadOf(deps.inbox, request) : undefined
-    const delivered = await sendWelcome(deps.poster, request, deps.options, unread)
+    const stillStored = () => deps.connections.isStored(request.connectionId)
+    const delivered = await sendWelcome(deps.poster, request, { ...deps.options, stillStored }, unread)
     if (delivered) await markOpen(deps.connections, request.connectionId)
     else logger.warn('connection left before it could be welcomed', { connectionId: request.connectionId })
     return { delivered }

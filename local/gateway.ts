@@ -204,7 +204,10 @@ export class LocalGateway {
     } catch {
       return refuse(socket, 500)
     }
-    if (socket.destroyed) {
+    // A client that hung up leaves the socket half closed, not destroyed; `ws` would drop it
+    // without a word, and API Gateway still runs `$disconnect` for a connection `$connect` accepted.
+    if (socket.destroyed || !socket.readable || !socket.writable) {
+      socket.destroy()
       this.#disconnect(connection, 1006, 'client left during $connect')
       return
     }

@@ -110,7 +110,9 @@ export async function deliverToRecipients(
   const opened = new Set<Recipient>()
   const options = { clock: deps.clock, budget: deps.budget, deadlineMs: deps.delivery?.openingDeadlineMs }
   await runPool(opening, concurrency, async (recipient) => {
-    if (await postOnceOpen(deps.poster, recipient.connectionId, payload, options)) opened.add(recipient)
+    const stillStored = () => deps.connections.isStored(recipient.connectionId)
+    if (await postOnceOpen(deps.poster, recipient.connectionId, payload, { ...options, stillStored }))
+      opened.add(recipient)
   })
   if (opened.size === 0) return report
   return {

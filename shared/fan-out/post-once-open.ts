@@ -14,12 +14,25 @@ export interface OpeningOptions {
   clock?: BackoffClock
   /** Each try takes from it, as every fan-out post does. */
   budget?: DeliveryBudget
+  /**
+   * Whether the connection is still stored: `$disconnect` removes it once a socket has left, so a
+   * 410 for one no longer stored means gone, not "not yet", and the wait ends there.
+   */
+  stillStored?: () => Promise<boolean>
 }
+
+/**
+ * Tries before a 410 is checked against the store: a socket usually opens within these (about 70 ms),
+ * so one that opens costs no read, and one that left costs a read a try from then on.
+ */
+const TRIES_BEFORE_CHECKING = 3
 
 /**
  * Posts to a connection API Gateway may still be opening. It answers 410 until `$connect` has
  * returned and the socket is open, so a 410 here first means "not yet": it is retried until the
- * deadline, after which the client is taken to have left. Returns whether the post was delivered.
+ * deadline, after which the client is taken to have left, or until the store says it has left
+ * (`stillStored`), which keeps a departed socket from holding a Lambda for the whole deadline
+ * (docs/architecture.md, Fan-out). Returns whether the post was delivered.
  */
 export async function postOnceOpen(
   poster: ConnectionPoster,
@@ -30,14 +43,21 @@ export async function postOnceOpen(
   const clock = options.clock ?? realClock
   // The socket usually opens within milliseconds of `$connect` returning: try again soon, then less often.
   const delivered = await withBackoff(
-    async () => {
+    async (attempt) => {
       try {
         await options.budget?.take()
         await poster.post(connectionId, payload)
         return { done: true, value: true }
       } catch (error) {
+        const kind = classifyDeliveryError(error).kind
         // Refused outright: retrying cannot help.
-        return classifyDeliveryError(error).kind === 'reject' ? { done: true, value: false } : { done: false }
+        if (kind === 'reject') return { done: true, value: false }
+        const departed =
+          kind === 'gone' &&
+          attempt + 1 >= TRIES_BEFORE_CHECKING &&
+          options.stillStored !== undefined &&
+          !(await options.stillStored())
+        return departed ? { done: true, value: false } : { done: false }
       }
     },
     {

@@ -127,6 +127,19 @@ export class ConnectionStore {
     return connection
   }
 
+  /** Whether the connection is still stored (`$disconnect` has not removed it): one strongly consistent key read. */
+  async isStored(connectionId: string): Promise<boolean> {
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: connectionKey(connectionId),
+        ConsistentRead: true,
+        ProjectionExpression: 'pk',
+      }),
+    )
+    return Item !== undefined
+  }
+
   /** Applies `change` to the stored connection, retrying on a concurrent change; undefined when it is gone. */
   async update(
     connectionId: string,
