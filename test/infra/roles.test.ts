@@ -59,6 +59,7 @@ describe('Roles', () => {
       'welcome',
       {
         'dynamodb:UpdateItem': ['connections'],
+        'dynamodb:GetItem': ['connections'],
         'dynamodb:Query': ['history'],
         'execute-api:ManageConnections': ['api'],
       },
