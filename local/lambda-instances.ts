@@ -44,19 +44,60 @@ interface Reply {
 }
 
 /**
+ * Cold starts under way at once, across every function. On Lambda a cold start takes another
+ * machine; here it takes ~0.3 s of this machine's CPU, which the gateway and every warm instance
+ * need too. Unbounded, a burst feeds itself: cold starts slow every invocation down, so more run at
+ * once, so more instances start. One at a time, the rest of the machine keeps a core.
+ */
+class ColdStarts {
+  readonly #limit: number
+  readonly #queue: (() => void)[] = []
+  #running = 0
+
+  constructor(limit: number) {
+    this.#limit = limit
+  }
+
+  async enter(): Promise<void> {
+    if (this.#running < this.#limit) {
+      this.#running++
+      return
+    }
+    // The slot is handed over by `leave`, so the count stays as it is.
+    await new Promise<void>((resolve) => this.#queue.push(resolve))
+  }
+
+  leave(): void {
+    const next = this.#queue.shift()
+    if (next) next()
+    else this.#running--
+  }
+}
+
+const coldStarts = new ColdStarts(1)
+
+/**
  * The instances of one function, each a worker thread serving one invocation at a time. An
- * invocation takes the idle instance used last (Lambda reuses warm instances) or, when every one is
- * busy, starts another, cold start included: whether it may run at all is the concurrency
- * accounting's decision, made before it gets here. The first instance stays warm; any other is
- * stopped once idle for `keepWarmMs`, as Lambda reclaims the instances a burst left behind.
+ * invocation takes the idle instance used last (Lambda reuses warm instances); when every one is
+ * busy, another is started, cold start included, and the invocation takes the first instance that
+ * is free or started. Whether it may run at all is the concurrency accounting's decision, made
+ * before it gets here, so there are never more instances than invocations at the busiest moment.
+ * The first instance stays warm; any other is stopped once idle for `keepWarmMs`, as Lambda
+ * reclaims the instances a burst left behind.
  */
 export class InstancePool {
   readonly #spec: ThreadedFunction
   readonly #keepWarmMs: number
   readonly #workers = new Set<Worker>()
   readonly #idle: Worker[] = []
+  readonly #waiting: { resolve: (worker: Worker) => void; reject: (error: unknown) => void }[] = []
   readonly #reapTimers = new Map<Worker, NodeJS.Timeout>()
+  /** Invocations in this pool: running on an instance or waiting for one. */
+  #demand = 0
+  /** Instances wanted, waiting their turn to start. */
+  #pending = 0
   #next = 0
+  #closed = false
 
   private constructor(spec: ThreadedFunction, keepWarmMs: number) {
     this.#spec = spec
@@ -70,23 +111,58 @@ export class InstancePool {
     return pool
   }
 
-  /** Instances alive, busy or idle. */
+  /** Instances alive, busy, idle or starting. */
   get size(): number {
     return this.#workers.size
   }
 
   async run(event: unknown): Promise<unknown> {
-    const worker = this.#idle.pop() ?? (await this.#coldStart())
-    clearTimeout(this.#reapTimers.get(worker))
-    this.#reapTimers.delete(worker)
+    this.#demand++
+    let worker: Worker | undefined
     try {
+      worker = this.#idle.pop() ?? (await this.#instance())
+      clearTimeout(this.#reapTimers.get(worker))
+      this.#reapTimers.delete(worker)
       return await this.#call(worker, event)
     } finally {
-      this.#release(worker)
+      this.#demand--
+      if (worker) this.#release(worker)
+    }
+  }
+
+  /** The first instance to come free or finish starting, starting one if every one is taken. */
+  #instance(): Promise<Worker> {
+    const taken = new Promise<Worker>((resolve, reject) => this.#waiting.push({ resolve, reject }))
+    this.#grow()
+    return taken
+  }
+
+  /** Starts instances while invocations outnumber them, one cold start at a time (ColdStarts). */
+  #grow(): void {
+    while (!this.#closed && this.#workers.size + this.#pending < this.#demand) {
+      this.#pending++
+      void this.#add()
+    }
+  }
+
+  async #add(): Promise<void> {
+    await coldStarts.enter()
+    this.#pending--
+    try {
+      // Demand may have been met while this waited its turn.
+      if (this.#closed || this.#workers.size + this.#pending >= this.#demand) return
+      this.#release(await this.#coldStart())
+    } catch (error) {
+      // As on Lambda, a failed init fails the invocation that waited for it; the next one tries again.
+      this.#waiting.shift()?.reject(error)
+      this.#grow()
+    } finally {
+      coldStarts.leave()
     }
   }
 
   async terminate(): Promise<void> {
+    this.#closed = true
     for (const timer of this.#reapTimers.values()) clearTimeout(timer)
     await Promise.all([...this.#workers].map((worker) => worker.terminate()))
   }
@@ -97,7 +173,10 @@ export class InstancePool {
     this.#workers.add(worker)
     // An instance that dies is gone for good; an invocation it was running fails (see #call).
     worker.on('error', () => {})
-    worker.once('exit', () => this.#forget(worker))
+    worker.once('exit', () => {
+      this.#forget(worker)
+      this.#grow()
+    })
     return new Promise((resolve, reject) => {
       worker.once('exit', (code) => reject(new Error(`Function instance exited (${code}) while starting`)))
       worker.once('message', () => resolve(worker))
@@ -128,8 +207,14 @@ export class InstancePool {
     })
   }
 
+  /** Hands an instance that came free (or started) to the first invocation waiting, else keeps it idle. */
   #release(worker: Worker): void {
     if (!this.#workers.has(worker)) return
+    const waiter = this.#waiting.shift()
+    if (waiter) {
+      waiter.resolve(worker)
+      return
+    }
     this.#idle.push(worker)
     if (this.#workers.size === 1) return
     const timer = setTimeout(() => this.#reap(worker), this.#keepWarmMs)
