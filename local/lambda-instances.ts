@@ -50,31 +50,27 @@ interface Reply {
  * once, so more instances start. One at a time, the rest of the machine keeps a core.
  */
 class ColdStarts {
-  readonly #limit: number
-  readonly #queue: (() => void)[] = []
-  #running = 0
+  readonly #turns: (() => void)[] = []
+  #taken = false
 
-  constructor(limit: number) {
-    this.#limit = limit
-  }
-
-  async enter(): Promise<void> {
-    if (this.#running < this.#limit) {
-      this.#running++
+  /** Resolves when it is the caller's turn to start an instance. */
+  async take(): Promise<void> {
+    if (!this.#taken) {
+      this.#taken = true
       return
     }
-    // The slot is handed over by `leave`, so the count stays as it is.
-    await new Promise<void>((resolve) => this.#queue.push(resolve))
+    await new Promise<void>((resolve) => this.#turns.push(resolve))
   }
 
-  leave(): void {
-    const next = this.#queue.shift()
+  /** Hands the turn to the next in line. */
+  give(): void {
+    const next = this.#turns.shift()
     if (next) next()
-    else this.#running--
+    else this.#taken = false
   }
 }
 
-const coldStarts = new ColdStarts(1)
+const coldStarts = new ColdStarts()
 
 /**
  * The instances of one function, each a worker thread serving one invocation at a time. An
@@ -91,11 +87,12 @@ export class InstancePool {
   readonly #workers = new Set<Worker>()
   readonly #idle: Worker[] = []
   readonly #waiting: { resolve: (worker: Worker) => void; reject: (error: unknown) => void }[] = []
+  readonly #vacancies: (() => void)[] = []
   readonly #reapTimers = new Map<Worker, NodeJS.Timeout>()
   /** Invocations in this pool: running on an instance or waiting for one. */
   #demand = 0
-  /** Instances wanted, waiting their turn to start. */
-  #pending = 0
+  /** Waiting its turn for a cold start. */
+  #queued = false
   #next = 0
   #closed = false
 
@@ -116,11 +113,25 @@ export class InstancePool {
     return this.#workers.size
   }
 
+  /**
+   * Undefined when no invocation waits for an instance, else a promise of the moment none does.
+   * Lambda takes an asynchronous event from its queue when an instance can run it, and would have
+   * started one within a second; here instances start one at a time, so events taken at once would
+   * pile up waiting, each holding a unit of the account's concurrency that Lambda would not count,
+   * and throttle every other function.
+   */
+  vacancy(): Promise<void> | undefined {
+    if (this.#waiting.length === 0 && this.#vacancies.length === 0) return undefined
+    return new Promise((resolve) => this.#vacancies.push(resolve))
+  }
+
   async run(event: unknown): Promise<unknown> {
     this.#demand++
     let worker: Worker | undefined
     try {
-      worker = this.#idle.pop() ?? (await this.#instance())
+      worker = this.#idle.pop()
+      if (worker) this.#offerVacancy()
+      else worker = await this.#instance()
       clearTimeout(this.#reapTimers.get(worker))
       this.#reapTimers.delete(worker)
       return await this.#call(worker, event)
@@ -137,27 +148,30 @@ export class InstancePool {
     return taken
   }
 
-  /** Starts instances while invocations outnumber them, one cold start at a time (ColdStarts). */
+  /**
+   * Starts an instance while invocations outnumber them: one cold start at a time across the twin
+   * (ColdStarts), each function taking its turn, so the fan-out's burst cannot delay the welcomes'.
+   */
   #grow(): void {
-    while (!this.#closed && this.#workers.size + this.#pending < this.#demand) {
-      this.#pending++
-      void this.#add()
-    }
+    if (this.#closed || this.#queued || this.#workers.size >= this.#demand) return
+    this.#queued = true
+    void this.#add()
   }
 
   async #add(): Promise<void> {
-    await coldStarts.enter()
-    this.#pending--
+    await coldStarts.take()
+    this.#queued = false
     try {
       // Demand may have been met while this waited its turn.
-      if (this.#closed || this.#workers.size + this.#pending >= this.#demand) return
+      if (this.#closed || this.#workers.size >= this.#demand) return
       this.#release(await this.#coldStart())
     } catch (error) {
       // As on Lambda, a failed init fails the invocation that waited for it; the next one tries again.
       this.#waiting.shift()?.reject(error)
-      this.#grow()
     } finally {
-      coldStarts.leave()
+      coldStarts.give()
+      // Behind the other functions waiting to start one, if this one still needs more.
+      this.#grow()
     }
   }
 
@@ -211,6 +225,7 @@ export class InstancePool {
   #release(worker: Worker): void {
     if (!this.#workers.has(worker)) return
     const waiter = this.#waiting.shift()
+    this.#offerVacancy()
     if (waiter) {
       waiter.resolve(worker)
       return
@@ -221,6 +236,11 @@ export class InstancePool {
     // Reaping is housekeeping: it must not keep a test or npm start's process alive.
     timer.unref()
     this.#reapTimers.set(worker, timer)
+  }
+
+  /** The next queued asynchronous event may come in: nothing is waiting for an instance. */
+  #offerVacancy(): void {
+    if (this.#waiting.length === 0) this.#vacancies.shift()?.()
   }
 
   #reap(worker: Worker): void {

@@ -165,6 +165,9 @@ export class LocalLambda {
     let throttles = 0
     for (;;) {
       let wait: number | undefined
+      // Taken from the queue only once an instance can run it (InstancePool.vacancy).
+      const vacancy = this.#pools.get(name)?.vacancy()
+      if (vacancy) await vacancy
       try {
         await this.invoke(name, event)
         return

@@ -214,6 +214,28 @@ describe('Class: LocalLambda, concurrency', () => {
     await lambda.close()
   })
 
+  it('leaves queued asynchronous events in the queue while they would only wait for an instance', async () => {
+    // Prepare: an account of 3; the threaded function's one instance is busy.
+    const lambda = new LocalLambda({ accountConcurrency: 3, throttleRetryMs: { firstMs: 5, maxMs: 20 } })
+    await lambda.registerThreaded('held', { module: heldModule, env: {}, settings })
+    lambda.register('other', async () => 'ran')
+    const first = lambda.invoke('held', { gate: gate.url })
+    await gate.holding(1)
+
+    // Act: five events, then another function's call, while the second instance starts.
+    for (let i = 0; i < 5; i++) lambda.invokeAsync('held', { gate: gate.url })
+    const other = lambda.invoke('other', {})
+
+    // Assess: one event waits for the new instance; the other four hold no concurrency.
+    await expect(other).resolves.toBe('ran')
+    expect(lambda.stats.throttles).toBe(0)
+    gate.open()
+    await first
+    await lambda.idle()
+    expect(gate.arrived).toBe(6)
+    await lambda.close()
+  })
+
   it('lets a storm on one function take the account’s unreserved rest, but never what another reserved', async () => {
     // Prepare: an account of 3, one of them reserved for `welcome`.
     const lambda = new LocalLambda({ accountConcurrency: 3 })
