@@ -34,6 +34,16 @@ async function connected(herald: WebSocketService): Promise<FakeWebSocket> {
   return FakeWebSocket.last
 }
 
+/** A client that saw one alert, lost its socket, and was welcomed on a new one (it now resumes). */
+async function reconnectedAfterSeeingOne(): Promise<void> {
+  const { herald } = service()
+  await connected(herald)
+  FakeWebSocket.last.receive('alert', alert('seen'))
+  FakeWebSocket.last.drop()
+  await vi.advanceTimersByTimeAsync(3000)
+  FakeWebSocket.last.accept()
+}
+
 beforeEach(() => {
   vi.useFakeTimers()
   FakeWebSocket.reset()
@@ -146,12 +156,7 @@ describe('Class: WebSocketService', () => {
   })
 
   it('keeps resuming while the server says there is more', async () => {
-    const { herald } = service()
-    await connected(herald)
-    FakeWebSocket.last.receive('alert', alert('seen'))
-    FakeWebSocket.last.drop()
-    await vi.advanceTimersByTimeAsync(3000)
-    FakeWebSocket.last.accept()
+    await reconnectedAfterSeeingOne()
 
     const pageEnd = FakeWebSocket.last.replay('alert', alert('page 1'))
     FakeWebSocket.last.receive('resumed', { count: 1, more: true })
@@ -160,12 +165,7 @@ describe('Class: WebSocketService', () => {
   })
 
   it('asks for the next page where the server says the page ended, whatever arrived live meanwhile', async () => {
-    const { herald } = service()
-    await connected(herald)
-    FakeWebSocket.last.receive('alert', alert('seen'))
-    FakeWebSocket.last.drop()
-    await vi.advanceTimersByTimeAsync(3000)
-    FakeWebSocket.last.accept()
+    await reconnectedAfterSeeingOne()
 
     FakeWebSocket.last.replay('alert', alert('page 1'))
     FakeWebSocket.last.receive('alert', alert('live, newer than the unread history'))
