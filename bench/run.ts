@@ -42,6 +42,13 @@ const scenarios: Record<string, () => Promise<unknown>> = {
             { sockets: 10_000, samples: 10, burst: 20 },
           ],
     }),
+  'reconnect-storm': async () =>
+    (await import('./scenarios/reconnect-storm.js')).reconnectStorm({
+      sizes: quick ? [300] : [1_000, 5_000],
+      flakyShare: 0.2,
+      alertsPerUser: 2,
+      downtimeMs: 1000,
+    }),
   'cold-start': async () => (await import('./scenarios/cold-start.js')).coldStart({ runs: quick ? 5 : 15 }),
   // Minutes long: run on its own with `--only soak [--minutes N]`.
   soak: async () =>

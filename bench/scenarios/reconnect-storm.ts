@@ -1,0 +1,198 @@
+import type { ProbeReading } from '../support/herald-probe.js'
+import { type ProbedHerald, startProbedHerald } from '../support/probed-herald.js'
+import { percentile, sortNumbers, table } from '../support/stats.js'
+import { StormFleet, type StormResult } from '../support/storm-fleet-client.js'
+
+export interface ReconnectStormOptions {
+  /** Sockets (one user each) dropped at once, one fresh `npm start` per size. */
+  sizes: number[]
+  /** The share of tabs that give up once while reopening, as browsers on a flapping network do. */
+  flakyShare: number
+  /** Targeted alerts published to each user from the drop on, through SNS. */
+  alertsPerUser: number
+  /** How long the gateway refuses handshakes after cutting every socket. */
+  downtimeMs: number
+}
+
+/** A flaky tab gives up on its socket within this long of opening it (or as it opens, if sooner). */
+const GIVE_UP_MAX_MS = 1000
+/** What a connect costs: the handshake's functions, and the `$disconnect` of the socket it replaced. */
+const HANDSHAKE = ['authorizer', 'connect', 'welcome', 'disconnect'] as const
+/** Every function the storm runs: the handshake's, the resumes (`message`) and the alerts' fan-out. */
+const SHOWN = [...HANDSHAKE, 'message', 'fanout'] as const
+const PUBLISHERS = 16
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Publishes `perUser` alerts to each user, round-robin, `perSecond` at most and `PUBLISHERS` at a
+ * time, so they keep coming while the sockets are away and while they come back.
+ */
+async function publishDuring(herald: ProbedHerald, users: string[], perUser: number, perSecond: number) {
+  const expected: Record<string, string[]> = {}
+  const total = users.length * perUser
+  const started = performance.now()
+  let next = 0
+  let refused = 0
+  const publisher = async () => {
+    while (next < total) {
+      const i = next++
+      const due = started + (i / perSecond) * 1000 - performance.now()
+      if (due > 0) await sleep(due)
+      const user = users[i % users.length] as string
+      try {
+        const id = await herald.alert(user, `storm ${i}`)
+        expected[user] = [...(expected[user] ?? []), id]
+      } catch {
+        refused++
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: PUBLISHERS }, publisher))
+  return { expected, published: total - refused, refused, seconds: (performance.now() - started) / 1000 }
+}
+
+/** One size: N tabs welcomed, the gateway cuts them all, they come back while alerts are published. */
+async function storm(sockets: number, options: ReconnectStormOptions, port: number) {
+  const herald = await startProbedHerald(port)
+  const fleet = new StormFleet()
+  try {
+    const users = Array.from({ length: sockets }, (_, i) => `storm-${sockets}-${i}`)
+    const opened = await fleet.open({
+      url: herald.url,
+      secret: herald.secret,
+      users,
+      concurrency: 64,
+      flakyShare: options.flakyShare,
+      timeoutMs: 60_000 + sockets * 100,
+    })
+    if (opened.opened < sockets) throw new Error(`only ${opened.opened} of ${sockets} tabs were welcomed`)
+    await fleet.arm(GIVE_UP_MAX_MS)
+    await herald.reset()
+    const restarted = herald.restart(options.downtimeMs)
+    // Spread over about as long as the storm should take at the rate the tabs first connected at.
+    const connectsPerSecond = (opened.opened / opened.ms) * 1000
+    const stormSeconds = 5 + options.downtimeMs / 1000 + sockets / connectsPerSecond
+    const alerts = await publishDuring(
+      herald,
+      users,
+      options.alertsPerUser,
+      (sockets * options.alertsPerUser) / stormSeconds,
+    )
+    const { dropAt } = await restarted
+    const result = await fleet.wait({ expected: alerts.expected, dropAt, timeoutMs: 120_000 + sockets * 100 })
+    const lambda = await herald.read()
+    return summary(sockets, connectsPerSecond, result, lambda, alerts)
+  } finally {
+    await fleet.stop()
+    await herald.close()
+  }
+}
+
+type Alerts = Awaited<ReturnType<typeof publishDuring>>
+
+function summary(
+  sockets: number,
+  connectsPerSecond: number,
+  result: StormResult,
+  { functions, throttles, instanceTimes }: ProbeReading,
+  { published, refused, seconds: publishSeconds }: Alerts,
+) {
+  const all = sortNumbers([...result.welcomeMs, ...result.flapperWelcomeMs])
+  const welcomed = all.length
+  // Billed time is the time on an instance; the runtime's waits for one are the twin's, not Lambda's.
+  const seconds = (name: string) => (instanceTimes ? (functions[name]?.instanceSeconds ?? 0) : Number.NaN)
+  const withWaits = (name: string) => functions[name]?.seconds ?? 0
+  return {
+    sockets,
+    connectsPerSecondBeforeTheDrop: connectsPerSecond,
+    welcomed,
+    notWelcomed: result.notWelcomed,
+    welcomeMs: { p50: percentile(all, 0.5), p99: percentile(all, 0.99), all: all.at(-1) ?? Number.NaN },
+    steadyWelcomeMsP50: percentile(sortNumbers(result.welcomeMs), 0.5),
+    flappingWelcomeMsP50: percentile(sortNumbers(result.flapperWelcomeMs), 0.5),
+    gaveUp: result.gaveUp,
+    functions,
+    throttles,
+    /** Per socket welcomed again: the flaky tabs' abandoned handshakes are part of what it cost. */
+    lambdaSecondsPerConnect: HANDSHAKE.reduce((sum, name) => sum + seconds(name), 0) / welcomed,
+    lambdaSecondsPerConnectBy: Object.fromEntries(HANDSHAKE.map((name) => [name, seconds(name) / welcomed])),
+    /** The same from the runtime calling each function to its answer: waits for an instance included. */
+    invocationSecondsPerConnect: HANDSHAKE.reduce((sum, name) => sum + withWaits(name), 0) / welcomed,
+    alerts: {
+      published,
+      refused,
+      publishSeconds,
+      lost: result.lost,
+      duplicated: result.duplicated,
+      droppedByClient: result.droppedByClient,
+    },
+  }
+}
+
+type Summary = ReturnType<typeof summary>
+
+const fixed = (value: number) => value.toFixed(3)
+
+/** The table's rows: one measure a row, one column a size. */
+function rows(figures: Summary[]): Record<string, string | number>[] {
+  const row = (measure: string, value: (figures: Summary) => string | number) => ({
+    measure,
+    ...Object.fromEntries(
+      figures.map((size) => [`${size.sockets.toLocaleString('en-US')} sockets`, value(size)]),
+    ),
+  })
+  const instances = SHOWN.map((name) =>
+    row(`${name} instances: at the drop → peak`, (size) => {
+      const { atReset = 0, peak = 0 } = size.functions[name] ?? {}
+      return `${atReset} → ${peak}`
+    }),
+  )
+  const runs = (size: Summary) => HANDSHAKE.map((name) => size.functions[name]?.invocations ?? 0)
+  return [
+    row('drop → welcomed again, p50 ms', (size) => size.welcomeMs.p50),
+    row('drop → welcomed again, p99 ms', (size) => size.welcomeMs.p99),
+    row('drop → every socket welcomed, ms', (size) => size.welcomeMs.all),
+    row(
+      '  steady tabs p50 / flapping tabs p50, ms',
+      (size) => `${Math.round(size.steadyWelcomeMsP50)} / ${Math.round(size.flappingWelcomeMsP50)}`,
+    ),
+    row(
+      'flapping tabs gave up: in handshake / at open',
+      (size) => `${size.gaveUp['in handshake']} / ${size.gaveUp['at open']}`,
+    ),
+    row('not welcomed again', (size) => Object.values(size.notWelcomed).reduce((sum, n) => sum + n, 0)),
+    ...instances,
+    row('runs: authorizer / connect / welcome / disconnect', (size) => runs(size).join(' / ')),
+    row('throttled invocations', (size) => size.throttles),
+    row('Lambda s per connect, on instances (authorizer+connect+welcome+disconnect)', (size) =>
+      fixed(size.lambdaSecondsPerConnect),
+    ),
+    row('  authorizer / connect / welcome / disconnect', (size) =>
+      HANDSHAKE.map((name) => fixed(size.lambdaSecondsPerConnectBy[name] ?? 0)).join(' / '),
+    ),
+    row('  the same with the waits for a free instance', (size) => fixed(size.invocationSecondsPerConnect)),
+    row('alerts published (while dropped and back)', (size) => size.alerts.published),
+    row('alerts lost', (size) => size.alerts.lost),
+    row('alerts duplicated (shown twice)', (size) => size.alerts.duplicated),
+    row('second copies the client dropped by id', (size) => size.alerts.droppedByClient),
+  ]
+}
+
+/**
+ * A reconnect storm on `npm start`: every socket cut at once by the gateway, the tabs (Herald's own
+ * client) reconnecting with its backoff while a share give up once mid-handshake, and targeted alerts
+ * published throughout; each must be shown once.
+ */
+export async function reconnectStorm(options: ReconnectStormOptions) {
+  const figures: Summary[] = []
+  for (const [i, sockets] of options.sizes.entries())
+    figures.push(await storm(sockets, options, 4500 + 10 * i))
+  table(
+    `Reconnect storm: the gateway cuts every socket (${options.downtimeMs} ms down), ` +
+      `${options.flakyShare * 100} % of tabs give up once while reopening, ` +
+      `${options.alertsPerUser} alerts per user published meanwhile`,
+    rows(figures),
+  )
+  return Object.fromEntries(figures.map((size) => [size.sockets, size]))
+}

@@ -1,0 +1,154 @@
+// Preloaded into `npm start`'s own process (`node --import tsx --import herald-probe.ts local/main.ts`,
+// see probed-herald.ts), so a bench measures local/main.ts itself, with every default it has, and
+// still reaches its gateway and Lambda twin, which main.ts keeps to itself. It takes hold of them as
+// they start (the first `register*` and `listen` calls), and does nothing else until the bench asks
+// over the IPC channel: wrap the functions to time them, restart the gateway, read the figures.
+import { Worker } from 'node:worker_threads'
+import { FUNCTION_SPECS } from '../../functions/manifest.js'
+import { localFunctionName } from '../../local/defaults.js'
+import { LocalGateway } from '../../local/gateway.js'
+import { type LambdaHandler, LocalLambda } from '../../local/lambda-runtime.js'
+import { serveIpc } from './ipc-peer.js'
+
+let lambda: LocalLambda | undefined
+let gateway: LocalGateway | undefined
+
+const { register, registerThreaded } = LocalLambda.prototype
+LocalLambda.prototype.register = function (this: LocalLambda, ...args: Parameters<typeof register>) {
+  lambda = this
+  return register.apply(this, args)
+}
+LocalLambda.prototype.registerThreaded = function (
+  this: LocalLambda,
+  ...args: Parameters<typeof registerThreaded>
+) {
+  lambda = this
+  return registerThreaded.apply(this, args)
+}
+const { listen } = LocalGateway.prototype
+LocalGateway.prototype.listen = function (this: LocalGateway, ...args: Parameters<typeof listen>) {
+  gateway = this
+  return listen.apply(this, args)
+}
+
+/** What the bench reads for one function since its last `reset`. */
+export interface FunctionFigures {
+  invocations: number
+  /** Summed wall time of its invocations, from the runtime calling it to its answer, waits included. */
+  seconds: number
+  /** Of that, the time its instances (worker threads) spent running it: what Lambda would bill. */
+  instanceSeconds: number
+  /** Instances alive at the reset, and the most alive at once since (sampled every 10 ms). */
+  atReset: number
+  peak: number
+}
+
+export interface ProbeReading {
+  functions: Record<string, FunctionFigures>
+  /** False when no invocation was seen on an instance: `instanceSeconds` are then unknown, not 0. */
+  instanceTimes: boolean
+  /** Invocations refused for want of concurrency since the reset (each try of a queued one counts). */
+  throttles: number
+}
+
+const figures = new Map<string, FunctionFigures>()
+/** The function each event in flight belongs to, from the wrapper, for the instance hook below. */
+const eventOwners = new WeakMap<object, string>()
+/** Whether the instance hook has matched any invocation: if the runtime's messages change, it says so. */
+let instanceHookSeen = false
+
+/**
+ * Time on an instance, which the runtime does not expose: an InstancePool hands an invocation to
+ * its worker thread as `postMessage({ id, event })` (the very event object the wrapper saw) and the
+ * thread answers `{ id, ... }`. The time between the two is the invocation's run, without the wait
+ * for a free instance or a cold start.
+ */
+const { postMessage } = Worker.prototype
+Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<typeof postMessage>) {
+  const [message] = args as [{ id?: unknown; event?: unknown } | undefined]
+  const owner =
+    typeof message?.event === 'object' && message.event ? eventOwners.get(message.event) : undefined
+  if (owner !== undefined && typeof message?.id === 'number') {
+    const { id } = message
+    const posted = performance.now()
+    const onReply = (reply: { id?: unknown }) => {
+      if (reply?.id !== id) return
+      this.off('message', onReply)
+      instanceHookSeen = true
+      const tally = figures.get(owner)
+      if (tally) tally.instanceSeconds += (performance.now() - posted) / 1000
+    }
+    this.on('message', onReply)
+  }
+  return postMessage.apply(this, args)
+}
+let throttlesAtReset = 0
+let wrapped = false
+
+function twins(): { lambda: LocalLambda; gateway: LocalGateway } {
+  if (!lambda || !gateway) throw new Error('the probe did not see npm start create its Lambda and gateway')
+  return { lambda, gateway }
+}
+
+/**
+ * Times every function from the moment the runtime hands it the event, which for a threaded
+ * function includes waiting for an instance (and its cold start, when one is started for it); and
+ * marks the event as the function's, so the hook above can time its run on the instance alone.
+ */
+function wrapAll(twin: LocalLambda): void {
+  if (wrapped) return
+  wrapped = true
+  for (const [, spec] of FUNCTION_SPECS) {
+    const name = localFunctionName(spec.entry)
+    if (!twin.has(name)) continue
+    twin.wrap(name, (handler: LambdaHandler) => async (event) => {
+      if (typeof event === 'object' && event) eventOwners.set(event, spec.entry)
+      const started = performance.now()
+      try {
+        return await handler(event)
+      } finally {
+        const tally = figures.get(spec.entry)
+        if (tally) {
+          tally.invocations++
+          tally.seconds += (performance.now() - started) / 1000
+        }
+      }
+    })
+  }
+}
+
+function reset(twin: LocalLambda): void {
+  wrapAll(twin)
+  throttlesAtReset = twin.stats.throttles
+  for (const [, spec] of FUNCTION_SPECS) {
+    const alive = twin.instances(localFunctionName(spec.entry))
+    figures.set(spec.entry, { invocations: 0, seconds: 0, instanceSeconds: 0, atReset: alive, peak: alive })
+  }
+}
+
+// Instances only grow in a burst and stay up for minutes after it, so a 10 ms sample sees the peak.
+setInterval(() => {
+  if (!lambda) return
+  for (const [entry, tally] of figures)
+    tally.peak = Math.max(tally.peak, lambda.instances(localFunctionName(entry)))
+}, 10).unref()
+
+serveIpc(async (request) => {
+  const { lambda, gateway } = twins()
+  if (request.cmd === 'reset') return reset(lambda)
+  if (request.cmd === 'restart') {
+    const dropAt = Date.now()
+    await gateway.restart(Number(request.downtimeMs))
+    return { dropAt, upAt: Date.now() }
+  }
+  if (request.cmd === 'read')
+    return {
+      functions: Object.fromEntries(figures),
+      instanceTimes: instanceHookSeen,
+      throttles: lambda.stats.throttles - throttlesAtReset,
+    } satisfies ProbeReading
+  throw new Error(`unknown probe command ${request.cmd}`)
+})
+
+// The bench went away without stopping us: stop as Ctrl-C would, so nothing is left running.
+process.once('disconnect', () => process.kill(process.pid, 'SIGINT'))

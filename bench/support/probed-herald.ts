@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { SNSClient } from '@aws-sdk/client-sns'
+import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../../local/defaults.js'
+import type { LocalEndpoints } from '../../local/stack.js'
+import { createPublisher } from '../../shared/publisher/publisher.js'
+import { waitUntil } from './bench-target.js'
+import type { ProbeReading } from './herald-probe.js'
+import { IpcPeer } from './ipc-peer.js'
+
+const root = resolve(import.meta.dirname, '../..')
+
+export interface ProbedHerald {
+  url: string
+  secret: string
+  pid: number
+  /** Publishes a targeted alert through SNS, as a service would; resolves with the id the user sees. */
+  alert(userId: string, title: string): Promise<string>
+  /** Starts timing every function and watching its instances from now on. */
+  reset(): Promise<void>
+  /** The gateway cuts every socket and refuses handshakes for `downtimeMs`; resolves once it listens again. */
+  restart(downtimeMs: number): Promise<{ dropAt: number; upAt: number }>
+  read(): Promise<ProbeReading>
+  close(): Promise<void>
+}
+
+/**
+ * Herald as `npm start` runs it (local/main.ts with its defaults, in its own process, as
+ * herald-target.ts starts it), with herald-probe.ts preloaded so the bench can reach its twins.
+ */
+export async function startProbedHerald(port: number): Promise<ProbedHerald> {
+  const configFile = join(await mkdtemp(join(tmpdir(), 'herald-storm-')), 'local.json')
+  const probe = join(import.meta.dirname, 'herald-probe.ts')
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', probe, join(root, 'local/main.ts')], {
+    cwd: root,
+    env: { ...process.env, HERALD_PORT: String(port), HERALD_CONFIG_FILE: configFile },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  })
+  const exited = new Promise((done) => child.once('exit', done))
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  await waitUntil(async () => output.includes('Ctrl-C stops it.'), 60_000, 'npm start')
+  const peer = new IpcPeer(child)
+  const endpoints = JSON.parse(await readFile(configFile, 'utf8')) as LocalEndpoints
+  const sns = new SNSClient({
+    endpoint: endpoints.snsEndpoint,
+    region: endpoints.region,
+    credentials: LOCAL_CREDENTIALS,
+  })
+  const publisher = createPublisher({ client: sns, topicArn: endpoints.topicArn })
+  return {
+    url: endpoints.websocketUrl,
+    secret: LOCAL_JWT_SECRET,
+    pid: child.pid as number,
+    alert: async (userId, title) =>
+      (await publisher.sendAlertNotification(userId, { severity: 'low', title, message: title })).id,
+    reset: () => peer.call('reset'),
+    restart: (downtimeMs) => peer.call('restart', { downtimeMs }),
+    read: () => peer.call('read'),
+    async close() {
+      sns.destroy()
+      child.kill('SIGINT')
+      await exited
+    },
+  }
+}
