@@ -93,7 +93,10 @@ export class LocalLambda {
     this.#handlers.set(name, handler)
   }
 
-  /** Runs `name` in worker threads, one instance each; resolves once its first instance has started. */
+  /**
+   * Runs `name` in worker threads, each one instance running one invocation at a time, more started
+   * as all are busy; resolves once its first instance has started.
+   */
   async registerThreaded(
     name: string,
     spec: ThreadedFunction,
@@ -147,9 +150,10 @@ export class LocalLambda {
   }
 
   /**
-   * Event: returns at once, having made the first try (so a caller sees it throttled, or running,
-   * before this returns). A failing handler is retried as many times as its setting allows, then
-   * reported to `onFailure`; a throttled one waits in the queue until it runs or its age runs out.
+   * Event: returns at once, the first try made already (a test sees it throttled or running) unless
+   * the function's instances are all spoken for, when the event waits in the queue for one. A
+   * failing handler is retried as many times as its setting allows, then reported to `onFailure`;
+   * a throttled one stays queued, tried again with backoff, until it runs or its age runs out.
    */
   invokeAsync(name: string, event: unknown): void {
     const run = this.#runQueued(name, event)
