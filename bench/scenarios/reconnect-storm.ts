@@ -1,5 +1,7 @@
+import { loadavg } from 'node:os'
 import type { ProbeReading } from '../support/herald-probe.js'
 import { type ProbedHerald, startProbedHerald } from '../support/probed-herald.js'
+import { cpuMs } from '../support/process-cpu.js'
 import { percentile, sortNumbers, table } from '../support/stats.js'
 import { StormFleet, type StormResult } from '../support/storm-fleet-client.js'
 
@@ -69,6 +71,7 @@ async function storm(sockets: number, options: ReconnectStormOptions, port: numb
     if (opened.opened < sockets) throw new Error(`only ${opened.opened} of ${sockets} tabs were welcomed`)
     await fleet.arm(GIVE_UP_MAX_MS)
     await herald.reset()
+    const cpuBefore = await cpuMs([herald.pid])
     const restarted = herald.restart(options.downtimeMs)
     // Spread over about as long as the storm should take at the rate the tabs first connected at.
     const connectsPerSecond = (opened.opened / opened.ms) * 1000
@@ -81,8 +84,13 @@ async function storm(sockets: number, options: ReconnectStormOptions, port: numb
     )
     const { dropAt } = await restarted
     const result = await fleet.wait({ expected: alerts.expected, dropAt, timeoutMs: 120_000 + sockets * 100 })
+    const cpu = (await cpuMs([herald.pid])) - cpuBefore
     const lambda = await herald.read()
-    return summary(sockets, connectsPerSecond, result, lambda, alerts)
+    // The machine is shared: the 1-minute load at the end tells a quiet run from a contended one.
+    return {
+      ...summary({ sockets, connectsPerSecond, cpu }, result, lambda, alerts),
+      load: loadavg()[0] ?? Number.NaN,
+    }
   } finally {
     await fleet.stop()
     await herald.close()
@@ -92,8 +100,7 @@ async function storm(sockets: number, options: ReconnectStormOptions, port: numb
 type Alerts = Awaited<ReturnType<typeof publishDuring>>
 
 function summary(
-  sockets: number,
-  connectsPerSecond: number,
+  { sockets, connectsPerSecond, cpu }: { sockets: number; connectsPerSecond: number; cpu: number },
   result: StormResult,
   { functions, throttles, instanceTimes }: ProbeReading,
   { published, refused, seconds: publishSeconds }: Alerts,
@@ -117,8 +124,12 @@ function summary(
     /** Per socket welcomed again: the flaky tabs' abandoned handshakes are part of what it cost. */
     lambdaSecondsPerConnect: HANDSHAKE.reduce((sum, name) => sum + seconds(name), 0) / welcomed,
     lambdaSecondsPerConnectBy: Object.fromEntries(HANDSHAKE.map((name) => [name, seconds(name) / welcomed])),
-    /** The same from the runtime calling each function to its answer: waits for an instance included. */
-    invocationSecondsPerConnect: HANDSHAKE.reduce((sum, name) => sum + withWaits(name), 0) / welcomed,
+    /** Waiting for a free instance (or its cold start) per connect: where the handshake queued. */
+    waitSecondsPerConnectBy: Object.fromEntries(
+      HANDSHAKE.map((name) => [name, (withWaits(name) - seconds(name)) / welcomed]),
+    ),
+    /** npm start's CPU (every thread) from the drop until every alert was shown: resumes and fan-out included. */
+    cpuMsPerConnect: cpu / welcomed,
     alerts: {
       published,
       refused,
@@ -130,7 +141,7 @@ function summary(
   }
 }
 
-type Summary = ReturnType<typeof summary>
+type Summary = Awaited<ReturnType<typeof storm>>
 
 const fixed = (value: number) => value.toFixed(3)
 
@@ -171,11 +182,15 @@ function rows(figures: Summary[]): Record<string, string | number>[] {
     row('  authorizer / connect / welcome / disconnect', (size) =>
       HANDSHAKE.map((name) => fixed(size.lambdaSecondsPerConnectBy[name] ?? 0)).join(' / '),
     ),
-    row('  the same with the waits for a free instance', (size) => fixed(size.invocationSecondsPerConnect)),
+    row('waits for a free instance, s per connect: same order', (size) =>
+      HANDSHAKE.map((name) => fixed(size.waitSecondsPerConnectBy[name] ?? 0)).join(' / '),
+    ),
+    row('npm start CPU per connect (resumes and alerts included), ms', (size) => size.cpuMsPerConnect),
     row('alerts published (while dropped and back)', (size) => size.alerts.published),
     row('alerts lost', (size) => size.alerts.lost),
     row('alerts duplicated (shown twice)', (size) => size.alerts.duplicated),
     row('second copies the client dropped by id', (size) => size.alerts.droppedByClient),
+    row('machine load (1 min) at the end', (size) => size.load),
   ]
 }
 
