@@ -32,6 +32,11 @@ export class ResumeCursor {
   #live: string | undefined
   /** Before any position: the oldest id this socket brought (a live post or its welcome). */
   #first: string | undefined
+  /**
+   * Where this client first took up a position: the overlap never reaches before it, or a page
+   * opened a moment ago would be shown alerts from before it opened after its first reconnect.
+   */
+  #floor: string | undefined
 
   get position(): string | undefined {
     return this.#position
@@ -50,7 +55,7 @@ export class ResumeCursor {
     if (frame.replayed) {
       if (this.#resuming) this.#resuming.pageEnd = newer(this.#resuming.pageEnd, frame.id)
     } else if (open && !this.#resuming) {
-      this.#position = newer(this.#position, frame.id)
+      this.#moveTo(newer(this.#position, frame.id))
     } else {
       this.#live = newer(this.#live, frame.id)
     }
@@ -62,7 +67,7 @@ export class ResumeCursor {
     this.#first = older(this.#first, welcomeId)
     if (this.#position !== undefined) {
       this.#resuming = { source: 'missed' }
-      return { type: 'resume', since: rewound(this.#position) }
+      return { type: 'resume', since: newer(rewound(this.#position), this.#floor) as string }
     }
     if (loadRecent) {
       this.#resuming = { source: 'recent' }
@@ -70,7 +75,7 @@ export class ResumeCursor {
     }
     // A first connection expects nothing from before it: from the first id it brought, everything
     // comes live, and a post still in flight is found again by the next resume.
-    this.#position = this.#first
+    this.#moveTo(this.#first)
     return undefined
   }
 
@@ -81,7 +86,7 @@ export class ResumeCursor {
     const pageEnd = data.cursor ?? resuming.pageEnd
     // A recent load is the newest page; `more` there means older history, not missed notifications.
     if (data.more && resuming.source === 'missed' && pageEnd !== undefined) {
-      this.#position = newer(this.#position, pageEnd)
+      this.#moveTo(newer(this.#position, pageEnd))
       this.#resuming = { source: 'missed' }
       return { type: 'resume', since: pageEnd }
     }
@@ -95,10 +100,15 @@ export class ResumeCursor {
    * notifications: the next socket resumes from the oldest, so none after it is lost.
    */
   dropped(): void {
-    if (this.#position === undefined) this.#position = this.#first
+    if (this.#position === undefined) this.#moveTo(this.#first)
     this.#resuming = undefined
     this.#live = undefined
     this.#first = undefined
+  }
+
+  #moveTo(position: string | undefined): void {
+    this.#position = position
+    if (position !== undefined) this.#floor ??= startOf(position)
   }
 
   /**
@@ -106,12 +116,15 @@ export class ResumeCursor {
    * position is the newest of those, and never behind the welcome.
    */
   #settle(pageEnd: string | undefined): void {
-    this.#position = [pageEnd, this.#live, this.#welcomeId].reduce(newer, this.#position)
+    this.#moveTo([pageEnd, this.#live, this.#welcomeId].reduce(newer, this.#position))
     this.#resuming = undefined
     this.#live = undefined
     this.#first = undefined
   }
 }
+
+/** The id sorting before every id made in `id`'s millisecond, and `id` itself. */
+const startOf = (id: string): string => idFrom(idTime(id), ZERO_RANDOM)
 
 /** An id `RESUME_OVERLAP_MS` before `id`, sorting before every id made in that millisecond. */
 function rewound(id: string): string {

@@ -100,9 +100,13 @@ class Model {
     const request = socket?.fake.sent.slice(socket.served).find((message) => message.type === 'resume')
     if (!socket || !request) return
     socket.served = socket.fake.sent.indexOf(request) + 1
-    const since = request.since as string
-    const page = this.history.filter((note) => note.id > since).slice(0, PAGE + 1)
-    const read = page.slice(0, PAGE)
+    const since = request.since as string | undefined
+    // Without `since`, the recent page: the newest PAGE, and `more` when older ones exist.
+    const page =
+      since === undefined
+        ? this.history.slice(-PAGE - 1).reverse()
+        : this.history.filter((note) => note.id > since).slice(0, PAGE + 1)
+    const read = page.slice(0, PAGE).sort((a, b) => (a.id < b.id ? -1 : 1))
     const shown = read.filter((note) => !this.dismissed.has(note.id))
     const cursor = read.at(-1)?.id
     socket.answers.push([
@@ -147,12 +151,12 @@ function frame(id: string, type: string, data: Record<string, unknown>, replayed
   })
 }
 
-async function run(steps: Step[], picks: number[], withCursor: boolean): Promise<void> {
+async function run(steps: Step[], picks: number[], withCursor: boolean, loadRecent = false): Promise<void> {
   const model = new Model(picks, withCursor)
   const shown: string[] = []
-  // What the client promises: everything from its first contact with the server (a welcome or a
-  // live post, whichever came first) on; before that, a browser that never connected missed nothing.
-  let firstContact: string | undefined
+  // What the client promises: everything published from its first welcome on. Before it, a
+  // browser that never connected missed nothing (what reached it early is shown all the same).
+  let firstWelcome: string | undefined
   const service = new WebSocketService({
     url: 'ws://herald.test',
     token: 't',
@@ -160,9 +164,10 @@ async function run(steps: Step[], picks: number[], withCursor: boolean): Promise
     reconnectDelay: 1,
     maxReconnectAttempts: 10_000,
     random: () => 0.5,
+    loadRecent,
     onMessage: (received) => {
       if (received.type === 'alert') shown.push(received.id)
-      if (!received.replayed) firstContact ??= received.id
+      if (received.type === 'connection_established') firstWelcome ??= received.id
     },
   })
   const reconnect = async () => {
@@ -203,7 +208,7 @@ async function run(steps: Step[], picks: number[], withCursor: boolean): Promise
   expect(new Set(shown).size).toBe(shown.length)
   expect(shown.filter((id) => !model.published.includes(id))).toEqual([])
   const due = model.published.filter(
-    (id) => firstContact !== undefined && id >= firstContact && !model.dismissed.has(id),
+    (id) => firstWelcome !== undefined && id >= firstWelcome && !model.dismissed.has(id),
   )
   expect(due.filter((id) => !shown.includes(id))).toEqual([])
 }
@@ -244,24 +249,31 @@ const OUT_OF_ORDER: [Step[], number[]] = [
 // A page that ends on dismissed notifications (`resumed.cursor` pages past them).
 const DISMISSED_PAGE_END: [Step[], number[]] = [
   [
+    'post',
+    'answer',
     'publish',
-    'publish',
-    'publish',
-    'dismiss',
-    'dismiss',
-    'record',
     'post',
     'dismiss',
     'publish',
+    'dismiss',
     'publish',
-    'publish',
+    'dismiss',
     'drop',
     'publish',
+    'publish',
+    'publish',
+    'publish',
   ],
-  [254, 0, 0, 0, 305],
+  [0, 0, 0, 205, 666],
+]
+// A first socket lost while its recent page loads: the next one resumes from its welcome.
+const RECENT_LOAD_LOST: [Step[], number[]] = [
+  ['answer', 'drop', 'publish', 'publish', 'publish', 'publish', 'publish'],
+  [0],
 ]
 
 const scenario = fc.tuple(
+  fc.boolean(),
   // Mostly a client that was welcomed before trouble began; sometimes one that never was.
   fc
     .tuple(fc.boolean(), fc.array(fc.constantFrom(...STEPS), { minLength: 5, maxLength: 120 }))
@@ -273,8 +285,16 @@ describe('The resume cursor against any interleaving', () => {
   it('shows every notification exactly once across live posts, resume pages, `more` and drops mid-resume', async () => {
     expect(LATENCY * 2 * STEP_MS).toBeLessThanOrEqual(RESUME_OVERLAP_MS)
     await fc.assert(
-      fc.asyncProperty(scenario, ([steps, picks]) => run(steps, picks, true)),
-      { numRuns: RUNS, examples: [[LONG_ABSENCE], [OUT_OF_ORDER], [DISMISSED_PAGE_END]] },
+      fc.asyncProperty(scenario, ([loadRecent, steps, picks]) => run(steps, picks, true, loadRecent)),
+      {
+        numRuns: RUNS,
+        examples: [
+          [[false, ...LONG_ABSENCE]],
+          [[false, ...OUT_OF_ORDER]],
+          [[false, ...DISMISSED_PAGE_END]],
+          [[true, ...RECENT_LOAD_LOST]],
+        ],
+      },
     )
   })
 
@@ -282,8 +302,11 @@ describe('The resume cursor against any interleaving', () => {
   // that is why `resumed` now carries the cursor.
   it('does the same against a server that sends no `resumed.cursor` (before it existed)', async () => {
     await fc.assert(
-      fc.asyncProperty(scenario, ([steps, picks]) => run(steps, picks, false)),
-      { numRuns: RUNS, examples: [[LONG_ABSENCE], [OUT_OF_ORDER]] },
+      fc.asyncProperty(scenario, ([loadRecent, steps, picks]) => run(steps, picks, false, loadRecent)),
+      {
+        numRuns: RUNS,
+        examples: [[[false, ...LONG_ABSENCE]], [[false, ...OUT_OF_ORDER]], [[true, ...RECENT_LOAD_LOST]]],
+      },
     )
   })
 })

@@ -8,8 +8,15 @@ import { idFrom, idTime } from '../../shared/protocol/ids.js'
 import { FakeWebSocket } from '../support/fake-websocket.js'
 
 const alert = (title: string) => ({ severity: 'low', title, message: '' })
-/** A resume starts RESUME_OVERLAP_MS before the client's cursor (client/core/resume-cursor.ts). */
-const overlapping = (id: string) => idFrom(idTime(id) - RESUME_OVERLAP_MS, new Uint8Array(10))
+const startOfMs = (ms: number) => idFrom(ms, new Uint8Array(10))
+/**
+ * A resume starts RESUME_OVERLAP_MS before the client's cursor, but never before the client's first
+ * welcome (client/core/resume-cursor.ts).
+ */
+const resumeSince = (frames: { frame: Envelope }[], last: string) => {
+  const firstWelcome = idTime(frames[0]?.frame.id as string)
+  return startOfMs(Math.max(idTime(last) - RESUME_OVERLAP_MS, firstWelcome))
+}
 
 function service(options: Partial<WebSocketServiceOptions> = {}) {
   const frames: { frame: Envelope; source: FrameSource }[] = []
@@ -133,7 +140,7 @@ describe('Class: WebSocketService', () => {
       { type: 'subscribe', topics: ['logs'] },
       { type: 'unsubscribe', topics: ['uploads'] },
       { type: 'set_filters', filters: { level: 'error' } },
-      { type: 'resume', since: overlapping(lastId) },
+      { type: 'resume', since: resumeSince(frames, lastId) },
     ])
     const notifications = frames.filter(({ frame }) => frame.type === 'alert')
     expect(notifications.map(({ source }) => source)).toEqual(['live', 'missed', 'live', 'live'])
@@ -151,8 +158,23 @@ describe('Class: WebSocketService', () => {
     FakeWebSocket.last.receive('alert', alert('ahead of the welcome'))
     FakeWebSocket.last.accept()
 
-    expect(FakeWebSocket.last.sent).toEqual([{ type: 'resume', since: overlapping(lastId) }])
+    expect(FakeWebSocket.last.sent).toEqual([{ type: 'resume', since: resumeSince(frames, lastId) }])
     expect(frames.filter(({ frame }) => frame.type === 'alert')).toHaveLength(2)
+  })
+
+  it('resumes a minute before its last notification, so one recorded late is not skipped', async () => {
+    const { herald, frames } = service()
+    await connected(herald)
+    const twoMinutesLater = startOfMs(idTime(frames[0]?.frame.id as string) + 120_000).replace(/0$/, '1')
+    FakeWebSocket.last.receive('alert', alert('two minutes in'), twoMinutesLater)
+
+    FakeWebSocket.last.drop()
+    await vi.advanceTimersByTimeAsync(3000)
+    FakeWebSocket.last.accept()
+
+    expect(FakeWebSocket.last.sent).toEqual([
+      { type: 'resume', since: startOfMs(idTime(twoMinutesLater) - RESUME_OVERLAP_MS) },
+    ])
   })
 
   it('keeps resuming while the server says there is more', async () => {
