@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads'
 import { FUNCTION_SPECS } from '../../functions/manifest.js'
 import { localFunctionName } from '../../local/defaults.js'
 import { LocalGateway } from '../../local/gateway.js'
+import { TooManyRequestsError } from '../../local/lambda-concurrency.js'
 import { type LambdaHandler, LocalLambda } from '../../local/lambda-runtime.js'
 import { serveIpc } from './ipc-peer.js'
 
@@ -25,6 +26,19 @@ LocalLambda.prototype.registerThreaded = function (
   lambda = this
   return registerThreaded.apply(this, args)
 }
+const entryOf = new Map(FUNCTION_SPECS.map(([, spec]) => [localFunctionName(spec.entry), spec.entry]))
+
+// Which function Lambda refused for want of concurrency: the runtime counts refusals, not whose.
+const { invoke } = LocalLambda.prototype
+LocalLambda.prototype.invoke = async function (this: LocalLambda, ...args: Parameters<typeof invoke>) {
+  try {
+    return await invoke.apply(this, args)
+  } catch (error) {
+    const tally = figures.get(entryOf.get(args[0]) ?? '')
+    if (error instanceof TooManyRequestsError && tally) tally.throttles++
+    throw error
+  }
+}
 const { listen } = LocalGateway.prototype
 LocalGateway.prototype.listen = function (this: LocalGateway, ...args: Parameters<typeof listen>) {
   gateway = this
@@ -41,6 +55,8 @@ export interface FunctionFigures {
   /** Instances alive at the reset, and the most alive at once since (sampled every 10 ms). */
   atReset: number
   peak: number
+  /** Tries refused for want of concurrency (a queued asynchronous event counts each of its tries). */
+  throttles: number
 }
 
 export interface ProbeReading {
@@ -122,7 +138,15 @@ function reset(twin: LocalLambda): void {
   throttlesAtReset = twin.stats.throttles
   for (const [, spec] of FUNCTION_SPECS) {
     const alive = twin.instances(localFunctionName(spec.entry))
-    figures.set(spec.entry, { invocations: 0, seconds: 0, instanceSeconds: 0, atReset: alive, peak: alive })
+    const tally = {
+      invocations: 0,
+      seconds: 0,
+      instanceSeconds: 0,
+      atReset: alive,
+      peak: alive,
+      throttles: 0,
+    }
+    figures.set(spec.entry, tally)
   }
 }
 

@@ -23,17 +23,25 @@ export interface StormWait {
 }
 
 export interface StormResult {
+  /** From the drop until every tab was welcomed and had shown every alert (or the deadline). */
+  doneMs: number
   /** From the drop to the welcome of the next socket, for each steady tab and each flaky one. */
   welcomeMs: number[]
   flapperWelcomeMs: number[]
   /** Tabs never welcomed again, by the client's state at the end (`closed`: out of attempts). */
   notWelcomed: Record<string, number>
   gaveUp: { 'in handshake': number; 'at open': number }
-  /** Published alerts a user's client never showed; shown more than once. */
+  /** Published alerts a welcomed tab never showed; those of tabs still without a welcome at the end. */
   lost: number
+  lostByUnwelcomed: number
+  /** Shown more than once. */
   duplicated: number
   /** Second copies that reached a socket (a resume overlapping live posts) and the client dropped by id. */
   droppedByClient: number
+  /** Reconnects the gateway refused, by HTTP status (500: the authorizer or `$connect` was throttled). */
+  refused: Record<string, number>
+  /** Sockets lost again after their welcome, by close code (4000: the client's heartbeat gave up). */
+  lostAgain: Record<string, number>
 }
 
 /** The bench's handle on the storm's tabs: Herald's own client, one per user, in a process of their own. */

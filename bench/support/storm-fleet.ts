@@ -26,6 +26,9 @@ interface Tab {
 const tabs: Tab[] = []
 let armed = false
 let giveUpMaxMs = 1000
+/** After the drop: handshakes the gateway refused, by status; sockets lost again after their welcome, by close code. */
+const refused: Record<string, number> = {}
+const lostAgain: Record<string, number> = {}
 
 /**
  * Terminates the socket before its welcome can arrive: at a random moment of the handshake (the
@@ -51,6 +54,11 @@ function socketFor(tabOf: () => Tab): WebSocketConstructor {
       super(url)
       const tab = tabOf()
       if (armed && tab.flaky && !tab.gaveUp) giveUp(this, tab)
+      // `ws` reports a refused handshake as an error naming the status (API Gateway's 429, 500…).
+      this.on('error', (error) => {
+        const status = /Unexpected server response: (\d+)/.exec(error.message)?.[1]
+        if (armed && status) refused[status] = (refused[status] ?? 0) + 1
+      })
       this.on('message', (data) => {
         if (data.toString().includes('"type":"alert"')) tab.received++
       })
@@ -73,6 +81,11 @@ function tabOf(request: StormOpen, userId: string, flaky: boolean, welcomed: () 
       onConnect: () => {
         if (armed && tab.welcomedAt === undefined) tab.welcomedAt = Date.now()
         welcomed()
+      },
+      // A welcomed socket lost again: the client's heartbeat (4000) gives up on a pong the message
+      // function was too busy to answer within 10 s, and the tab starts another reconnect.
+      onDisconnect: ({ code }) => {
+        if (armed && tab.welcomedAt !== undefined) lostAgain[code] = (lostAgain[code] ?? 0) + 1
       },
       onMessage: (frame) => {
         if (frame.type === 'alert') tab.shown.set(frame.id, (tab.shown.get(frame.id) ?? 0) + 1)
@@ -118,16 +131,21 @@ async function wait(request: StormWait): Promise<StormResult> {
   const expectedOf = (tab: Tab) => request.expected[tab.userId] ?? []
   while (Date.now() < deadline && !tabs.every((tab) => complete(tab, expectedOf(tab))))
     await new Promise((resolve) => setTimeout(resolve, 50))
+  const doneMs = Date.now() - request.dropAt
   // A moment more, so a late second copy is counted too.
   await new Promise((resolve) => setTimeout(resolve, 1000))
   const result: StormResult = {
+    doneMs,
     welcomeMs: [],
     notWelcomed: {},
     gaveUp: { 'in handshake': 0, 'at open': 0 },
     flapperWelcomeMs: [],
     lost: 0,
+    lostByUnwelcomed: 0,
     duplicated: 0,
     droppedByClient: 0,
+    refused,
+    lostAgain,
   }
   for (const tab of tabs) {
     if (tab.welcomedAt === undefined)
@@ -135,7 +153,9 @@ async function wait(request: StormWait): Promise<StormResult> {
     else (tab.flaky ? result.flapperWelcomeMs : result.welcomeMs).push(tab.welcomedAt - request.dropAt)
     if (tab.gaveUp) result.gaveUp[tab.gaveUp]++
     const expected = expectedOf(tab)
-    result.lost += expected.filter((id) => !tab.shown.has(id)).length
+    const lost = expected.filter((id) => !tab.shown.has(id)).length
+    if (tab.welcomedAt === undefined) result.lostByUnwelcomed += lost
+    else result.lost += lost
     for (const times of tab.shown.values()) if (times > 1) result.duplicated += times - 1
     result.droppedByClient += tab.received - [...tab.shown.values()].reduce((sum, n) => sum + n, 0)
   }
