@@ -94,8 +94,8 @@ export class LocalLambda {
   }
 
   /**
-   * Runs `name` in worker threads, each one instance running one invocation at a time, more started
-   * as all are busy; resolves once its first instance has started.
+   * Runs `name` in a worker thread of its own hosting its instances, each running one invocation at
+   * a time, another made as all are busy; resolves once the thread has loaded the function.
    */
   async registerThreaded(
     name: string,
@@ -127,7 +127,7 @@ export class LocalLambda {
     return this.#handlers.has(name)
   }
 
-  /** A threaded function's instances (worker threads) alive now, busy or idle; 0 for one on this thread. */
+  /** A threaded function's instances alive now, busy or idle; 0 for one on this thread. */
   instances(name: string): number {
     return this.#pools.get(name)?.size ?? 0
   }
@@ -150,8 +150,7 @@ export class LocalLambda {
   }
 
   /**
-   * Event: returns at once, the first try made already (a test sees it throttled or running) unless
-   * the function's instances are all spoken for, when the event waits in the queue for one. A
+   * Event: returns at once, the first try made already (a test sees it throttled or running). A
    * failing handler is retried as many times as its setting allows, then reported to `onFailure`;
    * a throttled one stays queued, tried again with backoff, until it runs or its age runs out.
    */
@@ -169,9 +168,6 @@ export class LocalLambda {
     let throttles = 0
     for (;;) {
       let wait: number | undefined
-      // Taken from the queue only once an instance can run it (InstancePool.vacancy).
-      const vacancy = this.#pools.get(name)?.vacancy()
-      if (vacancy) await vacancy
       try {
         await this.invoke(name, event)
         return

@@ -1,4 +1,4 @@
-import { threadId } from 'node:worker_threads'
+import { randomUUID } from 'node:crypto'
 
 /** What a held invocation is given: the gate to wait at (`InvocationGate.url`). */
 export interface HeldEvent {
@@ -7,11 +7,12 @@ export interface HeldEvent {
 
 /**
  * A function module for threaded tests: each invocation waits at the test's gate, then says which
- * instance (thread) ran it. `fromEnvironment` is the shape the twin loads every function by.
+ * instance ran it. `fromEnvironment` is the shape the twin loads every function by, once an instance.
  */
 export function fromEnvironment() {
+  const instance = randomUUID()
   return async (event: HeldEvent) => {
     await fetch(event.gate)
-    return { threadId }
+    return { instance }
   }
 }

@@ -168,7 +168,7 @@ describe('Class: LocalLambda, concurrency', () => {
     const event = { gate: gate.url }
 
     // Act
-    const running = [1, 2, 3].map(() => lambda.invoke('held', event) as Promise<{ threadId: number }>)
+    const running = [1, 2, 3].map(() => lambda.invoke('held', event) as Promise<{ instance: string }>)
     await gate.holding(3)
     const refused = await lambda.invoke('held', event).catch((error: unknown) => error)
     const refusedOverHttp = await client
@@ -188,9 +188,9 @@ describe('Class: LocalLambda, concurrency', () => {
     // The asynchronous one was tried at once, and throttled: it waits in the queue.
     expect(throttles).toBe(3)
     gate.open()
-    const threads = new Set((await Promise.all(running)).map((result) => result.threadId))
+    const instances = new Set((await Promise.all(running)).map((result) => result.instance))
     await lambda.idle()
-    expect(threads.size).toBe(3)
+    expect(instances.size).toBe(3)
     // The queued invocation ran once concurrency was free, on a warm instance: no error, no retry.
     expect(gate.arrived).toBe(4)
     expect(failures).toEqual([])
@@ -211,28 +211,6 @@ describe('Class: LocalLambda, concurrency', () => {
     await Promise.all(running)
 
     await vi.waitFor(() => expect(lambda.instances('held')).toBe(1))
-    await lambda.close()
-  })
-
-  it('leaves queued asynchronous events in the queue while they would only wait for an instance', async () => {
-    // Prepare: an account of 3; the threaded function's one instance is busy.
-    const lambda = new LocalLambda({ accountConcurrency: 3, throttleRetryMs: { firstMs: 5, maxMs: 20 } })
-    await lambda.registerThreaded('held', { module: heldModule, env: {}, settings })
-    lambda.register('other', async () => 'ran')
-    const first = lambda.invoke('held', { gate: gate.url })
-    await gate.holding(1)
-
-    // Act: five events, then another function's call, while the second instance starts.
-    for (let i = 0; i < 5; i++) lambda.invokeAsync('held', { gate: gate.url })
-    const other = lambda.invoke('other', {})
-
-    // Assess: one event waits for the new instance; the other four hold no concurrency.
-    await expect(other).resolves.toBe('ran')
-    expect(lambda.stats.throttles).toBe(0)
-    gate.open()
-    await first
-    await lambda.idle()
-    expect(gate.arrived).toBe(6)
     await lambda.close()
   })
 
