@@ -139,7 +139,7 @@ function summary(
     /** Per socket welcomed again: the flaky tabs' abandoned handshakes are part of what it cost. */
     lambdaSecondsPerConnect: HANDSHAKE.reduce((sum, name) => sum + seconds(name), 0) / welcomed,
     lambdaSecondsPerConnectBy: Object.fromEntries(HANDSHAKE.map((name) => [name, seconds(name) / welcomed])),
-    /** Waiting for a free instance (or its cold start) per connect: where the handshake queued. */
+    /** Waiting in the runtime before an instance ran it (the twin's own queueing), per connect. */
     waitSecondsPerConnectBy: Object.fromEntries(
       HANDSHAKE.map((name) => [name, (withWaits(name) - seconds(name)) / welcomed]),
     ),
@@ -215,7 +215,7 @@ function rows(figures: Summary[]): Record<string, string | number>[] {
     row('  authorizer / connect / welcome / disconnect', (size) =>
       HANDSHAKE.map((name) => fixed(size.lambdaSecondsPerConnectBy[name] ?? 0)).join(' / '),
     ),
-    row('waits for a free instance, s per connect: same order', (size) =>
+    row('waits before an instance ran it, s per connect: same order', (size) =>
       HANDSHAKE.map((name) => fixed(size.waitSecondsPerConnectBy[name] ?? 0)).join(' / '),
     ),
     row('npm start CPU per connect (resumes and alerts included), ms', (size) => size.cpuMsPerConnect),

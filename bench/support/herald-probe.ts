@@ -3,6 +3,8 @@
 // still reaches its gateway and Lambda twin, which main.ts keeps to itself. It takes hold of them as
 // they start (the first `register*` and `listen` calls), and does nothing else until the bench asks
 // over the IPC channel: wrap the functions to time them, restart the gateway, read the figures.
+// It leans on the twin's internals where the twin exposes nothing (see each hook), and says so when
+// one stops matching rather than report zeros.
 import { Worker } from 'node:worker_threads'
 import { FUNCTION_SPECS } from '../../functions/manifest.js'
 import { localFunctionName } from '../../local/defaults.js'
@@ -50,7 +52,7 @@ export interface FunctionFigures {
   invocations: number
   /** Summed wall time of its invocations, from the runtime calling it to its answer, waits included. */
   seconds: number
-  /** Of that, the time its instances (worker threads) spent running it: what Lambda would bill. */
+  /** Of that, the time its instances spent running it: what Lambda would bill. */
   instanceSeconds: number
   /** Instances alive at the reset, and the most alive at once since (sampled every 10 ms). */
   atReset: number
@@ -73,29 +75,39 @@ const eventOwners = new WeakMap<object, string>()
 /** Whether the instance hook has matched any invocation: if the runtime's messages change, it says so. */
 let instanceHookSeen = false
 
+/** Per host thread: each invocation posted to it and not answered yet, by the call's id. */
+const inFlight = new WeakMap<Worker, Map<number, { owner: string; posted: number }>>()
+
+/** One listener a thread, not one a call: a thread hosts every instance of its function at once. */
+function callsOn(host: Worker): Map<number, { owner: string; posted: number }> {
+  const calls = inFlight.get(host)
+  if (calls) return calls
+  const own = new Map<number, { owner: string; posted: number }>()
+  host.on('message', (reply: { id?: unknown }) => {
+    const call = typeof reply?.id === 'number' ? own.get(reply.id) : undefined
+    if (!call) return
+    own.delete(reply.id as number)
+    instanceHookSeen = true
+    const tally = figures.get(call.owner)
+    if (tally) tally.instanceSeconds += (performance.now() - call.posted) / 1000
+  })
+  inFlight.set(host, own)
+  return own
+}
+
 /**
  * Time on an instance, which the runtime does not expose: an InstancePool hands an invocation to
- * its worker thread as `postMessage({ id, event })` (the very event object the wrapper saw) and the
- * thread answers `{ id, ... }`. The time between the two is the invocation's run, without the wait
- * for a free instance or a cold start.
+ * its function's thread as `postMessage({ id, instance, event })` (the very event object the wrapper
+ * saw) and the thread answers `{ id, ... }`. The time between the two is the invocation's run on its
+ * instance, without any wait before it (for concurrency, or in the runtime's queue).
  */
 const { postMessage } = Worker.prototype
 Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<typeof postMessage>) {
   const [message] = args as [{ id?: unknown; event?: unknown } | undefined]
   const owner =
     typeof message?.event === 'object' && message.event ? eventOwners.get(message.event) : undefined
-  if (owner !== undefined && typeof message?.id === 'number') {
-    const { id } = message
-    const posted = performance.now()
-    const onReply = (reply: { id?: unknown }) => {
-      if (reply?.id !== id) return
-      this.off('message', onReply)
-      instanceHookSeen = true
-      const tally = figures.get(owner)
-      if (tally) tally.instanceSeconds += (performance.now() - posted) / 1000
-    }
-    this.on('message', onReply)
-  }
+  if (owner !== undefined && typeof message?.id === 'number')
+    callsOn(this).set(message.id, { owner, posted: performance.now() })
   return postMessage.apply(this, args)
 }
 let throttlesAtReset = 0
@@ -107,9 +119,9 @@ function twins(): { lambda: LocalLambda; gateway: LocalGateway } {
 }
 
 /**
- * Times every function from the moment the runtime hands it the event, which for a threaded
- * function includes waiting for an instance (and its cold start, when one is started for it); and
- * marks the event as the function's, so the hook above can time its run on the instance alone.
+ * Times every function from the moment the runtime hands it the event, which includes whatever the
+ * runtime does before an instance runs it; and marks the event as the function's, so the hook
+ * above can time its run on the instance alone.
  */
 function wrapAll(twin: LocalLambda): void {
   if (wrapped) return
