@@ -36,6 +36,10 @@ function instanceOf(spec: ThreadedFunction) {
   }
 }
 
+/** What Lambda reports when the runtime dies in the middle of an invocation. */
+const exitError = (code: number) =>
+  Object.assign(new Error(`exit status ${code}`), { name: 'Runtime.ExitError' })
+
 interface Reply {
   id: number
   ok: boolean
@@ -64,13 +68,28 @@ export class InstancePool {
   #nextCall = 0
   #exited: number | undefined
 
+  /** Invocations sent to the host and not answered yet, by call id. */
+  readonly #pending = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: unknown) => void }
+  >()
+
   private constructor(host: Worker, keepWarmMs: number) {
     this.#host = host
     this.#keepWarmMs = keepWarmMs
-    // An invocation running when the host dies fails (see #call); later ones fail at once.
+    host.on('message', (reply: Reply) => {
+      const call = this.#pending.get(reply.id)
+      if (!call) return
+      this.#pending.delete(reply.id)
+      if (reply.ok) call.resolve(reply.result)
+      else call.reject(Object.assign(new Error(reply.error?.message), { name: reply.error?.name }))
+    })
+    // Invocations running when the host dies fail, as Lambda reports a runtime that died; later ones fail at once.
     host.on('error', () => {})
     host.once('exit', (code) => {
       this.#exited = code
+      for (const call of this.#pending.values()) call.reject(exitError(code))
+      this.#pending.clear()
     })
   }
 
@@ -111,28 +130,10 @@ export class InstancePool {
   }
 
   #call(instance: number, event: unknown): Promise<unknown> {
+    if (this.#exited !== undefined) return Promise.reject(exitError(this.#exited))
     const id = this.#nextCall++
     return new Promise((resolve, reject) => {
-      // What Lambda reports when the runtime dies in the middle of an invocation.
-      const exitError = (code: number) =>
-        Object.assign(new Error(`exit status ${code}`), { name: 'Runtime.ExitError' })
-      if (this.#exited !== undefined) return reject(exitError(this.#exited))
-      const onReply = (reply: Reply) => {
-        if (reply.id !== id) return
-        done()
-        if (reply.ok) resolve(reply.result)
-        else reject(Object.assign(new Error(reply.error?.message), { name: reply.error?.name }))
-      }
-      const onExit = (code: number) => {
-        done()
-        reject(exitError(code))
-      }
-      const done = () => {
-        this.#host.off('message', onReply)
-        this.#host.off('exit', onExit)
-      }
-      this.#host.on('message', onReply)
-      this.#host.once('exit', onExit)
+      this.#pending.set(id, { resolve, reject })
       this.#host.postMessage({ id, instance, event })
     })
   }
