@@ -62,6 +62,8 @@ export class LocalLambda {
   readonly #retryAttempts = new Map<string, number>()
   readonly #pools = new Map<string, InstancePool>()
   readonly #inFlight = new Set<Promise<void>>()
+  /** Aborted when the stack stops: events waiting to be tried again are dropped. */
+  readonly #stopping = new AbortController()
   readonly #options: Settings
   readonly #concurrency: AccountConcurrency
   #guard: Guard | undefined
@@ -185,8 +187,33 @@ export class LocalLambda {
           return
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, wait))
+      if (!(await this.#pause(wait))) return
     }
+  }
+
+  /** Waits `ms` before a retry; false when the stack stopped meanwhile. */
+  #pause(ms: number): Promise<boolean> {
+    const { signal } = this.#stopping
+    if (signal.aborted) return Promise.resolve(false)
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', stop)
+        resolve(true)
+      }, ms)
+      const stop = () => {
+        clearTimeout(timer)
+        resolve(false)
+      }
+      signal.addEventListener('abort', stop, { once: true })
+    })
+  }
+
+  /**
+   * Drops the asynchronous events waiting to be tried again (a throttled one may wait minutes), so
+   * a stack that stops waits only for what is running: Ctrl-C after a storm would otherwise hang.
+   */
+  abandonRetries(): void {
+    this.#stopping.abort()
   }
 
   /** Resolves once every asynchronous invocation started so far, and those they started, has finished. */

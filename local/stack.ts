@@ -144,6 +144,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clearInterval(sweeper)
       await dashboard?.close()
       await gateway.close()
+      lambda.abandonRetries()
       await lambda.idle()
       await sqs.idle()
       await Promise.all([sns.close(), sqs.close(), lambda.close(), secrets.close()])

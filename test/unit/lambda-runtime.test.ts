@@ -214,6 +214,27 @@ describe('Class: LocalLambda, concurrency', () => {
     await lambda.close()
   })
 
+  it('stops waiting to retry a throttled event once the stack stops, so closing does not hang', async () => {
+    const lambda = new LocalLambda({
+      accountConcurrency: 1,
+      throttleRetryMs: { firstMs: 600_000, maxMs: 600_000 },
+    })
+    lambda.register('held', async (event: HeldEvent) => fetch(event.gate))
+    const running = lambda.invoke('held', { gate: gate.url })
+    await gate.holding(1)
+    lambda.invokeAsync('held', { gate: gate.url })
+    expect(lambda.stats.throttles).toBe(1)
+
+    lambda.abandonRetries()
+    gate.open()
+    await running
+    await lambda.idle()
+
+    // The running one finished; the throttled one was dropped rather than waited for 10 minutes.
+    expect(gate.arrived).toBe(1)
+    await lambda.close()
+  })
+
   it('lets a storm on one function take the account’s unreserved rest, but never what another reserved', async () => {
     // Prepare: an account of 3, one of them reserved for `welcome`.
     const lambda = new LocalLambda({ accountConcurrency: 3 })
