@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os'
 import type { ProbeReading } from '../support/herald-probe.js'
-import { type ProbedHerald, startProbedHerald } from '../support/probed-herald.js'
+import { type ProbedHerald, type Stopped, startProbedHerald } from '../support/probed-herald.js'
 import { cpuMs } from '../support/process-cpu.js'
 import { percentile, sortNumbers, table } from '../support/stats.js'
 import { StormFleet, type StormResult } from '../support/storm-fleet-client.js'
@@ -58,9 +58,12 @@ async function publishDuring(herald: ProbedHerald, users: string[], perUser: num
 }
 
 /** One size: N tabs welcomed, the gateway cuts them all, they come back while alerts are published. */
-async function storm(sockets: number, options: ReconnectStormOptions, port: number) {
-  const herald = await startProbedHerald(port)
+async function storm(sockets: number, options: ReconnectStormOptions) {
+  // Free ports: two runs side by side, or a port someone else holds, cannot collide.
+  const herald = await startProbedHerald(0)
   const fleet = new StormFleet()
+  let figures: ReturnType<typeof summary> & { load: number }
+  let stop: Stopped
   try {
     const users = Array.from({ length: sockets }, (_, i) => `storm-${sockets}-${i}`)
     const opened = await fleet.open({
@@ -92,14 +95,16 @@ async function storm(sockets: number, options: ReconnectStormOptions, port: numb
     const cpu = { ms: (await cpuMs([herald.pid])) - cpuBefore, wallMs: performance.now() - cpuFrom }
     const lambda = await herald.read()
     // The machine is shared: the 1-minute load at the end tells a quiet run from a contended one.
-    return {
+    figures = {
       ...summary({ sockets, connectsPerSecond, cpu }, result, lambda, alerts),
       load: loadavg()[0] ?? Number.NaN,
     }
   } finally {
     await fleet.stop()
-    await herald.close()
+    // After a storm, Ctrl-C has been seen to hang: how it went is part of the figures.
+    stop = await herald.close()
   }
+  return { ...figures, stop }
 }
 
 type Alerts = Awaited<ReturnType<typeof publishDuring>>
@@ -188,7 +193,9 @@ function rows(figures: Summary[]): Record<string, string | number>[] {
   return [
     row('drop → welcomed again, p50 ms', (size) => size.welcomeMs.p50),
     row('drop → welcomed again, p99 ms', (size) => size.welcomeMs.p99),
-    row('drop → every socket welcomed, ms', (size) => size.welcomeMs.all),
+    row('drop → every socket welcomed, ms', (size) =>
+      size.welcomed < size.sockets ? 'not all by the deadline' : size.welcomeMs.all,
+    ),
     row('drop → every alert shown (resumes done), ms', (size) => size.everyAlertShownMs),
     row(
       '  steady tabs p50 / flapping tabs p50, ms',
@@ -226,6 +233,11 @@ function rows(figures: Summary[]): Record<string, string | number>[] {
     row('alerts duplicated (shown twice)', (size) => size.alerts.duplicated),
     row('second copies the client dropped by id', (size) => size.alerts.droppedByClient),
     row('machine load (1 min) at the end', (size) => size.load),
+    row('npm start stopped after Ctrl-C', (size) =>
+      size.stop.stopped
+        ? `in ${(size.stop.ms / 1000).toFixed(1)} s`
+        : `no: killed, held by ${Object.keys(size.stop.holding?.unfinished ?? {}).join(', ') || '?'}`,
+    ),
   ]
 }
 
@@ -235,14 +247,16 @@ function rows(figures: Summary[]): Record<string, string | number>[] {
  * published throughout; each must be shown once.
  */
 export async function reconnectStorm(options: ReconnectStormOptions) {
-  const figures: Summary[] = []
-  for (const [i, sockets] of options.sizes.entries())
-    figures.push(await storm(sockets, options, 4500 + 10 * i))
-  table(
+  const title =
     `Reconnect storm: the gateway cuts every socket (${options.downtimeMs} ms down), ` +
-      `${options.flakyShare * 100} % of tabs give up once while reopening, ` +
-      `${options.alertsPerUser} alerts per user published meanwhile`,
-    rows(figures),
-  )
+    `${options.flakyShare * 100} % of tabs give up once while reopening, ` +
+    `${options.alertsPerUser} alerts per user published meanwhile`
+  const figures: Summary[] = []
+  for (const sockets of options.sizes) {
+    figures.push(await storm(sockets, options))
+    // Each size takes minutes: its figures are printed as soon as they are in, so a run cut short keeps them.
+    if (options.sizes.length > 1) table(`${title} (${sockets} sockets done)`, rows(figures.slice(-1)))
+  }
+  table(title, rows(figures))
   return Object.fromEntries(figures.map((size) => [size.sockets, size]))
 }

@@ -12,6 +12,7 @@ import { LocalGateway } from '../../local/gateway.js'
 import { TooManyRequestsError } from '../../local/lambda-concurrency.js'
 import { type LambdaHandler, LocalLambda } from '../../local/lambda-runtime.js'
 import { serveIpc } from './ipc-peer.js'
+import { stopState } from './stop-trace.js'
 
 let lambda: LocalLambda | undefined
 let gateway: LocalGateway | undefined
@@ -170,6 +171,7 @@ setInterval(() => {
 }, 10).unref()
 
 serveIpc(async (request) => {
+  if (request.cmd === 'stopping') return stopState()
   const { lambda, gateway } = twins()
   if (request.cmd === 'reset') return reset(lambda)
   if (request.cmd === 'restart') {

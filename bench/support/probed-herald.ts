@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import { SNSClient } from '@aws-sdk/client-sns'
 import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../../local/defaults.js'
 import type { LocalEndpoints } from '../../local/stack.js'
@@ -9,8 +10,24 @@ import { createPublisher } from '../../shared/publisher/publisher.js'
 import { waitUntil } from './bench-target.js'
 import type { ProbeReading } from './herald-probe.js'
 import { IpcPeer } from './ipc-peer.js'
+import type { StopState } from './stop-trace.js'
 
 const root = resolve(import.meta.dirname, '../..')
+/**
+ * How long Ctrl-C may take. The gateway's close waits for each client's close frame, which `ws`
+ * gives up on after 30 s; past twice that the stack is held by something that will not finish.
+ */
+const STOP_TIMEOUT_MS = 60_000
+
+/** How `npm start` took Ctrl-C: stopped in `ms`, or killed, with what was holding it. */
+export interface Stopped {
+  ms: number
+  stopped: boolean
+  holding?: StopState
+}
+
+// Unreferenced: a timer still pending must not keep the bench alive once the stack is gone.
+const after = (ms: number) => delay(ms, undefined, { ref: false })
 
 export interface ProbedHerald {
   url: string
@@ -23,7 +40,8 @@ export interface ProbedHerald {
   /** The gateway cuts every socket and refuses handshakes for `downtimeMs`; resolves once it listens again. */
   restart(downtimeMs: number): Promise<{ dropAt: number; upAt: number }>
   read(): Promise<ProbeReading>
-  close(): Promise<void>
+  /** Ctrl-C, as a user stops it; killed if it has not stopped within a minute, so a bench never hangs. */
+  close(): Promise<Stopped>
 }
 
 /**
@@ -63,8 +81,17 @@ export async function startProbedHerald(port: number): Promise<ProbedHerald> {
     read: () => peer.call('read'),
     async close() {
       sns.destroy()
+      const started = Date.now()
       child.kill('SIGINT')
+      if (await Promise.race([exited.then(() => true), after(STOP_TIMEOUT_MS)]))
+        return { ms: Date.now() - started, stopped: true }
+      const holding = await Promise.race([
+        peer.call<StopState>('stopping').catch(() => undefined),
+        after(5000),
+      ])
+      child.kill('SIGKILL')
       await exited
+      return { ms: Date.now() - started, stopped: false, ...(holding ? { holding } : {}) }
     },
   }
 }
