@@ -34,6 +34,10 @@ export interface StormResult {
   /** Published alerts a welcomed tab never showed; those of tabs still without a welcome at the end. */
   lost: number
   lostByUnwelcomed: number
+  /** Of `lost`, those of tabs that were answered "Internal server error" after the drop. */
+  lostAfterServerError: number
+  /** "Internal server error" answers (API Gateway's, when a route's function fails or is throttled). */
+  serverErrors: number
   /** Shown more than once. */
   duplicated: number
   /** Second copies that reached a socket (a resume overlapping live posts) and the client dropped by id. */

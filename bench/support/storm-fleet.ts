@@ -21,6 +21,8 @@ interface Tab {
   shown: Map<string, number>
   /** Alert frames that reached the socket, shown or dropped by the client as already seen. */
   received: number
+  /** API Gateway's answer to a frame whose route failed (a throttled `$default`: the resume is gone). */
+  serverErrors: number
 }
 
 const tabs: Tab[] = []
@@ -60,7 +62,9 @@ function socketFor(tabOf: () => Tab): WebSocketConstructor {
         if (armed && status) refused[status] = (refused[status] ?? 0) + 1
       })
       this.on('message', (data) => {
-        if (data.toString().includes('"type":"alert"')) tab.received++
+        const text = data.toString()
+        if (text.includes('"type":"alert"')) tab.received++
+        else if (armed && text.includes('"message":"Internal server error"')) tab.serverErrors++
       })
     }
   }
@@ -74,6 +78,7 @@ function tabOf(request: StormOpen, userId: string, flaky: boolean, welcomed: () 
     flaky,
     shown: new Map(),
     received: 0,
+    serverErrors: 0,
     service: new WebSocketService({
       url: request.url,
       getToken: () => signLocalToken({ userId, secret: request.secret, ttlSeconds: 7200 }),
@@ -142,6 +147,8 @@ async function wait(request: StormWait): Promise<StormResult> {
     flapperWelcomeMs: [],
     lost: 0,
     lostByUnwelcomed: 0,
+    lostAfterServerError: 0,
+    serverErrors: 0,
     duplicated: 0,
     droppedByClient: 0,
     refused,
@@ -156,6 +163,8 @@ async function wait(request: StormWait): Promise<StormResult> {
     const lost = expected.filter((id) => !tab.shown.has(id)).length
     if (tab.welcomedAt === undefined) result.lostByUnwelcomed += lost
     else result.lost += lost
+    if (tab.welcomedAt !== undefined && tab.serverErrors > 0) result.lostAfterServerError += lost
+    result.serverErrors += tab.serverErrors
     for (const times of tab.shown.values()) if (times > 1) result.duplicated += times - 1
     result.droppedByClient += tab.received - [...tab.shown.values()].reduce((sum, n) => sum + n, 0)
   }
