@@ -25,6 +25,17 @@ import type {
 } from './websocket-types.js'
 
 const MAX_QUEUED = 100
+/** How long to wait before asking again for a resume page the server could not answer. */
+const RESUME_RETRY_MS = 1000
+
+/** API Gateway's own answer when a route's integration failed or was throttled. */
+function isIntegrationError(data: string): boolean {
+  try {
+    return (JSON.parse(data) as { message?: unknown })?.message === 'Internal server error'
+  } catch {
+    return false
+  }
+}
 
 const isNotification = (type: string): type is NotificationType =>
   (NOTIFICATION_TYPES as string[]).includes(type)
@@ -175,7 +186,10 @@ export class WebSocketService {
     this.#heartbeat.alive()
     if (typeof data !== 'string') return
     const frame = parseServerFrame(data)
-    if (!frame) return
+    if (!frame) {
+      if (isIntegrationError(data)) this.#askAgain()
+      return
+    }
     if (frame.type === 'connection_established') {
       this.#established(frame as Envelope<'connection_established'>)
     } else if (isNotification(frame.type)) {
@@ -189,6 +203,21 @@ export class WebSocketService {
     const source = this.#cursor.sourceOf(frame)
     this.#inbox = applyFrame(this.#inbox, frame, source)
     for (const listener of this.#listeners) listener.onMessage?.(frame, source)
+  }
+
+  /**
+   * API Gateway answers a frame its route could not handle (throttled, or failed) with an error that
+   * names no frame. A resume left unanswered would leave what was missed unshown until the next
+   * reconnect, so the page awaited is asked again after a pause; an answer that comes twice only
+   * repeats notifications, which are dropped by id.
+   */
+  #askAgain(): void {
+    const socket = this.#socket
+    const request = this.#cursor.awaited
+    if (!request) return
+    this.#timers.setTimeout(() => {
+      if (this.#socket === socket && this.#cursor.awaited === request) this.#send(request)
+    }, RESUME_RETRY_MS)
   }
 
   /** The server accepted us: restore subscriptions and filters, resume, flush the queue. */

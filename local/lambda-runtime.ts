@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { HeraldError } from '../shared/errors.js'
 import { withDefaults } from '../shared/options.js'
@@ -87,6 +88,8 @@ export class LocalLambda {
       options,
     )
     this.#concurrency = new AccountConcurrency(this.#options.accountConcurrency)
+    // Every event waiting to be retried listens for the stop: thousands after a storm, not a leak.
+    setMaxListeners(0, this.#stopping.signal)
   }
 
   /** Adds a function that runs on this thread, as many invocations at once as its concurrency allows. */

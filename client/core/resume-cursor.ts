@@ -26,7 +26,7 @@ const older = (a: string | undefined, b: string | undefined) => (a === undefined
  */
 export class ResumeCursor {
   #position: string | undefined
-  #resuming: { source: 'missed' | 'recent'; pageEnd?: string } | undefined
+  #resuming: { source: 'missed' | 'recent'; pageEnd?: string; request: Resume } | undefined
   #welcomeId = ''
   /** The newest live notification on this socket not yet counted in `position`. */
   #live: string | undefined
@@ -66,12 +66,14 @@ export class ResumeCursor {
     this.#welcomeId = welcomeId
     this.#first = older(this.#first, welcomeId)
     if (this.#position !== undefined) {
-      this.#resuming = { source: 'missed' }
-      return { type: 'resume', since: newer(rewound(this.#position), this.#floor) as string }
+      const request: Resume = { type: 'resume', since: newer(rewound(this.#position), this.#floor) as string }
+      this.#resuming = { source: 'missed', request }
+      return request
     }
     if (loadRecent) {
-      this.#resuming = { source: 'recent' }
-      return { type: 'resume' }
+      const request: Resume = { type: 'resume' }
+      this.#resuming = { source: 'recent', request }
+      return request
     }
     // A first connection expects nothing from before it: from the first id it brought, everything
     // comes live, and a post still in flight is found again by the next resume.
@@ -87,11 +89,20 @@ export class ResumeCursor {
     // A recent load is the newest page; `more` there means older history, not missed notifications.
     if (data.more && resuming.source === 'missed' && pageEnd !== undefined) {
       this.#moveTo(newer(this.#position, pageEnd))
-      this.#resuming = { source: 'missed' }
-      return { type: 'resume', since: pageEnd }
+      const request: Resume = { type: 'resume', since: pageEnd }
+      this.#resuming = { source: 'missed', request }
+      return request
     }
     this.#settle(pageEnd)
     return undefined
+  }
+
+  /**
+   * The resume page asked for last, while one is awaited: what to ask again when the server could
+   * not answer (API Gateway's `Internal server error`, for a throttled or failed `$default`).
+   */
+  get awaited(): Resume | undefined {
+    return this.#resuming?.request
   }
 
   /**

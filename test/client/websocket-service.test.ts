@@ -177,6 +177,22 @@ describe('Class: WebSocketService', () => {
     ])
   })
 
+  it('asks again for a resume page that API Gateway answered with Internal server error (a throttled route)', async () => {
+    await reconnectedAfterSeeingOne()
+    const asked = FakeWebSocket.last.sent.at(-1)
+    expect(asked).toMatchObject({ type: 'resume' })
+
+    FakeWebSocket.last.receiveRaw('{"message":"Internal server error","connectionId":"c","requestId":"r"}')
+    expect(FakeWebSocket.last.sent).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1000)
+
+    expect(FakeWebSocket.last.sent).toEqual([asked, asked])
+    FakeWebSocket.last.receive('resumed', { count: 0, more: false })
+    FakeWebSocket.last.receiveRaw('{"message":"Internal server error","connectionId":"c","requestId":"r"}')
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(FakeWebSocket.last.sent).toHaveLength(2)
+  })
+
   it('keeps resuming while the server says there is more', async () => {
     await reconnectedAfterSeeingOne()
 
