@@ -38,10 +38,6 @@ export class ResumeCursor {
    */
   #floor: string | undefined
 
-  get position(): string | undefined {
-    return this.#position
-  }
-
   /** Where a frame came from: replayed as missed or recent history, or live. */
   sourceOf(frame: Envelope): FrameSource {
     // A replayed notification newer than the welcome was published while connected, so it is also
@@ -51,30 +47,22 @@ export class ResumeCursor {
 
   /** A notification arrived, before the welcome or after it; `open` once welcomed. */
   notification(frame: Envelope, open: boolean): void {
-    if (!frame.replayed) this.#first = older(this.#first, frame.id)
     if (frame.replayed) {
       if (this.#resuming) this.#resuming.pageEnd = newer(this.#resuming.pageEnd, frame.id)
-    } else if (open && !this.#resuming) {
-      this.#moveTo(newer(this.#position, frame.id))
-    } else {
-      this.#live = newer(this.#live, frame.id)
+      return
     }
+    this.#first = older(this.#first, frame.id)
+    if (open && !this.#resuming) this.#moveTo(newer(this.#position, frame.id))
+    else this.#live = newer(this.#live, frame.id)
   }
 
   /** The socket was welcomed: what to resume, if anything. */
   welcomed(welcomeId: string, loadRecent: boolean): Resume | undefined {
     this.#welcomeId = welcomeId
     this.#first = older(this.#first, welcomeId)
-    if (this.#position !== undefined) {
-      const request: Resume = { type: 'resume', since: newer(rewound(this.#position), this.#floor) as string }
-      this.#resuming = { source: 'missed', request }
-      return request
-    }
-    if (loadRecent) {
-      const request: Resume = { type: 'resume' }
-      this.#resuming = { source: 'recent', request }
-      return request
-    }
+    if (this.#position !== undefined)
+      return this.#ask('missed', newer(rewound(this.#position), this.#floor) as string)
+    if (loadRecent) return this.#ask('recent')
     // A first connection expects nothing from before it: from the first id it brought, everything
     // comes live, and a post still in flight is found again by the next resume.
     this.#moveTo(this.#first)
@@ -89,9 +77,7 @@ export class ResumeCursor {
     // A recent load is the newest page; `more` there means older history, not missed notifications.
     if (data.more && resuming.source === 'missed' && pageEnd !== undefined) {
       this.#moveTo(newer(this.#position, pageEnd))
-      const request: Resume = { type: 'resume', since: pageEnd }
-      this.#resuming = { source: 'missed', request }
-      return request
+      return this.#ask('missed', pageEnd)
     }
     this.#settle(pageEnd)
     return undefined
@@ -115,6 +101,13 @@ export class ResumeCursor {
     this.#resuming = undefined
     this.#live = undefined
     this.#first = undefined
+  }
+
+  /** Asks for a page: from `since`, or the recent one; it is awaited until `resumed` answers. */
+  #ask(source: 'missed' | 'recent', since?: string): Resume {
+    const request: Resume = since === undefined ? { type: 'resume' } : { type: 'resume', since }
+    this.#resuming = { source, request }
+    return request
   }
 
   #moveTo(position: string | undefined): void {

@@ -129,15 +129,7 @@ export class ConnectionStore {
 
   /** Whether the connection is still stored (`$disconnect` has not removed it): one strongly consistent key read. */
   async isStored(connectionId: string): Promise<boolean> {
-    const { Item } = await this.#client.send(
-      new GetCommand({
-        TableName: this.#table,
-        Key: connectionKey(connectionId),
-        ConsistentRead: true,
-        ProjectionExpression: 'pk',
-      }),
-    )
-    return Item !== undefined
+    return (await this.#read(connectionId, 'pk')) !== undefined
   }
 
   /** Applies `change` to the stored connection, retrying on a concurrent change; undefined when it is gone. */
@@ -229,10 +221,20 @@ export class ConnectionStore {
 
   /** The stored item, keys included, expired or not. */
   async #item(connectionId: string): Promise<(Connection & ItemKey) | undefined> {
+    return (await this.#read(connectionId)) as (Connection & ItemKey) | undefined
+  }
+
+  /** The connection item, strongly consistent (a `$disconnect` just done shows), or `projection` of it. */
+  async #read(connectionId: string, projection?: string) {
     const { Item } = await this.#client.send(
-      new GetCommand({ TableName: this.#table, Key: connectionKey(connectionId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.#table,
+        Key: connectionKey(connectionId),
+        ConsistentRead: true,
+        ...(projection === undefined ? {} : { ProjectionExpression: projection }),
+      }),
     )
-    return Item as (Connection & ItemKey) | undefined
+    return Item
   }
 
   async #removeItems(
