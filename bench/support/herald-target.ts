@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -9,6 +9,25 @@ import { createPublisher } from '../../shared/publisher/publisher.js'
 import { type BenchTarget, waitUntil } from './bench-target.js'
 
 const root = resolve(import.meta.dirname, '../..')
+
+/**
+ * Waits until `npm start` in `child` says it runs, then reads its endpoints file and makes the SNS
+ * client and publisher a service would publish through.
+ */
+export async function whenStarted(child: ChildProcess, configFile: string) {
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  await waitUntil(async () => output.includes('Ctrl-C stops it.'), 60_000, 'npm start')
+  const endpoints = JSON.parse(await readFile(configFile, 'utf8')) as LocalEndpoints
+  const sns = new SNSClient({
+    endpoint: endpoints.snsEndpoint,
+    region: endpoints.region,
+    credentials: LOCAL_CREDENTIALS,
+  })
+  return { endpoints, sns, publisher: createPublisher({ client: sns, topicArn: endpoints.topicArn }) }
+}
 
 /**
  * Herald exactly as `npm start` runs it: the same entry point (local/main.ts) with its defaults, in
@@ -26,18 +45,7 @@ export async function startHerald(port: number): Promise<BenchTarget> {
     env: { ...process.env, HERALD_PORT: String(port), HERALD_CONFIG_FILE: configFile },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  let output = ''
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  await waitUntil(async () => output.includes('Ctrl-C stops it.'), 60_000, 'npm start')
-  const endpoints = JSON.parse(await readFile(configFile, 'utf8')) as LocalEndpoints
-  const sns = new SNSClient({
-    endpoint: endpoints.snsEndpoint,
-    region: endpoints.region,
-    credentials: LOCAL_CREDENTIALS,
-  })
-  const publisher = createPublisher({ client: sns, topicArn: endpoints.topicArn })
+  const { endpoints, sns, publisher } = await whenStarted(child, configFile)
   return {
     name: 'Herald (npm start)',
     url: endpoints.websocketUrl,

@@ -1,14 +1,11 @@
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
-import { SNSClient } from '@aws-sdk/client-sns'
-import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../../local/defaults.js'
-import type { LocalEndpoints } from '../../local/stack.js'
-import { createPublisher } from '../../shared/publisher/publisher.js'
-import { waitUntil } from './bench-target.js'
+import { LOCAL_JWT_SECRET } from '../../local/defaults.js'
 import type { ProbeReading } from './herald-probe.js'
+import { whenStarted } from './herald-target.js'
 import { IpcPeer } from './ipc-peer.js'
 import type { StopState } from './stop-trace.js'
 
@@ -57,19 +54,8 @@ export async function startProbedHerald(port: number): Promise<ProbedHerald> {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })
   const exited = new Promise((done) => child.once('exit', done))
-  let output = ''
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  await waitUntil(async () => output.includes('Ctrl-C stops it.'), 60_000, 'npm start')
+  const { endpoints, sns, publisher } = await whenStarted(child, configFile)
   const peer = new IpcPeer(child)
-  const endpoints = JSON.parse(await readFile(configFile, 'utf8')) as LocalEndpoints
-  const sns = new SNSClient({
-    endpoint: endpoints.snsEndpoint,
-    region: endpoints.region,
-    credentials: LOCAL_CREDENTIALS,
-  })
-  const publisher = createPublisher({ client: sns, topicArn: endpoints.topicArn })
   return {
     url: endpoints.websocketUrl,
     secret: LOCAL_JWT_SECRET,
