@@ -49,6 +49,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
       alertsPerUser: 2,
       downtimeMs: 1000,
     }),
+  cost: async () => (await import('./scenarios/cost.js')).cost(),
   'cold-start': async () => (await import('./scenarios/cold-start.js')).coldStart({ runs: quick ? 5 : 15 }),
   // Minutes long: run on its own with `--only soak [--minutes N]`.
   soak: async () =>

@@ -26,6 +26,13 @@ export const options = {
   count: { type: 'string' },
   name: { type: 'string' },
   max: { type: 'string' },
+  connections: { type: 'string' },
+  days: { type: 'string' },
+  'reconnect-minutes': { type: 'string' },
+  notifications: { type: 'string' },
+  'log-lines': { type: 'string' },
+  'log-viewers': { type: 'string' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
 

@@ -6,6 +6,7 @@ import { signLocalToken } from '../shared/auth/local-token.js'
 import { InvalidNotificationError } from '../shared/errors.js'
 import { createPublisher } from '../shared/publisher/publisher.js'
 import { alarmStateChange } from './alarm-message.js'
+import { printCost } from './cost/command.js'
 import { ingestLogs, putEvents } from './feeds.js'
 import { type Flags, need, options, UsageError } from './flags.js'
 import { publishInput } from './publish-input.js'
@@ -35,6 +36,8 @@ const USAGE = `herald <command> [options]
   put-events FILE                                       deliver EventBridge events (a JSON event or array) to the local
                                                         stack's events function, as a rule would
   replay  [--max N]                                     publish the dead-letter queue's notifications again, re-queue its batches
+  cost    --connections N [--days 30] [--reconnect-minutes 115] [--notifications kind:perMonth:audience,...]
+          [--log-lines N --log-viewers N] [--json]       the monthly AWS bill for a workload, line by line (us-east-1)
   rejected [--max N]                                    list publishes the fan-out refused (kept 14 days): time, reason, body
 
   --config FILE   a deployed stack's \`cdk deploy --outputs-file\` (default: .herald/local.json from npm start)`
@@ -136,6 +139,8 @@ async function main(argv: string[]): Promise<void> {
     return
   }
   switch (command) {
+    case 'cost':
+      return printCost(flags)
     case 'token':
       console.log(await tokenFor({ ...flags, user: need(flags, 'user') }))
       return

@@ -13,7 +13,13 @@ import { DEFAULT_BACKOFF, reconnectDelay } from './core/backoff.js'
 import { connectUrl } from './core/connect-url.js'
 import { ConnectionState } from './core/connection-state.js'
 import { SeenIds } from './core/dedupe.js'
-import { browserTimers, Heartbeat, type Timers } from './core/heartbeat.js'
+import {
+  browserTimers,
+  browserWakeSignals,
+  DEFAULT_HEARTBEAT_MS,
+  Heartbeat,
+  type Timers,
+} from './core/heartbeat.js'
 import { applyFrame, EMPTY_INBOX, type InboxState } from './core/inbox-state.js'
 import { ResumeCursor } from './core/resume-cursor.js'
 import type {
@@ -25,13 +31,19 @@ import type {
 } from './websocket-types.js'
 
 const MAX_QUEUED = 100
+/** How long the client keeps a connection: five minutes before API Gateway's 2-hour cut. */
+export const PLANNED_RECONNECT_MS = MAX_CONNECTION_AGE_MS - 5 * 60_000
+// API Gateway answers both itself (docs/architecture.md, Heartbeat): no Lambda runs for either.
+const KEEPALIVE = JSON.stringify({ type: 'keepalive' })
+const PING = JSON.stringify({ type: 'ping' })
 /** How long to wait before asking again for a resume page the server could not answer. */
 const RESUME_RETRY_MS = 1000
 
-/** API Gateway's own answer when a route's integration failed or was throttled. */
+/** API Gateway's own answer when a route's integration failed or was throttled (Lambda's or the stage's). */
 function isIntegrationError(data: string): boolean {
   try {
-    return (JSON.parse(data) as { message?: unknown })?.message === 'Internal server error'
+    const { message } = JSON.parse(data) as { message?: unknown }
+    return message === 'Internal server error' || message === 'Too Many Requests'
   } catch {
     return false
   }
@@ -60,6 +72,9 @@ export class WebSocketService {
   #everConnected = false
   #reconnectTimer: unknown
   #ageTimer: unknown
+  #unwatch: (() => void) | undefined
+  /** A planned reconnect's next socket is being welcomed: nothing was missed, nothing to resume. */
+  #renewing = false
   #queue: ClientMessage[] = []
   #topics: Topic[] | undefined
   #filters: LogFilters | undefined
@@ -72,10 +87,12 @@ export class WebSocketService {
     this.#timers = options.timers ?? browserTimers
     this.#listeners.add({ onMessage: options.onMessage, onStateChange: options.onStateChange })
     this.#heartbeat = new Heartbeat({
-      intervalMs: options.heartbeatIntervalMs ?? 240_000,
+      intervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS,
       timeoutMs: options.heartbeatTimeoutMs ?? 10_000,
       timers: this.#timers,
-      ping: () => this.#socket?.send(JSON.stringify({ type: 'ping' })),
+      ...(options.now ? { now: options.now } : {}),
+      keepalive: () => this.#socket?.send(KEEPALIVE),
+      ping: () => this.#socket?.send(PING),
       onDead: () => this.#drop(4000, 'heartbeat timed out', false),
     })
   }
@@ -127,7 +144,7 @@ export class WebSocketService {
   /** Sends a message now, or once connected. Subscriptions and filters are state: re-sent after every reconnect. */
   send(message: ClientMessage): void {
     if (this.#state === ConnectionState.Open && this.#socket) {
-      this.#socket.send(JSON.stringify(message))
+      this.#send(message)
     } else if (
       message.type !== 'subscribe' &&
       message.type !== 'unsubscribe' &&
@@ -170,16 +187,81 @@ export class WebSocketService {
       return
     }
     if (this.#state === ConnectionState.Idle) return
+    const socket = this.#newSocket(url)
+    this.#attach(socket)
+    socket.onopen = () => this.#watch()
+  }
+
+  #newSocket(url: string): WebSocketLike {
     const Socket = this.#options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor)
     const socket = new Socket(url)
-    this.#socket = socket
-    socket.onopen = () => this.#heartbeat.start()
-    socket.onmessage = (event) => this.#receive(event.data)
     socket.onerror = () => {}
+    return socket
+  }
+
+  /** Makes `socket` the service's own: its frames are shown, and its close reconnects. */
+  #attach(socket: WebSocketLike): void {
+    this.#socket = socket
+    socket.onmessage = (event) => this.#receive(event.data)
     socket.onclose = (event) => {
       this.#detach()
       this.#closed(event.code, event.reason, false)
     }
+  }
+
+  /** Starts the heartbeat and the wake signals for the open socket. */
+  #watch(): void {
+    this.#heartbeat.start()
+    this.#unwatch = (this.#options.wakeSignals ?? browserWakeSignals)(() => this.#heartbeat.check())
+  }
+
+  /**
+   * The planned reconnect before API Gateway's 2-hour cut, made before the break: the next socket
+   * opens while this one still delivers, and this one closes once the next is welcomed. Nothing was
+   * missed, so nothing is resumed (a resume costs a function run and two messages each time); what
+   * both sockets brought meanwhile is shown once, by id. When the next socket cannot open, or a
+   * resume is still in progress, it reconnects as after a drop, and resumes.
+   */
+  async #renew(): Promise<void> {
+    const current = this.#socket
+    const reconnect = () => {
+      if (this.#socket === current) this.#drop(4002, 'planned reconnect before the 2-hour limit', true)
+    }
+    if (!current || this.#cursor.awaited) return reconnect()
+    let url: string
+    try {
+      url = await connectUrl(this.#options)
+    } catch {
+      return reconnect()
+    }
+    if (this.#socket !== current) return
+    const next = this.#newSocket(url)
+    // What comes before its welcome waits for it: the current socket still shows the same.
+    const early: unknown[] = []
+    next.onclose = reconnect
+    next.onmessage = (event) => {
+      if (this.#socket !== current) return next.close(1000, 'superseded')
+      if (parseServerFrame(String(event.data))?.type !== 'connection_established') {
+        early.push(event.data)
+        return
+      }
+      this.#handOver(current, next)
+      this.#renewing = true
+      this.#receive(event.data)
+      this.#renewing = false
+      for (const data of early) this.#receive(data)
+    }
+  }
+
+  /** `next` takes over from `old`, which still shows what it brings until it has closed. */
+  #handOver(old: WebSocketLike, next: WebSocketLike): void {
+    this.#heartbeat.stop()
+    this.#unwatch?.()
+    this.#timers.clearTimeout(this.#ageTimer)
+    old.onclose = null
+    this.#attach(next)
+    this.#watch()
+    old.close(1000, 'renewed before the 2-hour limit')
   }
 
   #receive(data: unknown): void {
@@ -233,8 +315,8 @@ export class WebSocketService {
     this.#attempts = 0
     this.#setState(ConnectionState.Open)
     this.#ageTimer = this.#timers.setTimeout(
-      () => this.#drop(4002, 'planned reconnect before the 2-hour limit', true),
-      this.#options.maxConnectionAgeMs ?? MAX_CONNECTION_AGE_MS - 5 * 60_000,
+      () => void this.#renew(),
+      this.#options.maxConnectionAgeMs ?? PLANNED_RECONNECT_MS,
     )
     const server = frame.data.topics
     if (this.#topics) {
@@ -244,7 +326,9 @@ export class WebSocketService {
       if (remove.length) this.#send({ type: 'unsubscribe', topics: remove })
     }
     if (this.#filters) this.#send({ type: 'set_filters', filters: this.#filters })
-    const resume = this.#cursor.welcomed(frame.id, this.#options.loadRecent ?? false)
+    const resume = this.#renewing
+      ? undefined
+      : this.#cursor.welcomed(frame.id, this.#options.loadRecent ?? false)
     if (resume) this.#send(resume)
     const queued = this.#queue
     this.#queue = []
@@ -254,6 +338,7 @@ export class WebSocketService {
 
   #send(message: ClientMessage): void {
     this.#socket?.send(JSON.stringify(message))
+    this.#heartbeat.sent()
   }
 
   /** Gives up on the current socket without waiting for its close handshake (it may never come). */
@@ -267,6 +352,8 @@ export class WebSocketService {
     const socket = this.#socket
     this.#socket = undefined
     this.#heartbeat.stop()
+    this.#unwatch?.()
+    this.#unwatch = undefined
     this.#timers.clearTimeout(this.#ageTimer)
     this.#cursor.dropped()
     if (socket) {

@@ -1,7 +1,7 @@
 import type { Envelope } from '../shared/protocol/frames.js'
 import type { Stream } from '../shared/protocol/topics.js'
 import type { ConnectionState } from './core/connection-state.js'
-import type { Timers } from './core/heartbeat.js'
+import type { Timers, WakeSignals } from './core/heartbeat.js'
 
 /**
  * How a notification reached the client: `live` as it happened, `missed` through `resume` after a
@@ -53,7 +53,10 @@ export interface WebSocketServiceOptions {
   reconnectDelay?: number
   /** @default 10 */
   maxReconnectAttempts?: number
-  /** @default 240000 (4 min, under API Gateway's 10-minute idle timeout) */
+  /**
+   * The longest the client stays silent before a `keepalive`: API Gateway's 10-minute idle timeout,
+   * less a minute a hidden tab's timers may lag. @default 510000 (8.5 min)
+   */
   heartbeatIntervalMs?: number
   /** @default 10000 */
   heartbeatTimeoutMs?: number
@@ -64,5 +67,9 @@ export interface WebSocketServiceOptions {
   /** @default globalThis.WebSocket */
   WebSocket?: WebSocketConstructor
   timers?: Timers
+  /** The clock the heartbeat reads to notice the machine slept. @default Date.now */
+  now?: () => number
+  /** When to check the socket is alive. @default the browser's `online` and `visibilitychange` (shown) */
+  wakeSignals?: WakeSignals
   random?: () => number
 }

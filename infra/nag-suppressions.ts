@@ -1,7 +1,9 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib'
 import type { IConstruct } from 'constructs'
 import { FUNCTION_SPECS } from '../functions/manifest.js'
+import { MOCK_ROUTES } from '../shared/protocol/gateway-routes.js'
 import type { Herald } from './herald.js'
+import { mockRouteId } from './herald-api.js'
 
 const acknowledge = (scope: IConstruct, finding: string, reason: string) =>
   Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${finding}`, reason })
@@ -40,11 +42,12 @@ export function acknowledgeReviewedFindings(herald: Herald): void {
   for (const route of [
     herald.api.node.findChild('$disconnect-Route'),
     herald.api.node.findChild('$default-Route'),
+    ...Object.keys(MOCK_ROUTES).map((routeKey) => herald.node.findChild(mockRouteId(routeKey))),
   ]) {
     acknowledge(
       route,
       'APIG4',
-      'API Gateway WebSocket APIs authorize only at $connect (here a Lambda REQUEST authorizer); $disconnect and $default run on that authorized connection and cannot take an authorizer.',
+      'API Gateway WebSocket APIs authorize only at $connect (here a Lambda REQUEST authorizer); every other route runs on that authorized connection and cannot take an authorizer.',
     )
   }
   const loggingRole = herald.node.tryFindChild('ApiGatewayLoggingRole')

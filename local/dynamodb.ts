@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
+import { crc32 } from 'node:zlib'
 import {
   CreateTableCommand,
   DynamoDBClient,
@@ -9,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import dynalite from 'dynalite'
 import { createTableInput, TABLES, type TableDefinition } from '../shared/store/tables.js'
+import { type BillMeter, payerOf } from './bill-meter.js'
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './defaults.js'
 import { readBody } from './http.js'
 import { type Denial, type Guard, localArn } from './iam.js'
@@ -21,6 +23,8 @@ export interface LocalDynamo {
   resume(): void
   /** Checks every request against the caller's role from now on. */
   enforce(guard: Guard): void
+  /** Counts the read and write units every request consumes, by the function that made it. */
+  meter(meter: BillMeter): void
   close(): Promise<void>
 }
 
@@ -43,6 +47,59 @@ function deniedCall(guard: Guard, request: IncomingMessage, body: Buffer): Denia
   return undefined
 }
 
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'])
+const SCANS = new Set(['Query', 'Scan'])
+
+interface Consumed {
+  CapacityUnits?: number
+}
+
+/**
+ * Asks dynalite for the capacity a call consumes, as DynamoDB computes it (item sizes rounded to
+ * 1 KB written and 4 KB read, half for an eventually consistent read, a Query billed for what it
+ * read, not what it returned), counts it against the caller, and answers the caller as it asked:
+ * without `ConsumedCapacity` unless it wanted it. Returns the body to hand dynalite.
+ */
+function meterCall(
+  meter: BillMeter,
+  request: IncomingMessage,
+  body: Buffer,
+  response: ServerResponse,
+): Buffer {
+  const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? ''
+  let input: { ReturnConsumedCapacity?: string; ConsistentRead?: boolean }
+  try {
+    input = JSON.parse(body.toString('utf8'))
+  } catch {
+    return body
+  }
+  const asked = input.ReturnConsumedCapacity !== undefined && input.ReturnConsumedCapacity !== 'NONE'
+  const payer = payerOf(request.headers.authorization)
+  const end = response.end.bind(response) as (chunk?: unknown) => ServerResponse
+  response.end = ((chunk?: unknown) => {
+    if (response.statusCode !== 200 || chunk === undefined) {
+      // A write whose condition fails still consumes a write (at least one unit; the item's size is not told).
+      if (WRITES.has(operation) && String(chunk).includes('ConditionalCheckFailed')) {
+        meter.add(payer, 'dynamodb.writeUnits', 1)
+      }
+      return end(chunk)
+    }
+    const output = JSON.parse(String(chunk)) as { ConsumedCapacity?: Consumed | Consumed[] }
+    const consumed = [output.ConsumedCapacity ?? []].flat()
+    let units = consumed.reduce((sum, { CapacityUnits }) => sum + (CapacityUnits ?? 0), 0)
+    // A Query or Scan that reads nothing still consumes a read.
+    if (SCANS.has(operation)) units = Math.max(units, input.ConsistentRead ? 1 : 0.5)
+    meter.add(payer, WRITES.has(operation) ? 'dynamodb.writeUnits' : 'dynamodb.readUnits', units)
+    if (asked) return end(chunk)
+    delete output.ConsumedCapacity
+    const text = JSON.stringify(output)
+    response.setHeader('x-amz-crc32', crc32(text))
+    response.setHeader('Content-Length', Buffer.byteLength(text))
+    return end(text)
+  }) as typeof response.end
+  return asked ? body : Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' }))
+}
+
 /** dynalite on loopback: in memory, or in `path` when given. Tables are ready as soon as they are created. */
 export async function startDynamo(options: { port?: number; path?: string } = {}): Promise<LocalDynamo> {
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
@@ -54,6 +111,7 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
   ) => void)[]
   server.removeAllListeners('request')
   let guard: Guard | undefined
+  let meter: BillMeter | undefined
   const answer = (response: ServerResponse, status: number, type: string, message: string) => {
     response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' })
     response.end(JSON.stringify({ __type: type, message }))
@@ -63,15 +121,16 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
       request.resume()
       return answer(response, 500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', 'Injected outage')
     }
-    if (!guard) {
+    if (!guard && !meter) {
       for (const handler of handlers) handler(request, response)
       return
     }
     // IAM decides on the operation and its tables before DynamoDB reads the request.
     // DynamoDB's request limit is 16 MB; a larger body reaches dynalite empty and is refused.
-    const body = (await readBody(request, 16 * 1024 * 1024)) ?? Buffer.alloc(0)
-    const denial = deniedCall(guard, request, body)
+    let body = (await readBody(request, 16 * 1024 * 1024)) ?? Buffer.alloc(0)
+    const denial = guard && deniedCall(guard, request, body)
     if (denial) return answer(response, 400, `com.amazon.coral.service#${denial.type}`, denial.message)
+    if (meter) body = meterCall(meter, request, body, response)
     const replay = Object.assign(Readable.from([body]), {
       headers: request.headers,
       method: request.method,
@@ -94,6 +153,9 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
     },
     enforce: (check) => {
       guard = check
+    },
+    meter: (counter) => {
+      meter = counter
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }

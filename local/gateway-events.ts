@@ -100,7 +100,7 @@ export function forwardedContext(result: APIGatewayAuthorizerResult): HeraldAuth
 }
 
 /** `$request.body.type`: a route of that name if there is one, else `$default`. */
-export function selectRoute(routes: Record<string, string>, body: string): string {
+export function selectRoute(routes: Record<string, unknown>, body: string): string {
   try {
     const type = (JSON.parse(body) as { type?: unknown }).type
     if (typeof type === 'string' && !type.startsWith('$') && Object.hasOwn(routes, type)) return type

@@ -5,7 +5,19 @@ import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
 import type { HeraldAuthorizerContext } from '../functions/websocket-event.js'
 import { withDefaults } from '../shared/options.js'
-import { IDLE_TIMEOUT_MS, MAX_CONNECTION_AGE_MS, MAX_MESSAGE_BYTES } from '../shared/protocol/limits.js'
+import {
+  MOCK_ROUTES,
+  type MockRoute,
+  type RouteThrottle,
+  STAGE_THROTTLE,
+} from '../shared/protocol/gateway-routes.js'
+import {
+  IDLE_TIMEOUT_MS,
+  MAX_CONNECTION_AGE_MS,
+  MAX_FRAME_BYTES,
+  MAX_MESSAGE_BYTES,
+} from '../shared/protocol/limits.js'
+import { type BillMeter, unitsOf } from './bill-meter.js'
 import { watchFrames } from './frame-rules.js'
 import {
   authorizerEvent,
@@ -20,6 +32,7 @@ import { closeServer, guarded, listen } from './http.js'
 import type { Guard } from './iam.js'
 import type { LocalLambda } from './lambda-runtime.js'
 import { ManagementApi, type ManagementCall, type OpenConnection } from './management-api.js'
+import { mockAnswer, RouteThrottles } from './mock-route.js'
 
 /** Which function serves each part of the API, as the CDK stack wires them. */
 export interface GatewayRoutes {
@@ -48,6 +61,10 @@ export interface GatewayOptions {
   maxConnectionAgeMs?: number
   /** Throttles the Management API like the account quota; unset means unthrottled. */
   throttle?: { rate: number; burst: number }
+  /** Routes API Gateway answers itself (MOCK integrations). @default MOCK_ROUTES */
+  mockRoutes?: Record<string, MockRoute>
+  /** The stage's default route throttling, for every route without its own. @default STAGE_THROTTLE */
+  stageThrottle?: RouteThrottle
 }
 
 type GatewaySettings = Required<Omit<GatewayOptions, 'throttle'>> & Pick<GatewayOptions, 'throttle'>
@@ -73,6 +90,12 @@ export class LocalGateway {
   readonly #server: Server
   readonly #management: ManagementApi
   readonly #identity: GatewayIdentity = { apiId: 'local', stage: 'local', domainName: '127.0.0.1' }
+  readonly #throttles: RouteThrottles
+  #meter: BillMeter | undefined
+  /** Every route key a message can select: the functions' and API Gateway's own. */
+  readonly #routeKeys: Record<string, unknown>
+  /** Each MOCK route's answer, or undefined for a one-way route. */
+  readonly #mockAnswers = new Map<string, ((context: Record<string, unknown>) => string) | undefined>()
   #port = 0
 
   constructor(options: GatewayOptions) {
@@ -83,12 +106,19 @@ export class LocalGateway {
         idleTimeoutMs: IDLE_TIMEOUT_MS,
         maxConnectionAgeMs: MAX_CONNECTION_AGE_MS,
         throttle: undefined,
+        mockRoutes: MOCK_ROUTES,
+        stageThrottle: STAGE_THROTTLE,
         lambda: options.lambda,
         routes: options.routes,
       },
       options,
     )
     this.#identity.stage = this.#options.stage
+    const { mockRoutes, stageThrottle } = this.#options
+    this.#throttles = new RouteThrottles(stageThrottle, mockRoutes)
+    this.#routeKeys = { ...this.#options.routes, ...mockRoutes }
+    for (const [routeKey, route] of Object.entries(mockRoutes))
+      this.#mockAnswers.set(routeKey, route.response === undefined ? undefined : mockAnswer(route.response))
     this.#management = new ManagementApi({
       lookup: (connectionId) => this.#open.get(connectionId),
       maxMessageBytes: this.#options.maxMessageBytes,
@@ -123,6 +153,15 @@ export class LocalGateway {
   /** Checks every Management API call against the caller's role from now on. */
   enforce(guard: Guard): void {
     this.#management.enforce(guard)
+  }
+
+  /**
+   * Counts what API Gateway bills from now on: each message a client sends and each one sent to it
+   * (32 KB units), by route or by the function that posted it, and every connection's minutes.
+   */
+  meter(meter: BillMeter): void {
+    this.#meter = meter
+    this.#management.meter(meter)
   }
 
   /** Management API requests answered, and how many of them with 429. */
@@ -245,6 +284,7 @@ export class LocalGateway {
       ageTimer: setTimeout(() => socket.close(1001, 'Going away'), maxConnectionAgeMs),
     }
     this.#open.set(connection.connectionId, connection)
+    this.#meter?.add('route:$connect', 'apigateway.requests')
     // A frame API Gateway refuses closes the connection and never reaches a route.
     socket.on('message', (data) => {
       if (!refused()) this.#receive(connection, data)
@@ -253,6 +293,12 @@ export class LocalGateway {
     socket.on('close', (code, reason) => {
       clearTimeout(connection.idleTimer)
       clearTimeout(connection.ageTimer)
+      this.#meter?.add(
+        'connections',
+        'apigateway.connectionMinutes',
+        (Date.now() - connection.connectedAt) / 60_000,
+      )
+      this.#meter?.add('route:$disconnect', 'apigateway.requests')
       this.#open.delete(connection.connectionId)
       if (!connection.skipDisconnect) this.#disconnect(connection, code, reason.toString())
     })
@@ -263,15 +309,42 @@ export class LocalGateway {
     connection.idleTimer.refresh()
     const raw = Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)])
     const body = raw.toString('utf8')
-    const routeKey = selectRoute(this.#options.routes, body)
+    const routeKey = selectRoute(this.#routeKeys, body)
+    this.#meter?.add(`route:${routeKey}`, 'apigateway.messages', unitsOf(raw.length, MAX_FRAME_BYTES))
+    this.#meter?.add(`route:${routeKey}`, 'apigateway.requests')
     const event = routeEvent(this.#identity, connection, routeKey, { body, isBase64Encoded: false })
-    this.#options.lambda.invoke(this.#options.routes[routeKey] as string, event).catch(() => {
-      // What API Gateway tells a client whose integration failed.
-      const requestId = event.requestContext.requestId
-      const answer = { message: 'Internal server error', connectionId: connection.connectionId, requestId }
-      if (connection.socket.readyState === connection.socket.OPEN)
-        connection.socket.send(JSON.stringify(answer))
-    })
+    const { requestId } = event.requestContext
+    // What API Gateway tells a client whose message it could not pass on.
+    const refuse = (message: string) =>
+      this.#answer(
+        connection,
+        JSON.stringify({ message, connectionId: connection.connectionId, requestId }),
+        routeKey,
+      )
+    if (!this.#throttles.take(routeKey)) {
+      refuse('Too Many Requests')
+      return
+    }
+    if (this.#mockAnswers.has(routeKey)) {
+      const answer = this.#mockAnswers.get(routeKey)
+      if (answer)
+        this.#answer(connection, answer(event.requestContext as unknown as Record<string, unknown>), routeKey)
+      return
+    }
+    this.#options.lambda
+      .invoke(this.#options.routes[routeKey] as string, event)
+      .catch(() => refuse('Internal server error'))
+  }
+
+  /** A message API Gateway itself sends the client: a route response or an error. */
+  #answer(connection: OpenConnection, frame: string, routeKey: string): void {
+    if (connection.socket.readyState !== connection.socket.OPEN) return
+    connection.socket.send(frame)
+    this.#meter?.add(
+      `route:${routeKey}`,
+      'apigateway.messages',
+      unitsOf(Buffer.byteLength(frame), MAX_FRAME_BYTES),
+    )
   }
 
   #disconnect(

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { HeraldError } from '../shared/errors.js'
 import { withDefaults } from '../shared/options.js'
+import { type BillMeter, functionPayer } from './bill-meter.js'
 import { closeServer, guarded, listen, readBody, send, sendAwsError } from './http.js'
 import { type Guard, localArn } from './iam.js'
 import { ACCOUNT_CONCURRENCY, AccountConcurrency, TooManyRequestsError } from './lambda-concurrency.js'
@@ -68,6 +69,7 @@ export class LocalLambda {
   readonly #options: Settings
   readonly #concurrency: AccountConcurrency
   #guard: Guard | undefined
+  #meter: BillMeter | undefined
   #server: Server | undefined
   /**
    * Asynchronous invocations retried after an error, as Lambda would; invocations refused for want
@@ -146,6 +148,8 @@ export class LocalLambda {
       this.stats.throttles++
       throw new TooManyRequestsError(throttled)
     }
+    // Lambda bills each invocation that runs, retries included; a throttled one is not billed.
+    this.#meter?.add(functionPayer(name), 'lambda.requests')
     try {
       // A copy, as the event would be serialized on its way to a real function.
       return await handler(structuredClone(event))
@@ -227,6 +231,11 @@ export class LocalLambda {
   /** Checks every Invoke API call against the caller's role from now on. */
   enforce(guard: Guard): void {
     this.#guard = guard
+  }
+
+  /** Counts every invocation that runs, by function, from now on. */
+  meter(meter: BillMeter): void {
+    this.#meter = meter
   }
 
   /** Serves the Invoke API on loopback; returns its endpoint. */

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { WebSocket } from 'ws'
 import type { HeraldAuthorizerContext } from '../functions/websocket-event.js'
 import { TokenBucket } from '../shared/fan-out/token-bucket.js'
+import { MAX_FRAME_BYTES as FRAME } from '../shared/protocol/limits.js'
+import { type BillMeter, payerOf, unitsOf } from './bill-meter.js'
 import { readBody, send, sendAwsError } from './http.js'
 import { type Guard, localArn } from './iam.js'
 
@@ -51,6 +53,7 @@ export class ManagementApi {
   readonly #bucket: TokenBucket | undefined
   #faults: { status: number; every: number } | undefined
   #guard: Guard | undefined
+  #meter: BillMeter | undefined
   readonly #listeners = new Set<(call: ManagementCall) => void>()
 
   constructor(options: ManagementApiOptions) {
@@ -62,6 +65,11 @@ export class ManagementApi {
 
   enforce(guard: Guard): void {
     this.#guard = guard
+  }
+
+  /** Counts each message posted to a client, in API Gateway's 32 KB units, against the caller. */
+  meter(meter: BillMeter): void {
+    this.#meter = meter
   }
 
   /** Answers every `every`th request with `status` (500 or 429), until called with undefined. */
@@ -125,6 +133,11 @@ export class ManagementApi {
           return sendAwsError(response, 410, 'GoneException', 'Gone')
         // The posted bytes as a text frame, without decoding them to re-encode them.
         connection.socket.send(body, { binary: false })
+        this.#meter?.add(
+          payerOf(request.headers.authorization),
+          'apigateway.messages',
+          unitsOf(body.length, FRAME),
+        )
         return send(response, 200)
       }
       case 'GET':

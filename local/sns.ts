@@ -3,6 +3,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { SNSEvent, SNSMessageAttributes } from 'aws-lambda'
 import { HeraldError } from '../shared/errors.js'
 import { SNS_MAX_MESSAGE_BYTES } from '../shared/protocol/limits.js'
+import { type BillMeter, payerOf, unitsOf } from './bill-meter.js'
 import { closeServer, listen, readBody, send } from './http.js'
 import type { Guard } from './iam.js'
 import type { LocalLambda } from './lambda-runtime.js'
@@ -47,6 +48,7 @@ export class LocalSns {
   readonly #options: LocalSnsOptions
   readonly #server: Server
   #guard: Guard | undefined
+  #meter: BillMeter | undefined
 
   constructor(options: LocalSnsOptions) {
     this.#options = options
@@ -70,6 +72,12 @@ export class LocalSns {
             denial.type === 'AccessDeniedException' ? 'AuthorizationError' : 'MissingAuthenticationToken',
             denial.message,
           )
+        // SNS bills a publish, or a batch, per 64 KB of the messages it carries.
+        const bytes = [...form].reduce(
+          (sum, [key, value]) => sum + (/(^|\.)Message$/.test(key) ? Buffer.byteLength(value) : 0),
+          0,
+        )
+        this.#meter?.add(payerOf(request.headers.authorization), 'sns.requests', unitsOf(bytes, 64 * 1024))
         if (action === 'Publish') this.#publish(form, requestId, response)
         else if (action === 'PublishBatch') this.#publishBatch(form, requestId, response)
         else
@@ -92,6 +100,11 @@ export class LocalSns {
   /** Checks every call against the caller's role from now on. */
   enforce(guard: Guard): void {
     this.#guard = guard
+  }
+
+  /** Counts the publishes SNS would bill, by caller, from now on. */
+  meter(meter: BillMeter): void {
+    this.#meter = meter
   }
 
   async listen(port = 0): Promise<string> {

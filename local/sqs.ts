@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
+import { type BillMeter, functionPayer, payerOf, unitsOf } from './bill-meter.js'
 import { LOCAL_REGION } from './defaults.js'
 import { closeServer, listen, readBody, send } from './http.js'
 import { type Guard, localArn } from './iam.js'
@@ -46,6 +47,7 @@ export class LocalSqs {
   readonly passive = new Map<string, PassiveQueue>()
   readonly #byUrl = new Map<string, PassiveQueue>()
   #guard: Guard | undefined
+  #meter: BillMeter | undefined
   /** What went through the queue: messages sent to it, and batches handed to its consumer. */
   readonly stats = { sent: 0, invocations: 0 }
   #inFlight = 0
@@ -81,6 +83,7 @@ export class LocalSqs {
           localArn.queue(String(input.QueueUrl ?? '')),
         )
         if (denial) throw new SqsError(denial.type, denial.message)
+        this.#meter?.add(payerOf(request.headers.authorization), 'sqs.requests', billedRequests(input))
         const passive = this.#byUrl.get(String(input.QueueUrl))
         if (passive) return this.#reply(response, passive.action(action, input))
         if (input.QueueUrl !== this.queueUrl)
@@ -118,6 +121,11 @@ export class LocalSqs {
   /** Checks every request against the caller's role from now on. */
   enforce(guard: Guard): void {
     this.#guard = guard
+  }
+
+  /** Counts the requests SQS would bill, by caller, the event source mapping's polls included. */
+  meter(meter: BillMeter): void {
+    this.#meter = meter
   }
 
   /** The URL of a passive queue, by name. */
@@ -195,6 +203,8 @@ export class LocalSqs {
   async #invoke(batch: Message[]): Promise<void> {
     this.#inFlight++
     this.stats.invocations++
+    // The event source mapping's ReceiveMessage and DeleteMessageBatch, billed to the account.
+    this.#meter?.add(functionPayer(this.#options.consumer), 'sqs.requests', 2)
     for (const message of batch) message.receiveCount++
     let failed = new Set(batch.map((message) => message.messageId))
     try {
@@ -244,4 +254,16 @@ interface BatchEntry {
   Id: string
   MessageBody: string
   DelaySeconds?: number
+}
+
+/** SQS bills a request per 64 KB of the message bodies it carries; any other request is one. */
+function billedRequests(input: { MessageBody?: unknown; Entries?: unknown }): number {
+  const bodies = Array.isArray(input.Entries)
+    ? input.Entries.map((entry: { MessageBody?: unknown }) => entry.MessageBody)
+    : [input.MessageBody]
+  const bytes = bodies.reduce<number>(
+    (sum, body) => sum + (typeof body === 'string' ? Buffer.byteLength(body) : 0),
+    0,
+  )
+  return unitsOf(bytes, 64 * 1024)
 }

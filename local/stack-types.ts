@@ -1,6 +1,7 @@
 import type { FunctionSpec, HeraldFunctionName } from '../functions/manifest.js'
 import type { RejectedNotification } from '../shared/fan-out/rejections.js'
 import type { Env } from '../shared/runtime/config.js'
+import type { BillMeter } from './bill-meter.js'
 import type { LocalDynamo } from './dynamodb.js'
 import type { GatewayOptions, LocalGateway } from './gateway.js'
 import type { LocalLambda, LocalLambdaOptions } from './lambda-runtime.js'
@@ -15,7 +16,10 @@ export interface LocalStackOptions {
    * Settings the functions read, as the CDK stack sets them (HERALD_SHARDS, …). HERALD_JWT_SECRET
    * is the key the local Secrets Manager holds for the authorizer. */
   env?: Env
-  gateway?: Pick<GatewayOptions, 'idleTimeoutMs' | 'maxConnectionAgeMs' | 'maxMessageBytes' | 'throttle'>
+  gateway?: Pick<
+    GatewayOptions,
+    'idleTimeoutMs' | 'maxConnectionAgeMs' | 'maxMessageBytes' | 'throttle' | 'mockRoutes' | 'stageThrottle'
+  >
   lambda?: LocalLambdaOptions
   /** How often expired items are deleted, as DynamoDB TTL would. @default 60000 */
   sweepIntervalMs?: number
@@ -80,6 +84,8 @@ export interface LocalStack extends LocalEndpoints {
   secretsManagerEndpoint: string
   /** The local DynamoDB, which reliability tests can pause and resume. */
   dynamo: LocalDynamo
+  /** What AWS would bill for everything the stack has done, counted by the twins as they serve. */
+  bill: BillMeter
   /** Resolves once every invocation started so far, and the queued work it caused, is done. */
   idle(): Promise<void>
   close(): Promise<void>

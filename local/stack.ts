@@ -9,6 +9,7 @@ import { documentClientOf } from '../shared/runtime/dynamodb.js'
 import { alarmRules } from '../shared/runtime/json-settings.js'
 import { snsOf } from '../shared/runtime/sns.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE } from '../shared/store/tables.js'
+import { BillMeter, meteredGuard } from './bill-meter.js'
 import { LocalDashboard } from './dashboard.js'
 import {
   LOCAL_CREDENTIALS,
@@ -45,8 +46,11 @@ function functionEnv(twins: Twins, options: LocalStackOptions): Env {
   }
 }
 
-/** The twin of IAM, from the same manifest entries the construct builds roles from. */
-function enforceRoles(twins: Twins, options: LocalStackOptions) {
+/**
+ * The twin of IAM, from the same manifest entries the construct builds roles from, and the meter
+ * every twin counts what AWS would bill on.
+ */
+function enforceRoles(twins: Twins, options: LocalStackOptions, meter: BillMeter) {
   const specs = FUNCTION_SPECS.map(([name, spec]) => [name, options.functions?.[name] ?? spec] as const)
   const guard = localIam(
     {
@@ -60,7 +64,8 @@ function enforceRoles(twins: Twins, options: LocalStackOptions) {
     specs,
   )
   for (const twin of [twins.dynamo, twins.sqs, twins.sns, twins.lambda, twins.gateway, twins.secrets])
-    twin.enforce(guard)
+    twin.enforce(meteredGuard(guard, meter))
+  for (const twin of [twins.dynamo, twins.sqs, twins.sns, twins.lambda, twins.gateway]) twin.meter(meter)
   return specs
 }
 
@@ -74,6 +79,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const twins = await startTwins(options)
   const { dynamo, gateway, lambda, sqs, sns, secrets, endpoints } = twins
   const env = functionEnv(twins, options)
+  const bill = new BillMeter()
   const settings = {
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
@@ -88,7 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // The operator's clients: the TTL sweeper and the dashboard's publisher.
   const aws = awsClients(settings)
   const functionClients = await registerFunctions(lambda, {
-    specs: enforceRoles(twins, options),
+    specs: enforceRoles(twins, options, bill),
     env,
     settings,
     // The delivery workers always run in threads: their share of the quota is per instance.
@@ -135,6 +141,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sqs,
     secretsManagerEndpoint: endpoints.secretsManagerEndpoint,
     dynamo,
+    bill,
     async idle() {
       await lambda.idle()
       await sqs.idle()

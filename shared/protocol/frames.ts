@@ -33,6 +33,7 @@ const IdListSchema = v.pipe(v.array(HeraldIdSchema), v.minLength(1), v.maxLength
 // What a browser may send. `resume` without `since` asks for the most recent history.
 export const CLIENT_MESSAGE_SCHEMAS = {
   ping: v.strictObject({ type: v.literal('ping') }),
+  keepalive: v.strictObject({ type: v.literal('keepalive') }),
   subscribe: v.strictObject({ type: v.literal('subscribe'), topics: TopicListSchema }),
   unsubscribe: v.strictObject({ type: v.literal('unsubscribe'), topics: TopicListSchema }),
   set_filters: v.strictObject({ type: v.literal('set_filters'), filters: LogFiltersSchema }),

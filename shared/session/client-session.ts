@@ -123,6 +123,9 @@ async function answer(
   switch (message.type) {
     case 'ping':
       return [makeFrame('pong', {})]
+    // API Gateway's own route takes it; one that reaches a function (a stack without that route) needs no answer.
+    case 'keepalive':
+      return []
     case 'subscribe': {
       if (message.topics.includes('logs') && !context.canReadLogs) {
         throw new ProtocolError('forbidden', 'this token may not read the log stream')

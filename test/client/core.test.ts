@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_BACKOFF, reconnectDelay } from '../../client/core/backoff.js'
 import { SeenIds } from '../../client/core/dedupe.js'
-import { Heartbeat } from '../../client/core/heartbeat.js'
+import { Heartbeat, type HeartbeatOptions } from '../../client/core/heartbeat.js'
 import { insertById } from '../../client/core/ordered.js'
 
 describe('Function: reconnectDelay', () => {
@@ -43,14 +43,49 @@ describe('Class: Heartbeat', () => {
   beforeEach(() => vi.useFakeTimers())
   afterEach(() => vi.useRealTimers())
 
-  it('pings after a quiet interval and declares the socket dead when nothing answers', () => {
-    const ping = vi.fn()
-    const onDead = vi.fn()
-    new Heartbeat({ intervalMs: 240_000, timeoutMs: 10_000, ping, onDead }).start()
+  const heartbeat = (options: Partial<HeartbeatOptions> = {}) => {
+    const calls = { keepalive: vi.fn(), ping: vi.fn(), onDead: vi.fn() }
+    const beat = new Heartbeat({ intervalMs: 510_000, timeoutMs: 10_000, ...calls, ...options })
+    beat.start()
+    return { beat, ...calls }
+  }
 
-    vi.advanceTimersByTime(239_999)
-    expect(ping).not.toHaveBeenCalled()
+  it('sends one unanswered keepalive per 8.5 silent minutes, and never a ping, on an idle socket', () => {
+    const { beat, keepalive, ping, onDead } = heartbeat()
+
+    vi.advanceTimersByTime(509_999)
+    expect(keepalive).not.toHaveBeenCalled()
     vi.advanceTimersByTime(1)
+    expect(keepalive).toHaveBeenCalledTimes(1)
+    vi.advanceTimersByTime(10 * 510_000)
+
+    expect(keepalive).toHaveBeenCalledTimes(11)
+    expect(ping).not.toHaveBeenCalled()
+    expect(onDead).not.toHaveBeenCalled()
+    beat.stop()
+  })
+
+  it('counts every frame the client sends as the silence ending: a chatty client sends no keepalive', () => {
+    const { beat, keepalive } = heartbeat({ intervalMs: 1000 })
+
+    for (let i = 0; i < 10; i++) {
+      vi.advanceTimersByTime(900)
+      beat.sent()
+    }
+
+    expect(keepalive).not.toHaveBeenCalled()
+    beat.stop()
+  })
+
+  it('checks with a ping when the machine slept, and declares the socket dead when nothing answers', () => {
+    let now = 0
+    const { keepalive, ping, onDead } = heartbeat({ now: () => now })
+
+    // The timer fires at last, an hour after it was due: the laptop was closed.
+    now = 510_000 + 3_600_000
+    vi.advanceTimersByTime(510_000)
+
+    expect(keepalive).not.toHaveBeenCalled()
     expect(ping).toHaveBeenCalledTimes(1)
     vi.advanceTimersByTime(9_999)
     expect(onDead).not.toHaveBeenCalled()
@@ -58,29 +93,18 @@ describe('Class: Heartbeat', () => {
     expect(onDead).toHaveBeenCalledTimes(1)
   })
 
-  it('counts any received frame as life: a busy socket never pings', () => {
-    const ping = vi.fn()
-    const heartbeat = new Heartbeat({ intervalMs: 1000, timeoutMs: 100, ping, onDead: vi.fn() })
-    heartbeat.start()
+  it('keeps the socket when any frame answers a check in time, and sends one ping per check', () => {
+    const { beat, ping, onDead } = heartbeat()
 
-    for (let i = 0; i < 10; i++) {
-      vi.advanceTimersByTime(900)
-      heartbeat.alive()
-    }
+    beat.check()
+    beat.check()
+    vi.advanceTimersByTime(5_000)
+    beat.alive()
+    vi.advanceTimersByTime(60_000)
 
-    expect(ping).not.toHaveBeenCalled()
-    heartbeat.stop()
-  })
-
-  it('keeps the connection when the pong arrives in time', () => {
-    const onDead = vi.fn()
-    const heartbeat = new Heartbeat({ intervalMs: 1000, timeoutMs: 100, ping: vi.fn(), onDead })
-    heartbeat.start()
-    vi.advanceTimersByTime(1050)
-    heartbeat.alive()
-    vi.advanceTimersByTime(500)
+    expect(ping).toHaveBeenCalledTimes(1)
     expect(onDead).not.toHaveBeenCalled()
-    heartbeat.stop()
+    beat.stop()
   })
 })
 

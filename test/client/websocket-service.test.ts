@@ -258,11 +258,28 @@ describe('Class: WebSocketService', () => {
     expect(notifications.map(({ frame }) => frame.id)).toEqual([a, b])
   })
 
-  it('pings when quiet and reconnects when the pong never comes', async () => {
-    const { herald } = service({ heartbeatIntervalMs: 60_000, heartbeatTimeoutMs: 5_000 })
+  it('keeps a quiet socket open with unanswered keepalives, and never pings it', async () => {
+    const { herald } = service()
     const first = await connected(herald)
 
-    await vi.advanceTimersByTimeAsync(60_000)
+    await vi.advanceTimersByTimeAsync(3 * 510_000)
+
+    expect(first.sent).toEqual([{ type: 'keepalive' }, { type: 'keepalive' }, { type: 'keepalive' }])
+    expect(FakeWebSocket.instances).toHaveLength(1)
+  })
+
+  it('checks the socket when the network comes back, and reconnects when the pong never comes', async () => {
+    let wake: () => void = () => {}
+    const { herald } = service({
+      heartbeatTimeoutMs: 5_000,
+      wakeSignals: (check) => {
+        wake = check
+        return () => {}
+      },
+    })
+    const first = await connected(herald)
+
+    wake()
     expect(first.sent).toEqual([{ type: 'ping' }])
     await vi.advanceTimersByTimeAsync(5_000)
     expect(first.closedWith).toEqual({ code: 4000, reason: 'heartbeat timed out' })
@@ -270,16 +287,44 @@ describe('Class: WebSocketService', () => {
     expect(FakeWebSocket.instances).toHaveLength(2)
   })
 
-  it('reconnects on purpose, at once, before API Gateway’s 2-hour cut', async () => {
-    const { herald } = service({ heartbeatIntervalMs: 10 * 3600_000 })
-    await connected(herald)
+  it('renews before API Gateway’s 2-hour cut, make before break: the old socket closes once the new is welcomed, and nothing is resumed', async () => {
+    const { herald, frames } = service()
+    const first = await connected(herald)
+    first.receive('alert', alert('before'))
 
     await vi.advanceTimersByTimeAsync(115 * 60_000 - 1)
     expect(FakeWebSocket.instances).toHaveLength(1)
     await vi.advanceTimersByTimeAsync(2)
-
     expect(FakeWebSocket.instances).toHaveLength(2)
-    expect(FakeWebSocket.instances[0]?.closedWith?.code).toBe(4002)
+    const second = FakeWebSocket.last
+    // Both sockets are live meanwhile: a notification on either is shown once.
+    const both = first.receive('alert', alert('meanwhile'))
+    second.receive('alert', alert('meanwhile'), both)
+    expect(first.closedWith).toBeUndefined()
+    second.accept()
+
+    expect(first.closedWith?.code).toBe(1000)
+    expect(second.sent.filter((frame) => frame.type === 'resume')).toEqual([])
+    expect(herald.state).toBe(ConnectionState.Open)
+    expect(
+      frames
+        .filter(({ frame }) => frame.type === 'alert')
+        .map(({ frame }) => (frame.data as { title: string }).title),
+    ).toEqual(['before', 'meanwhile'])
+  })
+
+  it('falls back to reconnecting and resuming when the renewing socket cannot open', async () => {
+    const { herald } = service()
+    const first = await connected(herald)
+    first.receive('alert', alert('seen'))
+
+    await vi.advanceTimersByTimeAsync(115 * 60_000 + 1)
+    FakeWebSocket.last.drop()
+    await vi.advanceTimersByTimeAsync(0)
+
+    expect(first.closedWith?.code).toBe(4002)
+    FakeWebSocket.last.accept()
+    expect(FakeWebSocket.last.sent.filter((frame) => frame.type === 'resume')).toHaveLength(1)
   })
 
   it('stays closed after disconnect()', async () => {

@@ -135,7 +135,7 @@ describe('Class: LocalGateway', () => {
       default: async (event) => void seen.push(event),
     })
     const client = (await TestClient.open(`${gateway.websocketUrl}/?token=t&stream=logs`)) as TestClient
-    client.send({ type: 'ping' })
+    client.send({ type: 'resume' })
     await vi.waitFor(() => expect(seen).toHaveLength(2))
     await lambda.idle()
 
@@ -148,7 +148,7 @@ describe('Class: LocalGateway', () => {
       },
     })
     expect(seen[1]).toMatchObject({
-      body: '{"type":"ping"}',
+      body: '{"type":"resume"}',
       requestContext: { routeKey: '$default', eventType: 'MESSAGE', authorizer: { principalId: 'u1' } },
     })
     client.close()

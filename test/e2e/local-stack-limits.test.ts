@@ -103,7 +103,7 @@ describe('Local stack: API Gateway frame rules', () => {
 
   it('takes a 100 KB message in 25 KB frames: the route answers it and the socket stays open', async () => {
     const client = await herald.connect('frag')
-    sendInFrames(client, `{"type":"ping","pad":"${'x'.repeat(100 * 1024)}"}`, 25 * 1024)
+    sendInFrames(client, `{"type":"resume","pad":"${'x'.repeat(100 * 1024)}"}`, 25 * 1024)
     // It reaches $default, which refuses a client message over its own 32 KB limit.
     expect((await client.next('error')).data).toMatchObject({ code: 'too_large' })
     client.send({ type: 'ping' })

@@ -13,6 +13,46 @@ describe('Stack: HeraldStack', () => {
     })
   })
 
+  it('answers ping with pong from a MOCK integration and takes keepalive with one, each throttled on its own', () => {
+    const pingTarget = new Capture()
+    synthesized.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'ping',
+      RouteResponseSelectionExpression: '$default',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: pingTarget }]] },
+    })
+    expect(synthesized.resources[pingTarget.asString()]?.Properties).toMatchObject({
+      IntegrationType: 'MOCK',
+      RequestTemplates: { $default: '{"statusCode": 200}' },
+    })
+    synthesized.template.hasResourceProperties('AWS::ApiGatewayV2::IntegrationResponse', {
+      IntegrationId: { Ref: pingTarget.asString() },
+      IntegrationResponseKey: '$default',
+      ResponseTemplates: { $default: Match.stringLikeRegexp('"type":"pong"') },
+    })
+    synthesized.template.hasResourceProperties('AWS::ApiGatewayV2::RouteResponse', {
+      RouteResponseKey: '$default',
+    })
+    const keepaliveTarget = new Capture()
+    synthesized.template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'keepalive',
+      RouteResponseSelectionExpression: Match.absent(),
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: keepaliveTarget }]] },
+    })
+    expect(synthesized.resources[keepaliveTarget.asString()]?.Properties.IntegrationType).toBe('MOCK')
+    // No function behind either: the MOCK integrations are the only ones without a URI.
+    synthesized.template.resourcePropertiesCountIs(
+      'AWS::ApiGatewayV2::Integration',
+      { IntegrationType: 'MOCK' },
+      2,
+    )
+    synthesized.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: {
+        ping: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+        keepalive: { ThrottlingRateLimit: 5000, ThrottlingBurstLimit: 10_000 },
+      },
+    })
+  })
+
   it('routes $connect (with the REQUEST authorizer), $disconnect and $default to their functions', () => {
     // The $connect route is authorized by exactly this authorizer, on this function.
     const connectRoute = Object.values(synthesized.resources).find(
@@ -46,7 +86,8 @@ describe('Stack: HeraldStack', () => {
       RouteKey: '$default',
       AuthorizationType: 'NONE',
     })
-    synthesized.template.resourceCountIs('AWS::ApiGatewayV2::Route', 3)
+    // Plus API Gateway's own routes, ping and keepalive (below).
+    synthesized.template.resourceCountIs('AWS::ApiGatewayV2::Route', 5)
 
     for (const [route, fn] of [
       ['$connect', 'connect'],
