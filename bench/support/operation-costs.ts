@@ -175,3 +175,38 @@ async function notify(
   await publisher.publish({ type: kind, data, ...target } as never)
   await Promise.all(tabs.map((tab) => tab.next(kind)))
 }
+
+/**
+ * What one welcome reads when its user has `notifications` unread targeted alerts in the history
+ * window: the unread count reads the window, so its read units grow with it.
+ */
+export async function measureWelcomeReads(stack: LocalStack, notifications = 1000): Promise<Usage> {
+  const aws = awsClients({
+    region: stack.region,
+    credentials: LOCAL_CREDENTIALS,
+    endpoints: { sns: stack.snsEndpoint },
+  })
+  const publisher = createPublisher({ client: snsOf(aws), topicArn: stack.topicArn })
+  const userId = `cost-reader-${notifications}`
+  try {
+    for (let i = 0; i < notifications; i += 10)
+      await Promise.all(
+        Array.from({ length: Math.min(10, notifications - i) }, (_, j) =>
+          publisher.publish({
+            type: 'alert',
+            userId,
+            data: { severity: 'low', title: `n${i + j}`, message: 'kept' },
+          }),
+        ),
+      )
+    await stack.idle()
+    const before = stack.bill.usage()
+    const token = await signLocalToken({ userId, secret: LOCAL_JWT_SECRET })
+    const tab = await TestClient.connect(`${stack.websocketUrl}/?token=${token}`)
+    await stack.idle()
+    tab.socket.terminate()
+    return usageSince(before, stack.bill.usage()).welcome ?? {}
+  } finally {
+    aws.destroy()
+  }
+}

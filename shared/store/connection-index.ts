@@ -1,8 +1,16 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
 import type { Scope } from '../protocol/audience.js'
+import type { Topic } from '../protocol/topics.js'
 import type { Connection } from './connection-store.js'
-import { groupPartition, type ItemKey, logPartition, shardOf, topicPartition, userPartition } from './keys.js'
+import {
+  groupPartition,
+  type ItemKey,
+  logPartition,
+  notificationPartition,
+  shardOf,
+  userPartition,
+} from './keys.js'
 
 // A type alias, not an interface, so it can be written as a plain DynamoDB item.
 export type IndexItem = ItemKey & {
@@ -10,39 +18,36 @@ export type IndexItem = ItemKey & {
   userId: string
   version: number
   expiresAt: number
+  /** The connection's topics: a reader filters on them, so one item serves every topic. */
+  topics: Topic[]
   removed?: true
 }
 
 /**
- * Every key a connection is found under: its user (counted, and per topic), its topics' shards,
- * its log filter, and each of its groups per topic, all within its tenant. A tenant's connection
- * is also under the unscoped topic and log keys, which a `"*"` publish reads; its user and group
- * keys are never unscoped, so a user id or group name means nothing across tenants.
+ * Every key a connection is found under, one item each whatever its topics (a connect writes
+ * them, a disconnect deletes them, so each is a write unit twice per connection): its user (to
+ * count a user's connections and to reach them), its shard of the notification topics, its log
+ * filter's shard, and each of its groups, all within its tenant. A reader keeps the items whose
+ * `topics` hold the topic it wants; a notifications connection holds all three by default, so a
+ * broadcast reads about one item per recipient. A tenant's connection is also under the unscoped
+ * notification and log keys, which a `"*"` publish reads; its user and group keys are never
+ * unscoped, so a user id or group name means nothing across tenants.
  */
 export function indexKeys(connection: Connection, shards: number): ItemKey[] {
   const shard = shardOf(connection.connectionId, shards)
   const sk = connection.connectionId
   const own: Scope = { tenant: connection.tenant }
   const broadcastScopes: Scope[] = connection.tenant === undefined ? [own] : [own, {}]
-  const user = userPartition(connection.userId, own)
-  // One item per connection under its user, whatever its topics, to count a user's connections.
-  const keys: ItemKey[] = [{ pk: user, sk: `conn#${sk}` }]
-  for (const topic of connection.topics) {
-    keys.push({ pk: user, sk: `${topic}#${sk}` })
-    for (const scope of broadcastScopes) {
-      keys.push({
-        pk:
-          topic === 'logs'
-            ? logPartition(connection.filters, shard, scope)
-            : topicPartition(topic, shard, scope),
-        sk,
-      })
-    }
-    // Log events go by filter, never to a group.
-    if (topic === 'logs') continue
-    for (const group of connection.groups ?? [])
-      keys.push({ pk: groupPartition(group, shard, own), sk: `${topic}#${sk}` })
+  const notified = connection.topics.some((topic) => topic !== 'logs')
+  const keys: ItemKey[] = [{ pk: userPartition(connection.userId, own), sk: `conn#${sk}` }]
+  for (const scope of broadcastScopes) {
+    if (notified) keys.push({ pk: notificationPartition(shard, scope), sk })
+    if (connection.topics.includes('logs'))
+      keys.push({ pk: logPartition(connection.filters, shard, scope), sk })
   }
+  // Log events go by filter, never to a group.
+  if (notified)
+    for (const group of connection.groups ?? []) keys.push({ pk: groupPartition(group, shard, own), sk })
   return keys
 }
 
@@ -53,6 +58,7 @@ export function indexItems(previous: Connection | undefined, next: Connection, s
     userId: next.userId,
     version: next.version,
     expiresAt: next.expiresAt,
+    topics: next.topics,
   }
   const nextKeys = indexKeys(next, shards)
   const id = (key: ItemKey) => `${key.pk}|${key.sk}`

@@ -21,8 +21,8 @@ import {
   type ItemKey,
   logPartition,
   matchingFilters,
+  notificationPartition,
   shardRange,
-  topicPartition,
   userPartition,
 } from './keys.js'
 
@@ -255,16 +255,12 @@ export class ConnectionStore {
 
   /** A user's live connections subscribed to `topic`, within the tenant: a key range, so no one else is read. */
   recipientsOfUser(userId: string, topic: Topic, scope: Scope = {}): Promise<RecipientLookup> {
-    return readRanges(this.#reader(), [{ pk: userPartition(userId, scope), prefix: `${topic}#` }])
+    return this.recipientsOfUserOn(userId, [topic], scope)
   }
 
   /** A user's live connections on any of `topics`, within the tenant, each once. */
   recipientsOfUserOn(userId: string, topics: readonly Topic[], scope: Scope = {}): Promise<RecipientLookup> {
-    const pk = userPartition(userId, scope)
-    return readRanges(
-      this.#reader(),
-      topics.map((topic) => ({ pk, prefix: `${topic}#` })),
-    )
+    return readRanges(this.#reader(), [{ pk: userPartition(userId, scope), prefix: 'conn#', topics }])
   }
 
   /** How many live connections a user has within the tenant: a count over one key range. */
@@ -276,18 +272,17 @@ export class ConnectionStore {
   recipientsOfTopic(topic: Topic, scope: Scope = {}): Promise<RecipientLookup> {
     return readRanges(
       this.#reader(),
-      shardRange(this.#shards).map((shard) => ({ pk: topicPartition(topic, shard, scope) })),
+      shardRange(this.#shards).map((shard) => ({ pk: notificationPartition(shard, scope), topics: [topic] })),
     )
   }
 
   /** The live connections whose token carried `group`, subscribed to `topic`, within the tenant. */
   recipientsOfGroup(group: string, topic: Topic, scope: Scope = {}): Promise<RecipientLookup> {
+    // Log events go by filter, never to a group.
+    if (topic === 'logs') return Promise.resolve({ recipients: [], itemsRead: 0 })
     return readRanges(
       this.#reader(),
-      shardRange(this.#shards).map((shard) => ({
-        pk: groupPartition(group, shard, scope),
-        prefix: `${topic}#`,
-      })),
+      shardRange(this.#shards).map((shard) => ({ pk: groupPartition(group, shard, scope), topics: [topic] })),
     )
   }
 

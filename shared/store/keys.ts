@@ -21,8 +21,9 @@ const scoped = (scope: Scope, key: string): string =>
 export const userPartition = (userId: string, scope: Scope = {}): string =>
   scoped(scope, `user#${part(userId)}`)
 
-export const topicPartition = (topic: Topic, shard: number, scope: Scope = {}): string =>
-  scoped(scope, `topic#${topic}#${shard}`)
+/** Every connection on a notification topic (alerts, system, uploads), in one of its shards. */
+export const notificationPartition = (shard: number, scope: Scope = {}): string =>
+  scoped(scope, `notifications#${shard}`)
 
 export const groupPartition = (group: string, shard: number, scope: Scope = {}): string =>
   scoped(scope, `group#${part(group)}#${shard}`)
