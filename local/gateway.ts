@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream'
 import type { APIGatewayAuthorizerResult } from 'aws-lambda'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
 import type { HeraldAuthorizerContext } from '../functions/websocket-event.js'
+import { TokenBucket } from '../shared/fan-out/token-bucket.js'
 import { withDefaults } from '../shared/options.js'
 import {
   MOCK_ROUTES,
@@ -16,6 +17,7 @@ import {
   MAX_CONNECTION_AGE_MS,
   MAX_FRAME_BYTES,
   MAX_MESSAGE_BYTES,
+  NEW_CONNECTIONS_PER_SECOND,
 } from '../shared/protocol/limits.js'
 import { type BillMeter, unitsOf } from './bill-meter.js'
 import { watchFrames } from './frame-rules.js'
@@ -61,6 +63,11 @@ export interface GatewayOptions {
   maxConnectionAgeMs?: number
   /** Throttles the Management API like the account quota; unset means unthrottled. */
   throttle?: { rate: number; burst: number }
+  /**
+   * New connections a second, API Gateway's account quota across its WebSocket APIs in a region;
+   * a handshake past it is refused with 429. @default 500
+   */
+  newConnectionsPerSecond?: number
   /** Routes API Gateway answers itself (MOCK integrations). @default MOCK_ROUTES */
   mockRoutes?: Record<string, MockRoute>
   /** The stage's default route throttling, for every route without its own. @default STAGE_THROTTLE */
@@ -72,6 +79,7 @@ type GatewaySettings = Required<Omit<GatewayOptions, 'throttle'>> & Pick<Gateway
 const STATUS_TEXT: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
 }
 
@@ -91,6 +99,7 @@ export class LocalGateway {
   readonly #management: ManagementApi
   readonly #identity: GatewayIdentity = { apiId: 'local', stage: 'local', domainName: '127.0.0.1' }
   readonly #throttles: RouteThrottles
+  readonly #newConnections: TokenBucket
   #meter: BillMeter | undefined
   /** Every route key a message can select: the functions' and API Gateway's own. */
   readonly #routeKeys: Record<string, unknown>
@@ -108,6 +117,7 @@ export class LocalGateway {
         throttle: undefined,
         mockRoutes: MOCK_ROUTES,
         stageThrottle: STAGE_THROTTLE,
+        newConnectionsPerSecond: NEW_CONNECTIONS_PER_SECOND,
         lambda: options.lambda,
         routes: options.routes,
       },
@@ -117,6 +127,8 @@ export class LocalGateway {
     const { mockRoutes, stageThrottle } = this.#options
     this.#throttles = new RouteThrottles(stageThrottle, mockRoutes)
     this.#routeKeys = { ...this.#options.routes, ...mockRoutes }
+    const { newConnectionsPerSecond: rate } = this.#options
+    this.#newConnections = new TokenBucket(rate, rate)
     for (const [routeKey, route] of Object.entries(mockRoutes))
       this.#mockAnswers.set(routeKey, route.response === undefined ? undefined : mockAnswer(route.response))
     this.#management = new ManagementApi({
@@ -215,6 +227,8 @@ export class LocalGateway {
     const connectionId = newConnectionId()
     const connectedAt = Date.now()
 
+    // The account's quota of new connections comes first: past it the handshake is refused 429.
+    if (!this.#newConnections.take()) return refuse(socket, 429)
     // API Gateway refuses a handshake without the identity source before calling the authorizer.
     if (!query.token) return refuse(socket, 401)
     let authorizer: HeraldAuthorizerContext

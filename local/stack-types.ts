@@ -18,7 +18,13 @@ export interface LocalStackOptions {
   env?: Env
   gateway?: Pick<
     GatewayOptions,
-    'idleTimeoutMs' | 'maxConnectionAgeMs' | 'maxMessageBytes' | 'throttle' | 'mockRoutes' | 'stageThrottle'
+    | 'idleTimeoutMs'
+    | 'maxConnectionAgeMs'
+    | 'maxMessageBytes'
+    | 'throttle'
+    | 'mockRoutes'
+    | 'stageThrottle'
+    | 'newConnectionsPerSecond'
   >
   lambda?: LocalLambdaOptions
   /** How often expired items are deleted, as DynamoDB TTL would. @default 60000 */

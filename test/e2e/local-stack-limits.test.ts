@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it, vi } from 'vitest'
 import { withLocalStack } from '../support/local-stack.js'
 import { signedFetch } from '../support/signed-fetch.js'
-import type { TestClient } from '../support/ws-client.js'
+import { type Refusal, TestClient } from '../support/ws-client.js'
 
 // API Gateway's own rules, as the twin enforces them: the Management API, frames and limits.
 const herald = withLocalStack()
@@ -160,5 +160,33 @@ describe('Local stack: API Gateway limits', () => {
     )
     expect(statuses.filter(([status]) => status === 429).length).toBeGreaterThanOrEqual(6)
     expect(statuses).toContainEqual([429, 'LimitExceededException'])
+  })
+})
+
+describe('Local stack: the account’s quota of new connections', () => {
+  const quota = withLocalStack({ gateway: { newConnectionsPerSecond: 4 } })
+
+  it('refuses handshakes past the quota with 429 before any function runs, and takes them again as it refills', async () => {
+    const token = await quota.token('crowd')
+    const url = `${quota.stack.websocketUrl}/?token=${token}`
+    const before = quota.stack.bill.usage().authorizer?.['lambda.requests'] ?? 0
+
+    const opened = await Promise.all(Array.from({ length: 8 }, () => TestClient.open(url)))
+
+    const refused = opened.filter((result): result is Refusal => 'status' in result)
+    expect(refused.length).toBeGreaterThanOrEqual(4)
+    expect(new Set(refused.map(({ status }) => status))).toEqual(new Set([429]))
+    const accepted = opened.length - refused.length
+    expect((quota.stack.bill.usage().authorizer?.['lambda.requests'] ?? 0) - before).toBe(accepted)
+    for (const result of opened) if (!('status' in result)) result.close()
+    // As a client backs off and tries again: the bucket refills at the quota's rate.
+    await vi.waitFor(
+      async () => {
+        const again = await TestClient.open(url)
+        expect('status' in again).toBe(false)
+        if (!('status' in again)) again.close()
+      },
+      { timeout: 3_000, interval: 100 },
+    )
   })
 })
