@@ -2,12 +2,12 @@ import { chunk } from '../shared/chunk.js'
 import {
   type ClientMessage,
   type Envelope,
+  isNotificationFrame,
   type LogFilters,
   MAX_INBOX_IDS,
   parseServerFrame,
 } from '../shared/protocol/frames.js'
 import { MAX_CONNECTION_AGE_MS } from '../shared/protocol/limits.js'
-import { NOTIFICATION_TYPES, type NotificationType } from '../shared/protocol/notifications.js'
 import { STREAM_TOPICS, type Topic } from '../shared/protocol/topics.js'
 import { DEFAULT_BACKOFF, reconnectDelay } from './core/backoff.js'
 import { connectUrl } from './core/connect-url.js'
@@ -48,9 +48,6 @@ function isIntegrationError(data: string): boolean {
     return false
   }
 }
-
-const isNotification = (type: string): type is NotificationType =>
-  (NOTIFICATION_TYPES as string[]).includes(type)
 
 /**
  * A Herald connection that stays connected: it reconnects with backoff, re-sends its
@@ -273,13 +270,13 @@ export class WebSocketService {
       return
     }
     if (frame.type === 'connection_established') {
-      this.#established(frame as Envelope<'connection_established'>)
-    } else if (isNotification(frame.type)) {
+      this.#established(frame)
+    } else if (isNotificationFrame(frame)) {
       // Before the duplicate check: a page's end counts even if its last notification came live first.
       this.#cursor.notification(frame, this.#state === ConnectionState.Open)
       if (this.#seen.check(frame.id)) return
     } else if (frame.type === 'resumed') {
-      const next = this.#cursor.resumed((frame as Envelope<'resumed'>).data)
+      const next = this.#cursor.resumed(frame.data)
       if (next) this.#send(next)
     }
     const source = this.#cursor.sourceOf(frame)

@@ -1,4 +1,4 @@
-import type { Envelope } from '../shared/protocol/frames.js'
+import type { ServerFrame } from '../shared/protocol/frames.js'
 import type { Stream } from '../shared/protocol/topics.js'
 import type { ConnectionState } from './core/connection-state.js'
 import type { Timers, WakeSignals } from './core/heartbeat.js'
@@ -20,7 +20,7 @@ export interface HeraldIdentity {
 }
 
 export interface FrameListener {
-  onMessage?: (frame: Envelope, source: FrameSource) => void
+  onMessage?: (frame: ServerFrame, source: FrameSource) => void
   onStateChange?: (state: ConnectionState) => void
 }
 
@@ -45,7 +45,7 @@ export interface WebSocketServiceOptions {
   getToken?: () => string | Promise<string>
   /** `logs` connects to the log stream. @default 'notifications' */
   stream?: Stream
-  onMessage?: (frame: Envelope, source: FrameSource) => void
+  onMessage?: (frame: ServerFrame, source: FrameSource) => void
   onConnect?: () => void
   onDisconnect?: (info: { code: number; reason: string; willReconnect: boolean }) => void
   onStateChange?: (state: ConnectionState) => void

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../shared/defaults.js'
 import { STREAM_TOPICS, streamFromQuery } from '../shared/protocol/topics.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { abuseLimits, type Env, welcomeFunctionName } from '../shared/runtime/config.js'
@@ -21,7 +22,10 @@ export interface ConnectDeps {
 export function createConnectHandler(deps: ConnectDeps) {
   return async (event: WebSocketEvent) => {
     const { connectionId, userId, tenant, groups } = sessionContextOf(event)
-    if ((await deps.connections.countOfUser(userId, { tenant })) >= (deps.maxConnectionsPerUser ?? 20)) {
+    if (
+      (await deps.connections.countOfUser(userId, { tenant })) >=
+      (deps.maxConnectionsPerUser ?? DEFAULTS.connectionsPerUser)
+    ) {
       logger.warn('connection refused: too many connections for one user', { userId, tenant })
       return { statusCode: 429 }
     }

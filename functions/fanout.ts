@@ -64,13 +64,13 @@ async function reject(
   await deps.rejections?.keep(rejected)
 }
 
+type FanoutHandlerDeps = FanOutDeps & { alarmRules?: AlarmRules; rejections?: RejectionLog }
+
 /**
  * The SNS subscriber. A record that is not a valid notification is refused (see `reject`); one
  * whose recipients could not all be reached fails the invocation so it is retried, and the
  * envelope id, derived from the SNS message id, lets clients drop the repeat.
  */
-type FanoutHandlerDeps = FanOutDeps & { alarmRules?: AlarmRules; rejections?: RejectionLog }
-
 export function createFanoutHandler(deps: FanoutHandlerDeps) {
   return async (event: SNSEvent) => {
     let unreached = 0

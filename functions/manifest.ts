@@ -30,9 +30,9 @@ export interface FunctionSpec {
   readonly entry: string
   /** The environment variables its code reads (a test checks its bundle against this). */
   readonly env: readonly Variable[]
-  /** @default 256 */
+  /** @default DEFAULTS.memorySize (MB) */
   readonly memorySize?: number
-  /** @default 10 */
+  /** @default DEFAULTS.timeoutSeconds */
   readonly timeoutSeconds?: number
   /** A failed asynchronous invocation, after its retries, goes to the dead-letter queue. @default false */
   readonly deadLetters?: boolean

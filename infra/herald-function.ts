@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda'
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { Construct } from 'constructs'
+import { DEFAULTS } from '../shared/defaults.js'
 import { functionCode } from './function-code.js'
 
 export interface HeraldFunctionProps
@@ -52,8 +53,8 @@ export class HeraldFunction extends LambdaFunction {
       handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.seconds(10),
+      memorySize: props.memorySize ?? DEFAULTS.memorySize,
+      timeout: props.timeout ?? Duration.seconds(DEFAULTS.timeoutSeconds),
       tracing: Tracing.ACTIVE,
       logGroup,
       role,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { FunctionSpec, HeraldFunctionName } from '../functions/manifest.js'
+import { DEFAULTS } from '../shared/defaults.js'
 import { ConfigError } from '../shared/errors.js'
 import { workerShare } from '../shared/fan-out/delivery-budget.js'
 import { type AwsClientSettings, type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
@@ -89,7 +90,7 @@ export async function registerFunctions(
         if (!existsSync(file)) throw new ConfigError(`no bundle at ${file}: run npm run bundle`)
         const bundle = pathToFileURL(file).href
         const processEnv = lambdaEnvironment(env, settings)
-        const { timeoutSeconds = 10, memorySize = 256 } = spec
+        const { timeoutSeconds = DEFAULTS.timeoutSeconds, memorySize = DEFAULTS.memorySize } = spec
         await lambda.registerThreaded(name, { bundle, processEnv, name, timeoutSeconds, memorySize }, own)
         return
       }

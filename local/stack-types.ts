@@ -3,6 +3,7 @@ import type { RejectedNotification } from '../shared/fan-out/rejections.js'
 import type { Env } from '../shared/runtime/config.js'
 import type { BillMeter } from './bill-meter.js'
 import type { LocalDynamo } from './dynamodb.js'
+import type { LocalEndpoints } from './endpoints-file.js'
 import type { GatewayOptions, LocalGateway } from './gateway.js'
 import type { LocalLambda, LocalLambdaOptions } from './lambda-runtime.js'
 import type { LocalSqs } from './sqs.js'
@@ -59,26 +60,7 @@ export interface LocalStackOptions {
   functions?: Partial<Record<HeraldFunctionName, FunctionSpec>>
 }
 
-/** The endpoints of a running local stack: the contents of `.herald/local.json`. */
-export interface LocalEndpoints {
-  websocketUrl: string
-  managementUrl: string
-  snsEndpoint: string
-  dynamodbEndpoint: string
-  lambdaEndpoint: string
-  sqsEndpoint: string
-  deliveryQueueUrl: string
-  deadLetterQueueUrl: string
-  rejectedQueueUrl: string
-  /** What `npm run smoke` sends as an alarm state change. */
-  smokeAlarmName: string
-  /** Multi-tenant only: the claim tokens carry the tenant in, and where Herald's own alarms go. */
-  tenantClaim?: string
-  operatorTenant?: string
-  topicArn: string
-  region: string
-  dashboardUrl?: string
-}
+export type { LocalEndpoints }
 
 export interface LocalStack extends LocalEndpoints {
   /** The environment the functions run with. */

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { SNSClient } from '@aws-sdk/client-sns'
 import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../../local/defaults.js'
-import type { LocalEndpoints } from '../../local/stack.js'
+import { readEndpoints } from '../../local/endpoints-file.js'
 import { createPublisher } from '../../shared/publisher/publisher.js'
 import { type BenchTarget, waitUntil } from './bench-target.js'
 
@@ -20,7 +20,7 @@ export async function whenStarted(child: ChildProcess, configFile: string) {
     output += chunk.toString()
   })
   await waitUntil(async () => output.includes('Ctrl-C stops it.'), 60_000, 'npm start')
-  const endpoints = JSON.parse(await readFile(configFile, 'utf8')) as LocalEndpoints
+  const endpoints = await readEndpoints(configFile)
   const sns = new SNSClient({
     endpoint: endpoints.snsEndpoint,
     region: endpoints.region,

@@ -1,9 +1,13 @@
-import type { Envelope, ReadState, UnreadCount } from '../../shared/protocol/frames.js'
-import { NOTIFICATION_TYPES } from '../../shared/protocol/notifications.js'
+import {
+  isNotificationFrame,
+  type ReadState,
+  type ServerFrame,
+  type UnreadCount,
+} from '../../shared/protocol/frames.js'
 import type { FrameSource } from '../websocket-types.js'
 
 /**
- * The user's inbox as the server last told it (docs/architecture.md, Inbox state), kept up to
+ * The user's inbox as the server last told it (README, Inbox state), kept up to
  * date between its frames: a live notification is one more unread, unless it is a later status of
  * an upload still unread.
  */
@@ -76,18 +80,17 @@ function applyReadState(inbox: InboxState, state: ReadState): InboxState {
 }
 
 /** The inbox after one server frame. */
-export function applyFrame(inbox: InboxState, frame: Envelope, source: FrameSource): InboxState {
+export function applyFrame(inbox: InboxState, frame: ServerFrame, source: FrameSource): InboxState {
   switch (frame.type) {
     case 'connection_established':
     case 'resumed':
-      return counted(inbox, frame.data as Partial<UnreadCount>)
+      return counted(inbox, frame.data)
     case 'read_state':
-      return applyReadState(inbox, frame.data as ReadState)
+      return applyReadState(inbox, frame.data)
   }
-  if (!NOTIFICATION_TYPES.includes(frame.type as never)) return inbox
+  if (!isNotificationFrame(frame)) return inbox
   const read = frame.read === true ? new Set([...inbox.read, frame.id]) : inbox.read
-  const uploadId =
-    frame.type === 'upload_status' ? (frame as Envelope<'upload_status'>).data.upload_id : undefined
+  const uploadId = frame.type === 'upload_status' ? frame.data.upload_id : undefined
   const previous = uploadId === undefined ? undefined : inbox.uploads.get(uploadId)
   const uploads = uploadId === undefined ? inbox.uploads : new Map([...inbox.uploads, [uploadId, frame.id]])
   // Replayed and recent notifications are in the count the `resumed` frame brings, and so is a

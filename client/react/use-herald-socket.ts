@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react'
-import type { Envelope } from '../../shared/protocol/frames.js'
+import type { ServerFrame } from '../../shared/protocol/frames.js'
 import type { Stream } from '../../shared/protocol/topics.js'
 import { ConnectionState } from '../core/connection-state.js'
 import { WebSocketService } from '../websocket-service.js'
@@ -13,7 +13,7 @@ import { acquireSocket } from './shared-socket.js'
  */
 export function useHeraldSocket(
   stream: Stream,
-  onFrame: (frame: Envelope, source: FrameSource) => void,
+  onFrame: (frame: ServerFrame, source: FrameSource) => void,
   options: { loadRecent?: boolean } = {},
 ) {
   const config = useHeraldConfig()

@@ -17,10 +17,9 @@ export function useLogStream(onLog?: (log: LogEnvelope) => void) {
   const [logs, setLogs] = useState<LogEnvelope[]>([])
   const [activeFilters, setActiveFilters] = useState<LogFilters>({})
   const { state, service } = useHeraldSocket('logs', (frame) => {
-    if (frame.type === 'filters_updated')
-      setActiveFilters((frame as Envelope<'filters_updated'>).data.filters)
+    if (frame.type === 'filters_updated') setActiveFilters(frame.data.filters)
     if (frame.type !== 'log_event') return
-    const log = frame as LogEnvelope
+    const log: LogEnvelope = frame
     setLogs((previous) => insertById(previous, log).slice(-MAX_LOGS))
     onLog?.(log)
   })

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react'
-import type { Envelope, NotificationEnvelope, ReadState } from '../../shared/protocol/frames.js'
+import type { NotificationEnvelope, ServerFrame } from '../../shared/protocol/frames.js'
 import type { Topic } from '../../shared/protocol/topics.js'
 import { ConnectionState } from '../core/connection-state.js'
 import { EMPTY_INBOX, type InboxState, isRead } from '../core/inbox-state.js'
@@ -10,7 +10,9 @@ import { useHeraldSocket } from './use-herald-socket.js'
 /** How many notifications the hook keeps, newest first. */
 export const MAX_NOTIFICATIONS = 100
 
-const NOTIFICATION_TYPES = new Set(['alert', 'system', 'upload_status'])
+const SHOWN = new Set(['alert', 'system', 'upload_status'])
+/** The notifications this hook lists: every kind but log events, which `useLogStream` shows. */
+const isShown = (frame: ServerFrame): frame is NotificationEnvelope => SHOWN.has(frame.type)
 
 const uploadOf = (notification: NotificationEnvelope) =>
   notification.type === 'upload_status' ? notification.data.upload_id : undefined
@@ -39,16 +41,15 @@ export function useNotifications(
   const [inbox, setInbox] = useState<InboxState>(EMPTY_INBOX)
   const { state, service } = useHeraldSocket(
     'notifications',
-    (frame: Envelope, source) => {
+    (frame: ServerFrame, source) => {
       if (service.current) setInbox(service.current.inbox)
       if (frame.type === 'read_state') {
-        const dismissed = new Set((frame.data as ReadState).dismissed)
+        const dismissed = new Set(frame.data.dismissed)
         setNotifications((previous) => previous.filter((each) => !dismissed.has(each.id)))
       }
-      if (!NOTIFICATION_TYPES.has(frame.type)) return
-      const notification = frame as NotificationEnvelope
-      setNotifications((previous) => withNotification(previous, notification))
-      onNotification?.(notification, source)
+      if (!isShown(frame)) return
+      setNotifications((previous) => withNotification(previous, frame))
+      onNotification?.(frame, source)
     },
     { loadRecent: true },
   )

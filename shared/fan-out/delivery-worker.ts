@@ -1,10 +1,11 @@
+import { DEFAULTS } from '../defaults.js'
 import { type DeliveryBatch, type DeliveryQueue, fromCompact, planBatches } from './delivery-batch.js'
 import { type DeliveryDeps, deliverToRecipients } from './fan-out.js'
 import type { DeliveryReport } from './post-to-recipients.js'
 
 export interface WorkerDeps extends DeliveryDeps {
   queue: DeliveryQueue
-  /** Tries per recipient before its batch is failed (and, after SQS's redrive, dead-lettered). @default 5 */
+  /** Tries per recipient before its batch is failed (and, after SQS's redrive, dead-lettered). @default DEFAULTS.deliveryMaxAttempts */
   maxAttempts?: number
 }
 
@@ -23,7 +24,8 @@ export interface BatchOutcome {
 export async function deliverBatch(deps: WorkerDeps, batch: DeliveryBatch): Promise<BatchOutcome> {
   const report = await deliverToRecipients(deps, batch.recipients.map(fromCompact), batch.payload)
   if (report.exhausted.length === 0) return { report, requeued: 0, failed: false }
-  if (batch.attempt + 1 >= (deps.maxAttempts ?? 5)) return { report, requeued: 0, failed: true }
+  if (batch.attempt + 1 >= (deps.maxAttempts ?? DEFAULTS.deliveryMaxAttempts))
+    return { report, requeued: 0, failed: true }
   const retry = planBatches(report.exhausted, batch.payload, batch.recipients.length, batch.attempt + 1)
   await deps.queue.send(retry, Math.min(2 ** batch.attempt, 30))
   return { report, requeued: report.exhausted.length, failed: false }

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../defaults.js'
 import { type Audience, audienceOf } from '../protocol/audience.js'
 import type { NotificationEnvelope } from '../protocol/frames.js'
 import { type PublishBody, type PublishInput, TOPIC_OF, toEnvelope } from '../protocol/publish-body.js'
@@ -27,9 +28,9 @@ export interface DeliveryDeps {
 }
 
 export interface ShardingOptions {
-  /** Audiences larger than this go to the delivery workers. @default 2000 */
+  /** Audiences larger than this go to the delivery workers. @default DEFAULTS.fanoutBatchThreshold */
   threshold: number
-  /** Recipients per worker batch. @default 500 */
+  /** Recipients per worker batch. @default DEFAULTS.fanoutBatchSize */
   batchSize: number
 }
 
@@ -101,7 +102,7 @@ export async function deliverToRecipients(
   payload: string,
 ): Promise<DeliveryReport> {
   const report = await deliver(deps.poster, recipients, payload, deps.delivery, deps.clock, deps.budget)
-  const concurrency = deps.delivery?.concurrency ?? 25
+  const concurrency = deps.delivery?.concurrency ?? DEFAULTS.deliveryConcurrency
   const opening: Recipient[] = []
   await runPool(report.gone, concurrency, async (recipient) => {
     const outcome = await deps.connections.removeGone(recipient.connectionId, [recipient.key])
@@ -154,9 +155,11 @@ export async function fanOut(
     recipients: lookup.recipients.length,
     itemsRead: lookup.itemsRead,
   }
-  const threshold = deps.sharding?.threshold ?? 2000
+  const threshold = deps.sharding?.threshold ?? DEFAULTS.fanoutBatchThreshold
   if (deps.queue && lookup.recipients.length > threshold) {
-    await deps.queue.send(planBatches(lookup.recipients, payload, deps.sharding?.batchSize ?? 500))
+    await deps.queue.send(
+      planBatches(lookup.recipients, payload, deps.sharding?.batchSize ?? DEFAULTS.fanoutBatchSize),
+    )
     return {
       ...base,
       queued: lookup.recipients.length,

@@ -1,4 +1,5 @@
 import { type BackoffClock, realClock, withBackoff } from '../backoff.js'
+import { DEFAULTS } from '../defaults.js'
 import { withDefaults } from '../options.js'
 import type { Recipient } from '../store/index-queries.js'
 import { type ConnectionPoster, classifyDeliveryError } from './connection-poster.js'
@@ -7,9 +8,9 @@ import { runPool } from './pool.js'
 import { OPENING_DEADLINE_MS } from './post-once-open.js'
 
 export interface DeliveryOptions {
-  /** Posts in flight at once. @default 100 */
+  /** Posts in flight at once. @default DEFAULTS.deliveryConcurrency */
   concurrency: number
-  /** Time after which a throttled or failing post is given up. @default 10000 */
+  /** Time after which a throttled or failing post is given up. @default DEFAULTS.deliveryDeadlineMs */
   deadlineMs: number
   /** First retry delay; each retry doubles the ceiling, and the delay is drawn below it (full jitter). @default 50 */
   baseDelayMs: number
@@ -20,8 +21,8 @@ export interface DeliveryOptions {
 }
 
 const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
-  concurrency: 100,
-  deadlineMs: 10_000,
+  concurrency: DEFAULTS.deliveryConcurrency,
+  deadlineMs: DEFAULTS.deliveryDeadlineMs,
   baseDelayMs: 50,
   maxDelayMs: 2_000,
   openingDeadlineMs: OPENING_DEADLINE_MS,

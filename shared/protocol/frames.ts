@@ -10,7 +10,7 @@ import {
   type NotificationData,
   type NotificationType,
 } from './notifications.js'
-import { type Topic, TopicSchema } from './topics.js'
+import { TopicSchema } from './topics.js'
 
 export const HeraldIdSchema = v.pipe(
   v.string(),
@@ -26,7 +26,7 @@ export type LogFilters = v.InferOutput<typeof LogFiltersSchema>
 
 const TopicListSchema = v.pipe(v.array(TopicSchema), v.minLength(1), v.maxLength(16))
 
-/** Ids one `mark_read` or `dismiss` may name (docs/architecture.md, Inbox state). */
+/** Ids one `mark_read` or `dismiss` may name (README, Inbox state). */
 export const MAX_INBOX_IDS = 100
 const IdListSchema = v.pipe(v.array(HeraldIdSchema), v.minLength(1), v.maxLength(MAX_INBOX_IDS))
 
@@ -88,51 +88,90 @@ export function parseClientMessage(frame: string, maxBytes: number): ClientMessa
 }
 
 /** A user's unread notifications, exact up to 999; above that `unreadCapped` is set. */
-export interface UnreadCount {
-  unread: number
-  unreadCapped?: true
+const UnreadCountEntries = {
+  unread: v.number(),
+  unreadCapped: v.optional(v.literal(true)),
   /**
    * The newest notification id the count took in (`""`: none). A notification that reaches the
    * client live with a newer id was not in it: published while the count was being made.
    */
-  countedThrough?: string
+  countedThrough: v.optional(v.string()),
+}
+const UnreadCountSchema = v.object(UnreadCountEntries)
+export type UnreadCount = v.InferOutput<typeof UnreadCountSchema>
+const PartialUnread = {
+  unread: v.optional(UnreadCountEntries.unread),
+  unreadCapped: UnreadCountEntries.unreadCapped,
+  countedThrough: UnreadCountEntries.countedThrough,
 }
 
 /** A user's inbox after a change, sent to every live connection of theirs. */
-export interface ReadState extends UnreadCount {
+const ReadStateSchema = v.object({
+  ...UnreadCountEntries,
   /** Ids read one by one since the last "mark all read" (the newest 1,000). */
-  read: string[]
+  read: v.array(v.string()),
   /** Ids dismissed (the newest 1,000); they are never replayed again. */
-  dismissed: string[]
+  dismissed: v.array(v.string()),
   /** Everything up to `readBefore` (exclusive) was marked read at once. */
-  all: boolean
-  readBefore?: string
-}
+  all: v.boolean(),
+  readBefore: v.optional(v.string()),
+})
+export type ReadState = v.InferOutput<typeof ReadStateSchema>
 
-/** Data of the control frames the server sends. */
-export interface ControlData {
-  /** `tenant` only in a multi-tenant deployment; `groups` as the token carried them. */
-  connection_established: {
-    connectionId: string
-    userId: string
-    tenant?: string
-    groups: string[]
-    topics: Topic[]
-    filters: LogFilters
-  } & Partial<UnreadCount>
-  pong: Record<string, never>
-  subscribed: { topics: Topic[] }
-  unsubscribed: { topics: Topic[] }
-  filters_updated: { filters: LogFilters }
+const TopicsData = v.object({ topics: v.array(TopicSchema) })
+const PROTOCOL_ERROR_CODES = [
+  'invalid_json',
+  'invalid_message',
+  'unknown_type',
+  'too_large',
+  'rate_limited',
+  'forbidden',
+] as const satisfies readonly ProtocolErrorCode[]
+
+/**
+ * The data of each control frame the server sends, declared once: the server builds them to
+ * these types and the client parses them with these schemas. Objects are not strict, so a field a
+ * newer server adds reaches an older client unharmed.
+ */
+export const CONTROL_SCHEMAS = {
+  /**
+   * `tenant` only in a multi-tenant deployment; `groups` as the token carried them (a server before
+   * 0.2 sent none).
+   */
+  connection_established: v.object({
+    connectionId: v.string(),
+    userId: v.string(),
+    tenant: v.optional(v.string()),
+    groups: v.optional(v.array(v.string())),
+    topics: v.array(TopicSchema),
+    filters: LogFiltersSchema,
+    ...PartialUnread,
+  }),
+  pong: v.object({}),
+  subscribed: TopicsData,
+  unsubscribed: TopicsData,
+  filters_updated: v.object({ filters: LogFiltersSchema }),
   /**
    * `cursor`: the newest id this page read from history, shown or not (a dismissed one is not);
    * the next page is asked `since` it. Absent when the page read nothing.
    */
-  resumed: { count: number; more: boolean; cursor?: string } & Partial<UnreadCount>
-  read_state: ReadState
+  resumed: v.object({
+    count: v.number(),
+    more: v.boolean(),
+    cursor: v.optional(v.string()),
+    ...PartialUnread,
+  }),
+  read_state: ReadStateSchema,
   /** `retryAfterMs` comes with `rate_limited`: when the next frame will be accepted. */
-  error: { code: ProtocolErrorCode; message: string; retryAfterMs?: number }
+  error: v.object({
+    code: v.picklist(PROTOCOL_ERROR_CODES),
+    message: v.string(),
+    retryAfterMs: v.optional(v.number()),
+  }),
 }
+
+/** Data of the control frames the server sends. */
+export type ControlData = { [K in keyof typeof CONTROL_SCHEMAS]: v.InferOutput<(typeof CONTROL_SCHEMAS)[K]> }
 
 export type ServerFrameType = NotificationType | keyof ControlData
 export type FrameData = NotificationData & ControlData
@@ -154,6 +193,16 @@ export interface Envelope<T extends ServerFrameType = ServerFrameType> {
 
 export type NotificationEnvelope = { [K in NotificationType]: Envelope<K> }[NotificationType]
 
+/** A frame the server sent, as a union the client narrows on `type`. */
+export type ServerFrame = { [K in ServerFrameType]: Envelope<K> }[ServerFrameType]
+
+/** Whether a frame is a notification (an alert, a log event, a system notice, an upload status). */
+export function isNotificationFrame(frame: ServerFrame): frame is NotificationEnvelope {
+  return Object.hasOwn(NOTIFICATION_SCHEMAS, frame.type)
+}
+
+const FRAME_SCHEMAS: Record<string, v.GenericSchema> = { ...NOTIFICATION_SCHEMAS, ...CONTROL_SCHEMAS }
+
 const EnvelopeShape = v.object({
   id: v.pipe(v.string(), v.minLength(1)),
   type: v.string(),
@@ -163,8 +212,11 @@ const EnvelopeShape = v.object({
   read: v.optional(v.boolean()),
 })
 
-/** Validates a frame received from the server; notification data is checked against its schema. */
-export function parseServerFrame(frame: string): Envelope | undefined {
+/**
+ * Validates a frame received from the server, its data against its type's schema; undefined for
+ * anything else, a type this client does not know included.
+ */
+export function parseServerFrame(frame: string): ServerFrame | undefined {
   let value: unknown
   try {
     value = JSON.parse(frame)
@@ -173,14 +225,11 @@ export function parseServerFrame(frame: string): Envelope | undefined {
   }
   const envelope = v.safeParse(EnvelopeShape, value)
   if (!envelope.success) return undefined
-  const { type, data } = envelope.output
-  if (
-    Object.hasOwn(NOTIFICATION_SCHEMAS, type) &&
-    !v.is(NOTIFICATION_SCHEMAS[type as NotificationType], data)
-  ) {
-    return undefined
-  }
-  return envelope.output as Envelope
+  const schema = Object.hasOwn(FRAME_SCHEMAS, envelope.output.type)
+    ? FRAME_SCHEMAS[envelope.output.type]
+    : undefined
+  if (!schema || !v.is(schema, envelope.output.data)) return undefined
+  return envelope.output as ServerFrame
 }
 
 /** A server frame with a fresh id and the current time. */

@@ -32,7 +32,7 @@ const common = {
   /** The tenant the audience is in; `"*"` is every tenant (docs/architecture.md, Tenants and groups). */
   tenant: v.optional(NameSchema),
 }
-/** Who within the tenant: one user, or one group (exclusive; checked by `audienceOf`). */
+/** Who within the tenant: one user, or one group (exclusive; checked by `checkAudience`). */
 const targeted = { userId: v.optional(NameSchema), group: v.optional(NameSchema) }
 
 /**

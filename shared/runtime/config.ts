@@ -1,4 +1,5 @@
 import type { TokenVerifierOptions } from '../auth/token-verifier.js'
+import { DEFAULTS } from '../defaults.js'
 import { ConfigError } from '../errors.js'
 import type { Variable } from './variables.js'
 
@@ -81,18 +82,19 @@ export function sessionConfig(env: Env) {
 /** Log streaming from CloudWatch Logs: the per-source cap (events/s) and the environment stamped on each. */
 export function logIngestConfig(env: Env) {
   return {
-    ratePerSource: optionalNumber(env, 'HERALD_LOG_RATE_PER_SOURCE') ?? 50,
+    ratePerSource: optionalNumber(env, 'HERALD_LOG_RATE_PER_SOURCE') ?? DEFAULTS.logRatePerSource,
     environment: env.HERALD_LOG_ENVIRONMENT || undefined,
   }
 }
 
 /** Abuse limits: messages per connection per second (with a burst), and live connections per user. */
 export function abuseLimits(env: Env) {
-  const messagesPerSecond = optionalNumber(env, 'HERALD_MAX_MESSAGES_PER_SECOND') ?? 10
+  const messagesPerSecond =
+    optionalNumber(env, 'HERALD_MAX_MESSAGES_PER_SECOND') ?? DEFAULTS.messagesPerSecond
   return {
     messagesPerSecond,
     messageBurst: optionalNumber(env, 'HERALD_MESSAGE_BURST') ?? messagesPerSecond * 2,
-    connectionsPerUser: optionalNumber(env, 'HERALD_MAX_CONNECTIONS_PER_USER') ?? 20,
+    connectionsPerUser: optionalNumber(env, 'HERALD_MAX_CONNECTIONS_PER_USER') ?? DEFAULTS.connectionsPerUser,
   }
 }
 

@@ -1,3 +1,5 @@
+import { DEFAULTS } from '../defaults.js'
+
 /**
  * Every environment variable a Herald function reads, declared once: what it means and its
  * default. The manifest says which function reads which; the construct and the local stack set
@@ -6,8 +8,14 @@
 export const VARIABLES = {
   HERALD_CONNECTIONS_TABLE: { doc: 'the connections table' },
   HERALD_HISTORY_TABLE: { doc: 'the history table' },
-  HERALD_SHARDS: { default: '4', doc: 'shards per topic and filter partition (raise it, never lower it)' },
-  HERALD_HISTORY_SECONDS: { default: '86400', doc: 'how long notifications can be resumed' },
+  HERALD_SHARDS: {
+    default: `${DEFAULTS.shards}`,
+    doc: 'shards per topic and filter partition (raise it, never lower it)',
+  },
+  HERALD_HISTORY_SECONDS: {
+    default: `${DEFAULTS.historySeconds}`,
+    doc: 'how long notifications can be resumed',
+  },
   HERALD_MANAGEMENT_ENDPOINT: { doc: 'the stage’s Management API URL' },
   HERALD_WELCOME_FUNCTION: { doc: 'the welcome function’s name' },
   HERALD_JWT_SECRET_ARN: { doc: 'the HS256 key’s secret (secret mode)' },
@@ -20,31 +28,49 @@ export const VARIABLES = {
   HERALD_ALLOWED_ORIGINS: { doc: 'comma-separated Origin allow-list; unset: any origin' },
   HERALD_TENANT_CLAIM: { doc: 'the claim holding the tenant; set: multi-tenant, unset: single-tenant' },
   HERALD_GROUPS_CLAIM: {
-    default: 'groups',
+    default: DEFAULTS.groupsClaim,
     doc: 'the claim holding the groups (cognito:groups is read too)',
   },
   HERALD_OPERATOR_TENANT: {
     doc: 'multi-tenant: where alarms, streamed logs and events go ("*" = every tenant)',
   },
   HERALD_MAX_MESSAGES_PER_SECOND: {
-    default: '10',
+    default: `${DEFAULTS.messagesPerSecond}`,
     doc: 'frames a connection may send per second, sustained',
   },
   HERALD_MESSAGE_BURST: { doc: 'frames a quiet connection may send at once; default twice the rate' },
-  HERALD_MAX_CONNECTIONS_PER_USER: { default: '20', doc: 'live connections one user may hold' },
-  HERALD_MAX_CLIENT_MESSAGE_BYTES: { default: '32768', doc: 'client frame limit' },
-  HERALD_RESUME_LIMIT: { default: '100', doc: 'notifications per resume' },
-  HERALD_DELIVERY_CONCURRENCY: { default: '100', doc: 'posts in flight' },
-  HERALD_DELIVERY_DEADLINE_MS: { default: '10000', doc: 'retry deadline of a delivery' },
+  HERALD_MAX_CONNECTIONS_PER_USER: {
+    default: `${DEFAULTS.connectionsPerUser}`,
+    doc: 'live connections one user may hold',
+  },
+  HERALD_MAX_CLIENT_MESSAGE_BYTES: {
+    default: `${DEFAULTS.maxClientMessageBytes}`,
+    doc: 'client frame limit',
+  },
+  HERALD_RESUME_LIMIT: { default: `${DEFAULTS.resumeLimit}`, doc: 'notifications per resume' },
+  HERALD_DELIVERY_CONCURRENCY: { default: `${DEFAULTS.deliveryConcurrency}`, doc: 'posts in flight' },
+  HERALD_DELIVERY_DEADLINE_MS: {
+    default: `${DEFAULTS.deliveryDeadlineMs}`,
+    doc: 'retry deadline of a delivery',
+  },
   HERALD_DELIVERY_QUEUE_URL: { doc: 'the delivery workers’ queue; unset: every audience inline' },
-  HERALD_FANOUT_BATCH_THRESHOLD: { default: '2000', doc: 'audiences larger than this go to the workers' },
-  HERALD_FANOUT_BATCH_SIZE: { default: '500', doc: 'recipients per worker batch' },
-  HERALD_DELIVERY_MAX_ATTEMPTS: { default: '5', doc: 'tries per recipient before a batch is dead-lettered' },
+  HERALD_FANOUT_BATCH_THRESHOLD: {
+    default: `${DEFAULTS.fanoutBatchThreshold}`,
+    doc: 'audiences larger than this go to the workers',
+  },
+  HERALD_FANOUT_BATCH_SIZE: { default: `${DEFAULTS.fanoutBatchSize}`, doc: 'recipients per worker batch' },
+  HERALD_DELIVERY_MAX_ATTEMPTS: {
+    default: `${DEFAULTS.deliveryMaxAttempts}`,
+    doc: 'tries per recipient before a batch is dead-lettered',
+  },
   HERALD_DELIVERY_RATE: { doc: 'this worker’s share of the Management API quota, per second' },
   HERALD_DELIVERY_BURST: { doc: 'this worker’s burst; default half its rate' },
   HERALD_REJECTED_QUEUE_URL: { doc: 'where refused publishes are kept; unset: only logged and counted' },
   HERALD_ALARM_RULES: { doc: 'CloudWatch alarm severity and routing rules, JSON' },
-  HERALD_LOG_RATE_PER_SOURCE: { default: '50', doc: 'streamed log events per second per source' },
+  HERALD_LOG_RATE_PER_SOURCE: {
+    default: `${DEFAULTS.logRatePerSource}`,
+    doc: 'streamed log events per second per source',
+  },
   HERALD_LOG_ENVIRONMENT: { doc: 'the environment stamped on streamed log lines' },
   HERALD_EVENT_MAPPINGS: { default: '[]', doc: 'EventBridge mappings, JSON' },
 } as const satisfies Record<string, { doc: string; default?: string }>

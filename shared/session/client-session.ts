@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../defaults.js'
 import { ProtocolError } from '../errors.js'
 import type { Inbox, Reader } from '../inbox/inbox.js'
 import { inboxView } from '../inbox/inbox-view.js'
@@ -9,7 +10,6 @@ import {
   parseClientMessage,
   type UnreadCount,
 } from '../protocol/frames.js'
-import { MAX_FRAME_BYTES } from '../protocol/limits.js'
 import type { Topic } from '../protocol/topics.js'
 import type { Connection, ConnectionStore } from '../store/connection-store.js'
 import type { HistoryStore } from '../store/history-store.js'
@@ -19,11 +19,14 @@ import type { RateVerdict } from './rate-meter.js'
 export interface SessionLimits {
   /** Largest client message accepted; API Gateway's frame size by default. @default 32768 */
   maxMessageBytes: number
-  /** Notifications one `resume` returns at most; the client resumes again while `more` is true. @default 100 */
+  /** Notifications one `resume` returns at most; the client resumes again while `more` is true. @default DEFAULTS.resumeLimit */
   resumeLimit: number
 }
 
-const DEFAULT_SESSION_LIMITS: SessionLimits = { maxMessageBytes: MAX_FRAME_BYTES, resumeLimit: 100 }
+const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  maxMessageBytes: DEFAULTS.maxClientMessageBytes,
+  resumeLimit: DEFAULTS.resumeLimit,
+}
 
 export interface SessionDeps {
   connections: ConnectionStore

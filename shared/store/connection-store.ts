@@ -7,6 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { withBackoff } from '../backoff.js'
+import { DEFAULTS } from '../defaults.js'
 import { ConflictError } from '../errors.js'
 import type { Scope } from '../protocol/audience.js'
 import type { LogFilters } from '../protocol/frames.js'
@@ -50,9 +51,9 @@ export interface Connection {
 export interface ConnectionStoreOptions {
   client: DynamoDBDocumentClient
   tableName: string
-  /** Partitions per topic and per log filter; raise it (never lower it) for very large audiences. @default 4 */
+  /** Partitions per topic and per log filter; raise it (never lower it) for very large audiences. @default DEFAULTS.shards */
   shards?: number
-  /** How long a connection is kept without `$disconnect`; a little past API Gateway's 2 h cut. @default 8100 */
+  /** How long a connection is kept without `$disconnect`; a little past API Gateway's 2 h cut. @default DEFAULTS.connectionTtlSeconds */
   ttlSeconds?: number
   now?: () => number
 }
@@ -86,8 +87,8 @@ export class ConnectionStore {
   constructor(options: ConnectionStoreOptions) {
     this.#client = options.client
     this.#table = options.tableName
-    this.#shards = options.shards ?? 4
-    this.#ttlSeconds = options.ttlSeconds ?? 8100
+    this.#shards = options.shards ?? DEFAULTS.shards
+    this.#ttlSeconds = options.ttlSeconds ?? DEFAULTS.connectionTtlSeconds
     this.#now = options.now ?? Date.now
   }
 

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { DEFAULTS } from '../defaults.js'
 import type { NotificationEnvelope } from '../protocol/frames.js'
 import type { Topic } from '../protocol/topics.js'
 import { historyPartition } from './keys.js'
@@ -7,7 +8,7 @@ import { liveItemsFilter, queryPages } from './query-pages.js'
 export interface HistoryStoreOptions {
   client: DynamoDBDocumentClient
   tableName: string
-  /** How long a notification can be resumed. @default 86400 (24 h) */
+  /** How long a notification can be resumed. @default DEFAULTS.historySeconds (24 h) */
   retentionSeconds?: number
   now?: () => number
 }
@@ -86,7 +87,7 @@ export class HistoryStore {
   constructor(options: HistoryStoreOptions) {
     this.#client = options.client
     this.#table = options.tableName
-    this.#retentionSeconds = options.retentionSeconds ?? 86_400
+    this.#retentionSeconds = options.retentionSeconds ?? DEFAULTS.historySeconds
     this.#now = options.now ?? Date.now
   }
 

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { DEFAULTS } from '../defaults.js'
 import type { Scope } from '../protocol/audience.js'
 import { idTime, newId } from '../protocol/ids.js'
 import { batchWrite } from './batch-write.js'
@@ -22,7 +23,7 @@ export interface InboxState {
 export interface InboxStoreOptions {
   client: DynamoDBDocumentClient
   tableName: string
-  /** The history's retention: a mark expires with the notification it marks. @default 86400 */
+  /** The history's retention: a mark expires with the notification it marks. @default DEFAULTS.historySeconds */
   retentionSeconds?: number
   now?: () => number
 }
@@ -45,7 +46,7 @@ export class InboxStore {
   constructor(options: InboxStoreOptions) {
     this.#client = options.client
     this.#table = options.tableName
-    this.#retentionSeconds = options.retentionSeconds ?? 86_400
+    this.#retentionSeconds = options.retentionSeconds ?? DEFAULTS.historySeconds
     this.#now = options.now ?? Date.now
   }
 

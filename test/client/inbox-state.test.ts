@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { applyFrame, EMPTY_INBOX, type InboxState } from '../../client/core/inbox-state.js'
 import type { FrameSource } from '../../client/websocket-types.js'
-import type { Envelope } from '../../shared/protocol/frames.js'
+import type { ServerFrame } from '../../shared/protocol/frames.js'
 
 // Ids sort by time, as ULIDs do: 'n1' < 'n2' < 'n3'.
-const frame = (type: string, id: string, data: Record<string, unknown>): Envelope =>
-  ({ id, type, data, timestamp: '2026-11-27T10:00:00.000Z' }) as Envelope
+const frame = (type: string, id: string, data: Record<string, unknown>): ServerFrame =>
+  ({ id, type, data, timestamp: '2026-11-27T10:00:00.000Z' }) as ServerFrame
 
 const alert = (id: string) => frame('alert', id, { severity: 'low', title: id, message: '' })
 const upload = (id: string, status: string) =>
@@ -14,7 +14,7 @@ const welcome = (count: Record<string, unknown>) => frame('connection_establishe
 const readState = (count: Record<string, unknown>, read: string[] = []) =>
   frame('read_state', 'r', { read, dismissed: [], all: false, ...count })
 
-const play = (...steps: [Envelope, FrameSource?][]): InboxState =>
+const play = (...steps: [ServerFrame, FrameSource?][]): InboxState =>
   steps.reduce((inbox, [each, source = 'live']) => applyFrame(inbox, each, source), EMPTY_INBOX)
 
 // Another tab marks something read while an alert is being published: the recount that follows

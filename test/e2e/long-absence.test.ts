@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { SNSClient } from '@aws-sdk/client-sns'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
@@ -6,7 +5,7 @@ import { ConnectionState } from '../../client/core/connection-state.js'
 import { WebSocketService } from '../../client/websocket-service.js'
 import type { WebSocketConstructor } from '../../client/websocket-types.js'
 import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../../local/defaults.js'
-import type { LocalEndpoints } from '../../local/stack-types.js'
+import { type LocalEndpoints, readEndpoints } from '../../local/endpoints-file.js'
 import { signLocalToken } from '../../shared/auth/local-token.js'
 import { createPublisher, type Publisher } from '../../shared/publisher/publisher.js'
 import { interrupt, npmStart, type Started } from '../support/npm-start.js'
@@ -22,7 +21,7 @@ let publisher: Publisher
 
 beforeAll(async () => {
   stack = await npmStart()
-  endpoints = JSON.parse(await readFile(stack.configFile, 'utf8')) as LocalEndpoints
+  endpoints = await readEndpoints(stack.configFile)
   sns = new SNSClient({
     endpoint: endpoints.snsEndpoint,
     region: endpoints.region,

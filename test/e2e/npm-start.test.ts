@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { LocalEndpoints } from '../../local/stack.js'
+import { type LocalEndpoints, readEndpoints } from '../../local/endpoints-file.js'
 import {
   framesIn,
   interrupt,
@@ -42,7 +42,7 @@ async function herald(...args: string[]): Promise<string> {
 
 beforeAll(async () => {
   stack = await npmStart()
-  endpoints = JSON.parse(await readFile(stack.configFile, 'utf8')) as LocalEndpoints
+  endpoints = await readEndpoints(stack.configFile)
 }, 40_000)
 
 afterAll(() => interrupt(stack))
@@ -93,7 +93,7 @@ describe('npm start', () => {
 
   it('stops cleanly on Ctrl-C, releasing every port', async () => {
     const second = await npmStart()
-    const started = JSON.parse(await readFile(second.configFile, 'utf8')) as LocalEndpoints
+    const started = await readEndpoints(second.configFile)
 
     await interrupt(second)
 

@@ -11,20 +11,32 @@ async function file(content: unknown): Promise<string> {
 }
 
 describe('Function: loadTarget', () => {
+  // What `npm start` writes (local/endpoints-file.ts).
+  const endpoints = {
+    websocketUrl: 'ws://127.0.0.1:3001',
+    managementUrl: 'http://127.0.0.1:3001/local',
+    snsEndpoint: 'http://127.0.0.1:3003',
+    dynamodbEndpoint: 'http://127.0.0.1:3002',
+    lambdaEndpoint: 'http://127.0.0.1:3004',
+    sqsEndpoint: 'http://127.0.0.1:3005',
+    deliveryQueueUrl: 'http://127.0.0.1:3005/000000000000/herald-local-deliveries',
+    deadLetterQueueUrl: 'http://127.0.0.1:3005/000000000000/herald-local-deliveries-dead-letters',
+    rejectedQueueUrl: 'http://127.0.0.1:3005/000000000000/herald-local-rejected',
+    smokeAlarmName: 'herald-local-smoke',
+    topicArn: 'arn:aws:sns:us-east-1:000000000000:herald-local',
+    region: 'us-east-1',
+  }
+
   it('reads the local stack’s endpoints file', async () => {
-    const path = await file({
-      websocketUrl: 'ws://127.0.0.1:3001',
-      snsEndpoint: 'http://127.0.0.1:3003',
-      topicArn: 'arn:aws:sns:us-east-1:000000000000:herald-local',
-      region: 'us-east-1',
-    })
-    expect(await loadTarget(path)).toEqual({
-      websocketUrl: 'ws://127.0.0.1:3001',
-      snsEndpoint: 'http://127.0.0.1:3003',
-      topicArn: 'arn:aws:sns:us-east-1:000000000000:herald-local',
-      region: 'us-east-1',
-      local: true,
-    })
+    expect(await loadTarget(await file(endpoints))).toEqual({ ...endpoints, local: true })
+  })
+
+  it('names the field an endpoints file lacks or has wrong, rather than failing later', async () => {
+    const { topicArn: _, ...withoutTopic } = endpoints
+    await expect(loadTarget(await file(withoutTopic))).rejects.toThrow(/topicArn/)
+    await expect(loadTarget(await file({ ...endpoints, snsEndpoint: 'not a url' }))).rejects.toThrow(
+      /snsEndpoint/,
+    )
   })
 
   it('reads the outputs file of `cdk deploy --outputs-file` for a deployed stack', async () => {

@@ -1,6 +1,0 @@
-export * from './frames.js'
-export * from './ids.js'
-export * from './limits.js'
-export * from './notifications.js'
-export * from './publish-body.js'
-export * from './topics.js'
