@@ -88,7 +88,14 @@ export const FUNCTIONS = {
     reservedConcurrency: 100,
     grants: { connections: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], history: ['dynamodb:Query'] },
   },
-  disconnect: { entry: 'disconnect', env: STORE, grants: { connections: REMOVE_CONNECTIONS } },
+  // A storm's disconnects wait in Lambda's queue past 100 at once (a gone connection's items are
+  // only read in vain meanwhile) instead of taking the concurrency resumes and fan-outs need.
+  disconnect: {
+    entry: 'disconnect',
+    env: STORE,
+    reservedConcurrency: 100,
+    grants: { connections: REMOVE_CONNECTIONS },
+  },
   // Answers with POST; closes an abusive connection with DELETE. UpdateItem: the rate limit's bucket.
   // Query on connections: a user's tabs for read_state; PutItem and BatchWriteItem on history: inbox marks.
   message: {
@@ -114,6 +121,9 @@ export const FUNCTIONS = {
     connectionVerbs: ['POST'],
     retryAttempts: 2,
     deadLetters: true,
+    // Set aside, so a reconnect storm's disconnects, resumes and handshakes cannot leave
+    // notifications waiting in Lambda's queue; 200 fan-outs at once is far past a steady load.
+    reservedConcurrency: 200,
     grants: { ...FANS_OUT, rejected: ['sqs:SendMessage'] },
   },
   deliver: {

@@ -49,6 +49,16 @@ export function authorizerEvent(
   }
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** `$context.requestTime` as API Gateway writes it: Common Log Format, UTC (`06/Dec/2026:03:57:43 +0000`). */
+export function requestTimeOf(epochMs: number): string {
+  const at = new Date(epochMs)
+  const two = (n: number) => String(n).padStart(2, '0')
+  const day = `${two(at.getUTCDate())}/${MONTHS[at.getUTCMonth()]}/${at.getUTCFullYear()}`
+  return `${day}:${two(at.getUTCHours())}:${two(at.getUTCMinutes())}:${two(at.getUTCSeconds())} +0000`
+}
+
 function routeContext(gateway: GatewayIdentity, connectionId: string, routeKey: string, connectedAt: number) {
   const now = Date.now()
   return {
@@ -56,7 +66,7 @@ function routeContext(gateway: GatewayIdentity, connectionId: string, routeKey: 
     eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
     messageId: routeKey.startsWith('$') && routeKey !== '$default' ? undefined : randomUUID(),
     extendedRequestId: randomUUID(),
-    requestTime: new Date(now).toUTCString(),
+    requestTime: requestTimeOf(now),
     messageDirection: 'IN',
     stage: gateway.stage,
     connectedAt,

@@ -58,6 +58,7 @@ console.log(`Herald is running locally${tenancy.body ? ', multi-tenant' : ''}.
   SNS (Publish)    ${stack.snsEndpoint}   topic ${stack.topicArn}
   DynamoDB         ${stack.dynamodbEndpoint}
   Lambda (Invoke)  ${stack.lambdaEndpoint}
+  Secrets Manager  ${stack.secretsManagerEndpoint}   the key local tokens are signed with
   SQS              ${stack.sqsEndpoint}   deliveries and dead letters (npm run herald -- replay)
   Endpoints file   ${process.env.HERALD_CONFIG_FILE ?? LOCAL_CONFIG_FILE}
 

@@ -7,7 +7,7 @@ import {
 import type { FrameSource } from '../websocket-types.js'
 
 /**
- * The user's inbox as the server last told it (README, Inbox state), kept up to
+ * The user's inbox as the server last told it (docs/how-it-works.md, Inbox state), kept up to
  * date between its frames: a live notification is one more unread, unless it is a later status of
  * an upload still unread.
  */

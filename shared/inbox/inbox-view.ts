@@ -30,7 +30,7 @@ export function latestPerUpload<T>(newestFirst: readonly T[], itemOf: (each: T) 
 
 /**
  * The unread items among `newestFirst` (one per upload), exact up to {@link UNREAD_CAP}, and the
- * newest id the count saw: a client adds what reached it live after that (README, Inbox state).
+ * newest id the count saw: a client adds what reached it live after that (docs/how-it-works.md, Inbox state).
  */
 export function countUnread(newestFirst: readonly InboxItem[], state: InboxState): UnreadCount {
   const countedThrough = newestFirst[0]?.id ?? ''

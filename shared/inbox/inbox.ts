@@ -20,7 +20,7 @@ export type InboxChange =
 const INBOX_TOPICS = STREAM_TOPICS.notifications
 
 /**
- * A user's inbox (README, Inbox state): their history, less what they read or
+ * A user's inbox (docs/how-it-works.md, Inbox state): their history, less what they read or
  * dismissed in any tab or on any device.
  */
 export class Inbox {

@@ -26,7 +26,7 @@ export type LogFilters = v.InferOutput<typeof LogFiltersSchema>
 
 const TopicListSchema = v.pipe(v.array(TopicSchema), v.minLength(1), v.maxLength(16))
 
-/** Ids one `mark_read` or `dismiss` may name (README, Inbox state). */
+/** Ids one `mark_read` or `dismiss` may name (docs/how-it-works.md, Inbox state). */
 export const MAX_INBOX_IDS = 100
 const IdListSchema = v.pipe(v.array(HeraldIdSchema), v.minLength(1), v.maxLength(MAX_INBOX_IDS))
 

@@ -36,7 +36,7 @@ export const historyPartition = {
   user: userPartition,
   group: (group: string, scope: Scope = {}): string => scoped(scope, `group#${part(group)}`),
   topic: (topic: Topic, scope: Scope = {}): string => scoped(scope, `topic#${topic}`),
-  /** A user's inbox state: what they read and dismissed (README, Inbox state). */
+  /** A user's inbox state: what they read and dismissed (docs/how-it-works.md, Inbox state). */
   inbox: (userId: string, scope: Scope = {}): string => scoped(scope, `inbox#${part(userId)}`),
 }
 

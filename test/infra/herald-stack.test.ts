@@ -239,12 +239,14 @@ describe('Stack: HeraldStack', () => {
     })
   })
 
-  it('caps welcome with reserved concurrency, leaving the fan-out and the workers the account’s rest', () => {
+  it('caps what a reconnect storm drives (welcome, disconnect) and sets concurrency aside for the fan-out', () => {
     const reservedOf = (name: HeraldFunctionName) =>
       synthesized.resources[synthesized.logicalIdOf(synthesized.stack.herald.functions[name])]?.Properties
         .ReservedConcurrentExecutions
     expect(reservedOf('welcome')).toBe(100)
-    expect(reservedOf('fanout')).toBeUndefined()
+    expect(reservedOf('disconnect')).toBe(100)
+    expect(reservedOf('fanout')).toBe(200)
+    // The delivery workers' concurrency is their event source mapping's maximum.
     expect(reservedOf('deliver')).toBeUndefined()
     for (const [name, spec] of FUNCTION_SPECS) expect(reservedOf(name), name).toBe(spec.reservedConcurrency)
   })

@@ -1,5 +1,6 @@
 import type { SNSEvent } from 'aws-lambda'
 import type { WebSocketEvent } from '../../functions/websocket-event.js'
+import { requestTimeOf } from '../../local/gateway-events.js'
 
 /** A WebSocket route event as API Gateway sends it after our authorizer allowed the connection. */
 export function webSocketEvent(
@@ -20,7 +21,7 @@ export function webSocketEvent(
       eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
       messageId: 'm',
       extendedRequestId: 'x',
-      requestTime: new Date(now).toUTCString(),
+      requestTime: requestTimeOf(now),
       messageDirection: 'IN',
       stage: 'local',
       connectedAt: now,
