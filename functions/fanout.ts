@@ -38,7 +38,7 @@ const REPORTED: ReadonlyArray<keyof FanOutReport & string> = [
  */
 function notificationOf(
   message: string,
-  deps: Pick<FanoutHandlerDeps, 'alarmRules' | 'operatorTenant'>,
+  deps: Pick<FanOutHandlerDeps, 'alarmRules' | 'operatorTenant'>,
 ): PublishBody {
   const alarm = readAlarm(message)
   return parsePublishBody(alarm ? fromOperator(deps, alarmToAlert(alarm, deps.alarmRules)) : message)
@@ -64,14 +64,14 @@ async function reject(
   await deps.rejections?.keep(rejected)
 }
 
-type FanoutHandlerDeps = FanOutDeps & { alarmRules?: AlarmRules; rejections?: RejectionLog }
+type FanOutHandlerDeps = FanOutDeps & { alarmRules?: AlarmRules; rejections?: RejectionLog }
 
 /**
  * The SNS subscriber. A record that is not a valid notification is refused (see `reject`); one
  * whose recipients could not all be reached fails the invocation so it is retried, and the
  * envelope id, derived from the SNS message id, lets clients drop the repeat.
  */
-export function createFanoutHandler(deps: FanoutHandlerDeps) {
+export function createFanOutHandler(deps: FanOutHandlerDeps) {
   return async (event: SNSEvent) => {
     let unreached = 0
     for (const record of event.Records) {
@@ -94,7 +94,7 @@ export function createFanoutHandler(deps: FanoutHandlerDeps) {
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
   const queueUrl = rejectedQueueUrl(env)
-  return createFanoutHandler({
+  return createFanOutHandler({
     ...publishingDeps(env, aws),
     alarmRules: alarmRules(env),
     rejections: queueUrl ? sqsRejectionLog(sqsOf(aws), queueUrl) : undefined,

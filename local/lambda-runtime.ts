@@ -1,10 +1,11 @@
 import { setMaxListeners } from 'node:events'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { HeraldError } from '../shared/errors.js'
 import { withDefaults } from '../shared/options.js'
-import { type BillMeter, functionPayer } from './bill-meter.js'
-import { closeServer, guarded, listen, readBody, send, sendAwsError } from './http.js'
-import { type Guard, localArn } from './iam.js'
+import { functionPayer } from './bill-meter.js'
+import { readBody, send, sendAwsError } from './http.js'
+import { HttpTwin } from './http-twin.js'
+import { localArn } from './iam.js'
 import { ACCOUNT_CONCURRENCY, AccountConcurrency, TooManyRequestsError } from './lambda-concurrency.js'
 import { InstancePool, type ThreadedFunction } from './lambda-instances.js'
 
@@ -59,7 +60,7 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations/
  * backoff, spending none of its function's retries. A threaded function starts another instance
  * whenever every one it has is busy.
  */
-export class LocalLambda {
+export class LocalLambda extends HttpTwin {
   readonly #handlers = new Map<string, LambdaHandler>()
   readonly #retryAttempts = new Map<string, number>()
   readonly #pools = new Map<string, InstancePool>()
@@ -68,9 +69,6 @@ export class LocalLambda {
   readonly #stopping = new AbortController()
   readonly #options: Settings
   readonly #concurrency: AccountConcurrency
-  #guard: Guard | undefined
-  #meter: BillMeter | undefined
-  #server: Server | undefined
   /**
    * Asynchronous invocations retried after an error, as Lambda would; invocations refused for want
    * of concurrency (each try of a queued asynchronous one counts).
@@ -78,6 +76,7 @@ export class LocalLambda {
   readonly stats = { retries: 0, throttles: 0 }
 
   constructor(options: LocalLambdaOptions = {}) {
+    super()
     this.#options = withDefaults<Settings>(
       {
         retryDelaysMs: [1000, 2000],
@@ -149,7 +148,7 @@ export class LocalLambda {
       throw new TooManyRequestsError(throttled)
     }
     // Lambda bills each invocation that runs, retries included; a throttled one is not billed.
-    this.#meter?.add(functionPayer(name), 'lambda.requests')
+    this.billMeter?.add(functionPayer(name), 'lambda.requests')
     try {
       // A copy, as the event would be serialized on its way to a real function.
       return await handler(structuredClone(event))
@@ -228,29 +227,14 @@ export class LocalLambda {
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight])
   }
 
-  /** Checks every Invoke API call against the caller's role from now on. */
-  enforce(guard: Guard): void {
-    this.#guard = guard
-  }
-
-  /** Counts every invocation that runs, by function, from now on. */
-  meter(meter: BillMeter): void {
-    this.#meter = meter
-  }
-
-  /** Serves the Invoke API on loopback; returns its endpoint. */
-  async listen(port = 0): Promise<string> {
-    this.#server = createServer(guarded((request, response) => this.#serve(request, response)))
-    return `http://127.0.0.1:${await listen(this.#server, port)}`
-  }
-
-  async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /** The Invoke API. */
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const match = request.method === 'POST' && request.url?.match(INVOKE_PATH)
     if (!match) return sendAwsError(response, 404, 'UnknownOperationException', 'Unknown operation')
     const name = decodeURIComponent(match[1] as string)
       .split(':')
       .at(-1) as string
-    const denial = this.#guard?.(
+    const denial = this.guard?.(
       request.headers.authorization,
       'lambda:InvokeFunction',
       localArn.function(name),
@@ -296,8 +280,8 @@ export class LocalLambda {
     }
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await Promise.all([...this.#pools.values()].map((pool) => pool.terminate()))
-    if (this.#server) await closeServer(this.#server)
+    await super.close()
   }
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { createServer, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SNSEvent, SNSMessageAttributes } from 'aws-lambda'
 import { HeraldError } from '../shared/errors.js'
 import { SNS_MAX_MESSAGE_BYTES } from '../shared/protocol/limits.js'
-import { type BillMeter, payerOf, unitsOf } from './bill-meter.js'
-import { closeServer, listen, readBody, send } from './http.js'
-import type { Guard } from './iam.js'
+import { payerOf, unitsOf } from './bill-meter.js'
+import { readBody, send } from './http.js'
+import { HttpTwin } from './http-twin.js'
 import type { LocalLambda } from './lambda-runtime.js'
 
 export interface LocalSnsOptions {
@@ -44,75 +44,56 @@ const escapeXml = (text: string) =>
  * awsQuery protocol the SDK and the AWS CLI speak (form-encoded request, XML reply). It answers
  * first, then invokes the subscriber asynchronously with an SNS event, one record per message.
  */
-export class LocalSns {
+export class LocalSns extends HttpTwin {
   readonly #options: LocalSnsOptions
-  readonly #server: Server
-  #guard: Guard | undefined
-  #meter: BillMeter | undefined
 
   constructor(options: LocalSnsOptions) {
+    super()
     this.#options = options
-    this.#server = createServer(async (request, response) => {
-      const requestId = randomUUID()
-      try {
-        const body = await readBody(request, 2 * SNS_MAX_MESSAGE_BYTES * MAX_BATCH)
-        if (request.method !== 'POST' || !body) throw new SnsError(400, 'InvalidParameter', 'Invalid request')
-        const form = new URLSearchParams(body.toString('utf8'))
-        const action = form.get('Action')
-        // IAM authorizes PublishBatch as sns:Publish.
-        const denial = this.#guard?.(
-          request.headers.authorization,
-          `sns:${(action ?? '').replace(/Batch$/, '')}`,
-          form.get('TopicArn') ?? '',
+  }
+
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const requestId = randomUUID()
+    try {
+      const body = await readBody(request, 2 * SNS_MAX_MESSAGE_BYTES * MAX_BATCH)
+      if (request.method !== 'POST' || !body) throw new SnsError(400, 'InvalidParameter', 'Invalid request')
+      const form = new URLSearchParams(body.toString('utf8'))
+      const action = form.get('Action')
+      // IAM authorizes PublishBatch as sns:Publish.
+      const denial = this.guard?.(
+        request.headers.authorization,
+        `sns:${(action ?? '').replace(/Batch$/, '')}`,
+        form.get('TopicArn') ?? '',
+      )
+      // SNS's own names for the two refusals, in its awsQuery error codes.
+      if (denial)
+        throw new SnsError(
+          403,
+          denial.type === 'AccessDeniedException' ? 'AuthorizationError' : 'MissingAuthenticationToken',
+          denial.message,
         )
-        // SNS's own names for the two refusals, in its awsQuery error codes.
-        if (denial)
-          throw new SnsError(
-            403,
-            denial.type === 'AccessDeniedException' ? 'AuthorizationError' : 'MissingAuthenticationToken',
-            denial.message,
-          )
-        // SNS bills a publish, or a batch, per 64 KB of the messages it carries.
-        const bytes = [...form].reduce(
-          (sum, [key, value]) => sum + (/(^|\.)Message$/.test(key) ? Buffer.byteLength(value) : 0),
-          0,
+      // SNS bills a publish, or a batch, per 64 KB of the messages it carries.
+      const bytes = [...form].reduce(
+        (sum, [key, value]) => sum + (/(^|\.)Message$/.test(key) ? Buffer.byteLength(value) : 0),
+        0,
+      )
+      this.billMeter?.add(payerOf(request.headers.authorization), 'sns.requests', unitsOf(bytes, 64 * 1024))
+      if (action === 'Publish') this.#publish(form, requestId, response)
+      else if (action === 'PublishBatch') this.#publishBatch(form, requestId, response)
+      else
+        throw new SnsError(
+          400,
+          'InvalidAction',
+          `The action ${action ?? '(none)'} is not valid for this endpoint.`,
         )
-        this.#meter?.add(payerOf(request.headers.authorization), 'sns.requests', unitsOf(bytes, 64 * 1024))
-        if (action === 'Publish') this.#publish(form, requestId, response)
-        else if (action === 'PublishBatch') this.#publishBatch(form, requestId, response)
-        else
-          throw new SnsError(
-            400,
-            'InvalidAction',
-            `The action ${action ?? '(none)'} is not valid for this endpoint.`,
-          )
-      } catch (error) {
-        const failure = error instanceof SnsError ? error : new SnsError(500, 'InternalError', String(error))
-        sendXml(
-          response,
-          failure.status,
-          `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${failure.status < 500 ? 'Sender' : 'Receiver'}</Type><Code>${failure.code}</Code><Message>${escapeXml(failure.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
-        )
-      }
-    })
-  }
-
-  /** Checks every call against the caller's role from now on. */
-  enforce(guard: Guard): void {
-    this.#guard = guard
-  }
-
-  /** Counts the publishes SNS would bill, by caller, from now on. */
-  meter(meter: BillMeter): void {
-    this.#meter = meter
-  }
-
-  async listen(port = 0): Promise<string> {
-    return `http://127.0.0.1:${await listen(this.#server, port)}`
-  }
-
-  close(): Promise<void> {
-    return closeServer(this.#server)
+    } catch (error) {
+      const failure = error instanceof SnsError ? error : new SnsError(500, 'InternalError', String(error))
+      sendXml(
+        response,
+        failure.status,
+        `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${failure.status < 500 ? 'Sender' : 'Receiver'}</Type><Code>${failure.code}</Code><Message>${escapeXml(failure.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      )
+    }
   }
 
   #publish(form: URLSearchParams, requestId: string, response: ServerResponse): void {

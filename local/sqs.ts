@@ -1,9 +1,10 @@
-import { createServer, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
-import { type BillMeter, functionPayer, payerOf, unitsOf } from './bill-meter.js'
+import { functionPayer, payerOf, unitsOf } from './bill-meter.js'
 import { LOCAL_REGION } from './defaults.js'
-import { closeServer, listen, readBody, send } from './http.js'
-import { type Guard, localArn } from './iam.js'
+import { readBody, send } from './http.js'
+import { HttpTwin } from './http-twin.js'
+import { localArn } from './iam.js'
 import type { LocalLambda } from './lambda-runtime.js'
 import {
   SQS_MAX_MESSAGE_BYTES as MAX_BYTES,
@@ -38,16 +39,13 @@ export interface LocalSqsOptions {
  * batches of up to `batchSize` to the consumer, partial batch failures retried after the visibility
  * timeout, and a dead-letter list after `maxReceiveCount`.
  */
-export class LocalSqs {
+export class LocalSqs extends HttpTwin {
   readonly #options: Required<LocalSqsOptions>
-  readonly #server: Server
   readonly #messages: Message[] = []
   readonly #deadLetterQueue = new PassiveQueue({ retentionSeconds: SQS_MAX_RETENTION_SECONDS })
   /** The passive queues by name (the dead-letter queue is `<queueName>-dead-letters`). */
   readonly passive = new Map<string, PassiveQueue>()
   readonly #byUrl = new Map<string, PassiveQueue>()
-  #guard: Guard | undefined
-  #meter: BillMeter | undefined
   /** What went through the queue: messages sent to it, and batches handed to its consumer. */
   readonly stats = { sent: 0, invocations: 0 }
   #inFlight = 0
@@ -58,6 +56,7 @@ export class LocalSqs {
   deadLetterQueueUrl = ''
 
   constructor(options: LocalSqsOptions) {
+    super()
     this.#options = {
       batchSize: 10,
       maxConcurrency: 2,
@@ -69,63 +68,54 @@ export class LocalSqs {
     this.passive.set(`${options.queueName}-dead-letters`, this.#deadLetterQueue)
     for (const [name, queueOptions] of Object.entries(this.#options.passiveQueues))
       this.passive.set(name, new PassiveQueue(queueOptions))
-    this.#server = createServer(async (request, response) => {
-      try {
-        const body = await readBody(request, 2 * MAX_BYTES)
-        if (!body)
-          throw new SqsError('BatchRequestTooLong', 'Batch requests cannot be longer than 262144 bytes')
-        const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>
-        const action = String(request.headers['x-amz-target'] ?? '').replace('AmazonSQS.', '')
-        // IAM names a batch call after its single form: SendMessageBatch needs sqs:SendMessage.
-        const denial = this.#guard?.(
-          request.headers.authorization,
-          `sqs:${action.replace(/Batch$/, '')}`,
-          localArn.queue(String(input.QueueUrl ?? '')),
-        )
-        if (denial) throw new SqsError(denial.type, denial.message)
-        this.#meter?.add(payerOf(request.headers.authorization), 'sqs.requests', billedRequests(input))
-        const passive = this.#byUrl.get(String(input.QueueUrl))
-        if (passive) return this.#reply(response, passive.action(action, input))
-        if (input.QueueUrl !== this.queueUrl)
-          throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.')
-        if (action === 'SendMessage')
-          return this.#reply(response, this.#enqueue(input as { MessageBody: string; DelaySeconds?: number }))
-        if (action === 'SendMessageBatch')
-          return this.#reply(response, this.#enqueueBatch(input.Entries as BatchEntry[]))
-        throw new SqsError(
-          'UnsupportedOperation',
-          `${action || 'this operation'} is not supported by the local queue`,
-        )
-      } catch (error) {
-        const failure = error instanceof SqsError ? error : new SqsError('InternalError', String(error))
-        send(
-          response,
-          400,
-          JSON.stringify({ __type: `com.amazonaws.sqs#${failure.code}`, message: failure.message }),
-          {
-            'content-type': 'application/x-amz-json-1.0',
-          },
-        )
-      }
-    })
   }
 
-  async listen(port = 0): Promise<string> {
-    const endpoint = `http://127.0.0.1:${await listen(this.#server, port)}`
+  protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    try {
+      const body = await readBody(request, 2 * MAX_BYTES)
+      if (!body)
+        throw new SqsError('BatchRequestTooLong', 'Batch requests cannot be longer than 262144 bytes')
+      const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>
+      const action = String(request.headers['x-amz-target'] ?? '').replace('AmazonSQS.', '')
+      // IAM names a batch call after its single form: SendMessageBatch needs sqs:SendMessage.
+      const denial = this.guard?.(
+        request.headers.authorization,
+        `sqs:${action.replace(/Batch$/, '')}`,
+        localArn.queue(String(input.QueueUrl ?? '')),
+      )
+      if (denial) throw new SqsError(denial.type, denial.message)
+      this.billMeter?.add(payerOf(request.headers.authorization), 'sqs.requests', billedRequests(input))
+      const passive = this.#byUrl.get(String(input.QueueUrl))
+      if (passive) return this.#reply(response, passive.action(action, input))
+      if (input.QueueUrl !== this.queueUrl)
+        throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.')
+      if (action === 'SendMessage')
+        return this.#reply(response, this.#enqueue(input as { MessageBody: string; DelaySeconds?: number }))
+      if (action === 'SendMessageBatch')
+        return this.#reply(response, this.#enqueueBatch(input.Entries as BatchEntry[]))
+      throw new SqsError(
+        'UnsupportedOperation',
+        `${action || 'this operation'} is not supported by the local queue`,
+      )
+    } catch (error) {
+      const failure = error instanceof SqsError ? error : new SqsError('InternalError', String(error))
+      send(
+        response,
+        400,
+        JSON.stringify({ __type: `com.amazonaws.sqs#${failure.code}`, message: failure.message }),
+        {
+          'content-type': 'application/x-amz-json-1.0',
+        },
+      )
+    }
+  }
+
+  override async listen(port = 0): Promise<string> {
+    const endpoint = await super.listen(port)
     this.queueUrl = `${endpoint}/000000000000/${this.#options.queueName}`
     this.deadLetterQueueUrl = `${this.queueUrl}-dead-letters`
     for (const [name, queue] of this.passive) this.#byUrl.set(`${endpoint}/000000000000/${name}`, queue)
     return endpoint
-  }
-
-  /** Checks every request against the caller's role from now on. */
-  enforce(guard: Guard): void {
-    this.#guard = guard
-  }
-
-  /** Counts the requests SQS would bill, by caller, the event source mapping's polls included. */
-  meter(meter: BillMeter): void {
-    this.#meter = meter
   }
 
   /** The URL of a passive queue, by name. */
@@ -144,9 +134,9 @@ export class LocalSqs {
     return new Promise((resolve) => this.#idleWaiters.push(resolve))
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     clearTimeout(this.#timer)
-    await closeServer(this.#server)
+    await super.close()
   }
 
   /** Puts a message straight on the dead-letter queue, as a Lambda on-failure destination does. */
@@ -204,7 +194,7 @@ export class LocalSqs {
     this.#inFlight++
     this.stats.invocations++
     // The event source mapping's ReceiveMessage and DeleteMessageBatch, billed to the account.
-    this.#meter?.add(functionPayer(this.#options.consumer), 'sqs.requests', 2)
+    this.billMeter?.add(functionPayer(this.#options.consumer), 'sqs.requests', 2)
     for (const message of batch) message.receiveCount++
     let failed = new Set(batch.map((message) => message.messageId))
     try {

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createConnectHandler } from '../../functions/connect.js'
 import { createDisconnectHandler } from '../../functions/disconnect.js'
-import { createFanoutHandler, DeliveryIncompleteError } from '../../functions/fanout.js'
+import { createFanOutHandler, DeliveryIncompleteError } from '../../functions/fanout.js'
 import { createMessageHandler } from '../../functions/message.js'
 import { createWelcomeHandler } from '../../functions/welcome.js'
 import type { ConnectionPoster } from '../../shared/fan-out/connection-poster.js'
@@ -225,7 +225,7 @@ describe('Function: message handler', () => {
 })
 
 describe('Function: fanout handler', () => {
-  const handler = (delivery = {}) => createFanoutHandler({ connections, history, poster, delivery })
+  const handler = (delivery = {}) => createFanOutHandler({ connections, history, poster, delivery })
   const alertToAll = () =>
     snsEvent({ message: '{"type":"alert","data":{"severity":"low","title":"t","message":"m"}}' })
 
