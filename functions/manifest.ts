@@ -25,9 +25,14 @@ const FANS_OUT = {
   deliveries: ['sqs:SendMessage'],
 } as const
 
+/** What of the WebSocket API a function serves: one of its routes, or the `$connect` authorizer. */
+export type ApiRoute = 'authorizer' | '$connect' | '$disconnect' | '$default'
+
 export interface FunctionSpec {
   /** The module under `functions/`. */
   readonly entry: string
+  /** The part of the WebSocket API it serves; the construct and the twin wire it from here. @default none */
+  readonly route?: ApiRoute
   /** The environment variables its code reads (a test checks its bundle against this). */
   readonly env: readonly Variable[]
   /** @default DEFAULTS.memorySize (MB) */
@@ -61,6 +66,7 @@ export const FUNCTIONS = {
   // Reads its HS256 key once per cold start, in `secret` mode.
   authorizer: {
     entry: 'authorizer',
+    route: 'authorizer',
     env: AUTH,
     timeoutSeconds: 5,
     grants: { tokenSecret: ['secretsmanager:GetSecretValue'] },
@@ -68,6 +74,7 @@ export const FUNCTIONS = {
   // Counts the user's connections, writes the new one in one batch, then invokes welcome.
   connect: {
     entry: 'connect',
+    route: '$connect',
     env: [...STORE, ...ABUSE, 'HERALD_WELCOME_FUNCTION'],
     grants: {
       connections: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
@@ -92,6 +99,7 @@ export const FUNCTIONS = {
   // only read in vain meanwhile) instead of taking the concurrency resumes and fan-outs need.
   disconnect: {
     entry: 'disconnect',
+    route: '$disconnect',
     env: STORE,
     reservedConcurrency: 100,
     grants: { connections: REMOVE_CONNECTIONS },
@@ -100,6 +108,7 @@ export const FUNCTIONS = {
   // Query on connections: a user's tabs for read_state; PutItem and BatchWriteItem on history: inbox marks.
   message: {
     entry: 'message',
+    route: '$default',
     env: [
       ...STORE,
       ...ABUSE,
@@ -156,3 +165,11 @@ export type HeraldFunctionName = keyof typeof FUNCTIONS
 
 /** The functions and their specs, typed for iteration. */
 export const FUNCTION_SPECS = Object.entries(FUNCTIONS) as [HeraldFunctionName, FunctionSpec][]
+
+/** The function that serves `route`: exactly one manifest entry declares each. */
+export function functionOfRoute(route: ApiRoute): HeraldFunctionName {
+  const serving = FUNCTION_SPECS.filter(([, spec]) => spec.route === route)
+  if (serving.length !== 1)
+    throw new Error(`${serving.length} functions serve ${route}; the manifest needs exactly one`)
+  return (serving[0] as [HeraldFunctionName, FunctionSpec])[0]
+}

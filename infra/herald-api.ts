@@ -16,15 +16,9 @@ import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { Construct } from 'constructs'
+import { type ApiRoute, functionOfRoute, type HeraldFunctionName } from '../functions/manifest.js'
 import { ACCESS_LOG_FIELDS, MOCK_ROUTES, STAGE_THROTTLE } from '../shared/protocol/gateway-routes.js'
 import type { HeraldProps } from './herald-props.js'
-
-export interface RouteFunctions {
-  authorizer: IFunction
-  connect: IFunction
-  disconnect: IFunction
-  message: IFunction
-}
 
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS))
 
@@ -34,21 +28,25 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELD
  */
 export function heraldApi(
   scope: Construct,
-  routes: RouteFunctions,
+  functions: Record<HeraldFunctionName, IFunction>,
   props: HeraldProps,
   logs: { retention: RetentionDays; removalPolicy: RemovalPolicy },
 ): { api: WebSocketApi; stage: WebSocketStage } {
+  // Which function serves each route is the manifest's to say.
+  const serving = (route: ApiRoute) => functions[functionOfRoute(route)]
   const api = new WebSocketApi(scope, 'Api', {
     description: 'Herald real-time notifications',
     routeSelectionExpression: '$request.body.type',
     connectRouteOptions: {
-      integration: new WebSocketLambdaIntegration('Connect', routes.connect),
-      authorizer: new WebSocketLambdaAuthorizer('Authorizer', routes.authorizer, {
+      integration: new WebSocketLambdaIntegration('Connect', serving('$connect')),
+      authorizer: new WebSocketLambdaAuthorizer('Authorizer', serving('authorizer'), {
         identitySource: ['route.request.querystring.token'],
       }),
     },
-    disconnectRouteOptions: { integration: new WebSocketLambdaIntegration('Disconnect', routes.disconnect) },
-    defaultRouteOptions: { integration: new WebSocketLambdaIntegration('Message', routes.message) },
+    disconnectRouteOptions: {
+      integration: new WebSocketLambdaIntegration('Disconnect', serving('$disconnect')),
+    },
+    defaultRouteOptions: { integration: new WebSocketLambdaIntegration('Message', serving('$default')) },
   })
   const accessLogs = new LogGroup(scope, 'AccessLogs', logs)
   const stage = new WebSocketStage(scope, 'Stage', {

@@ -1,3 +1,4 @@
+import { type ApiRoute, FUNCTIONS, functionOfRoute } from '../functions/manifest.js'
 import { LOCAL_JWT_SECRET, LOCAL_TOKEN_SECRET_ARN, LOCAL_TOPIC_ARN, localFunctionName } from './defaults.js'
 import { createTables, localDynamoClient, startDynamo } from './dynamodb.js'
 import { LocalGateway } from './gateway.js'
@@ -44,10 +45,10 @@ export async function startTwins(options: LocalStackOptions) {
   const gateway = new LocalGateway({
     lambda,
     routes: {
-      authorizer: localFunctionName('authorizer'),
-      $connect: localFunctionName('connect'),
-      $disconnect: localFunctionName('disconnect'),
-      $default: localFunctionName('message'),
+      authorizer: routeFunction('authorizer'),
+      $connect: routeFunction('$connect'),
+      $disconnect: routeFunction('$disconnect'),
+      $default: routeFunction('$default'),
     },
     ...options.gateway,
   })
@@ -83,4 +84,9 @@ export async function startTwins(options: LocalStackOptions) {
     endpoints: { snsEndpoint, lambdaEndpoint, sqsEndpoint, secretsManagerEndpoint },
     dashboardPort: nextPort(port, -1),
   }
+}
+
+/** The local name of the function the manifest says serves `route`. */
+function routeFunction(route: ApiRoute): string {
+  return localFunctionName(FUNCTIONS[functionOfRoute(route)].entry)
 }
