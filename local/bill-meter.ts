@@ -1,6 +1,6 @@
 import { FUNCTION_SPECS } from '../functions/manifest.js'
 import { localFunctionName } from './defaults.js'
-import { credentialsOf, type Guard } from './iam.js'
+import { accessKeyIdOf, credentialsOf, type Guard } from './iam.js'
 
 /**
  * What AWS bills for, as each twin counts it while it serves (docs/architecture.md, What it costs).
@@ -58,7 +58,7 @@ export function meteredGuard(guard: Guard, meter: BillMeter): Guard {
 
 /** The function whose role signed a request, or `operator` for any other signer (the CLI, tests, publishers). */
 export function payerOf(authorization: string | undefined): Payer {
-  const accessKeyId = /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1]
+  const accessKeyId = accessKeyIdOf(authorization)
   return (accessKeyId && PAYERS.get(accessKeyId)) || 'operator'
 }
 

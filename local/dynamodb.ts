@@ -28,15 +28,29 @@ export interface LocalDynamo {
   close(): Promise<void>
 }
 
-/** The first table this DynamoDB call may not touch, as IAM would say it; undefined when all are allowed. */
-function deniedCall(guard: Guard, request: IncomingMessage, body: Buffer): Denial | undefined {
-  const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? ''
-  let input: { TableName?: string; RequestItems?: Record<string, unknown> } = {}
+/** What the twin reads of a DynamoDB request before dynalite does. */
+interface CallInput {
+  TableName?: string
+  RequestItems?: Record<string, unknown>
+  ReturnConsumedCapacity?: string
+  ConsistentRead?: boolean
+}
+
+const operationOf = (request: IncomingMessage): string =>
+  String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? ''
+
+/** The request body as JSON, read once for IAM and the meter; undefined when it is not JSON (dynalite refuses it). */
+function callInput(body: Buffer): CallInput | undefined {
   try {
-    input = JSON.parse(body.toString('utf8') || '{}')
+    return JSON.parse(body.toString('utf8') || '{}')
   } catch {
-    // Not JSON: DynamoDB's own validation answers it.
+    return undefined
   }
+}
+
+/** The first table this DynamoDB call may not touch, as IAM would say it; undefined when all are allowed. */
+function deniedCall(guard: Guard, request: IncomingMessage, input: CallInput = {}): Denial | undefined {
+  const operation = operationOf(request)
   const tables = input.TableName ? [input.TableName] : Object.keys(input.RequestItems ?? {})
   if (tables.length === 0)
     return guard(request.headers.authorization, `dynamodb:${operation}`, localArn.table('*'))
@@ -64,15 +78,11 @@ function meterCall(
   meter: BillMeter,
   request: IncomingMessage,
   body: Buffer,
+  input: CallInput | undefined,
   response: ServerResponse,
 ): Buffer {
-  const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? ''
-  let input: { ReturnConsumedCapacity?: string; ConsistentRead?: boolean }
-  try {
-    input = JSON.parse(body.toString('utf8'))
-  } catch {
-    return body
-  }
+  if (!input) return body
+  const operation = operationOf(request)
   const asked = input.ReturnConsumedCapacity !== undefined && input.ReturnConsumedCapacity !== 'NONE'
   const payer = payerOf(request.headers.authorization)
   const end = response.end.bind(response) as (chunk?: unknown) => ServerResponse
@@ -128,9 +138,10 @@ export async function startDynamo(options: { port?: number; path?: string } = {}
     // IAM decides on the operation and its tables before DynamoDB reads the request.
     // DynamoDB's request limit is 16 MB; a larger body reaches dynalite empty and is refused.
     let body = (await readBody(request, 16 * 1024 * 1024)) ?? Buffer.alloc(0)
-    const denial = guard && deniedCall(guard, request, body)
+    const input = callInput(body)
+    const denial = guard && deniedCall(guard, request, input)
     if (denial) return answer(response, 400, `com.amazon.coral.service#${denial.type}`, denial.message)
-    if (meter) body = meterCall(meter, request, body, response)
+    if (meter) body = meterCall(meter, request, body, input, response)
     const replay = Object.assign(Readable.from([body]), {
       headers: request.headers,
       method: request.method,

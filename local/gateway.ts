@@ -329,14 +329,14 @@ export class LocalGateway {
     const event = routeEvent(this.#identity, connection, routeKey, { body, isBase64Encoded: false })
     const { requestId } = event.requestContext
     // What API Gateway tells a client whose message it could not pass on.
-    const refuse = (message: string) =>
+    const answerError = (message: string) =>
       this.#answer(
         connection,
         JSON.stringify({ message, connectionId: connection.connectionId, requestId }),
         routeKey,
       )
     if (!this.#throttles.take(routeKey)) {
-      refuse('Too Many Requests')
+      answerError('Too Many Requests')
       return
     }
     if (this.#mockAnswers.has(routeKey)) {
@@ -347,7 +347,7 @@ export class LocalGateway {
     }
     this.#options.lambda
       .invoke(this.#options.routes[routeKey] as string, event)
-      .catch(() => refuse('Internal server error'))
+      .catch(() => answerError('Internal server error'))
   }
 
   /** A message API Gateway itself sends the client: a route response or an error. */

@@ -31,6 +31,11 @@ export type Guard = (
   resource: string,
 ) => Denial | undefined
 
+/** The access key a SigV4 `Authorization` header was signed with, or none for an unsigned call. */
+export function accessKeyIdOf(authorization: string | undefined): string | undefined {
+  return /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1]
+}
+
 /** Each function signs with keys of its own, so the twin knows whose role a call runs under. */
 export function credentialsOf(entry: string) {
   return { accessKeyId: `HERALD${entry.replace(/-/g, '').toUpperCase()}`, secretAccessKey: 'local' }
@@ -80,7 +85,7 @@ export function localIam(
     ]),
   )
   return (authorization, action, resource) => {
-    const accessKeyId = /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1]
+    const accessKeyId = accessKeyIdOf(authorization)
     // AWS serves no unsigned request: every client, the CLI's and boto3's included, signs with SigV4.
     if (!accessKeyId)
       return { type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' }

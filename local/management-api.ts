@@ -5,7 +5,7 @@ import { TokenBucket } from '../shared/fan-out/token-bucket.js'
 import { MAX_FRAME_BYTES as FRAME } from '../shared/protocol/limits.js'
 import { type BillMeter, payerOf, unitsOf } from './bill-meter.js'
 import { readBody, send, sendAwsError } from './http.js'
-import { type Guard, localArn } from './iam.js'
+import { accessKeyIdOf, type Guard, localArn } from './iam.js'
 
 /** A socket the gateway has accepted, as the Management API sees it. */
 export interface OpenConnection {
@@ -90,7 +90,7 @@ export class ManagementApi {
     const connectionId = decoded ?? (match[1] as string)
     if (this.#listeners.size > 0) {
       response.on('finish', () => {
-        const accessKeyId = request.headers.authorization?.match(/Credential=([^/]+)\//)?.[1]
+        const accessKeyId = accessKeyIdOf(request.headers.authorization)
         const call = { method: request.method ?? '', connectionId, status: response.statusCode, accessKeyId }
         for (const listener of this.#listeners) listener(call)
       })

@@ -1,10 +1,5 @@
 import { TokenBucket } from '../shared/fan-out/token-bucket.js'
-import {
-  MOCK_ROUTES,
-  type MockRoute,
-  type RouteThrottle,
-  STAGE_THROTTLE,
-} from '../shared/protocol/gateway-routes.js'
+import type { MockRoute, RouteThrottle } from '../shared/protocol/gateway-routes.js'
 
 // The `$context` variables a WebSocket message's mapping template may read, as API Gateway names them.
 const CONTEXT_VARIABLES = [
@@ -27,14 +22,14 @@ export function mockAnswer(template: string): (context: Record<string, unknown>)
 
 /**
  * The stage's route throttling: one token bucket per route, shared by every client of it, as API
- * Gateway throttles. A route of `MOCK_ROUTES` has its own limits; every other the stage's default.
+ * Gateway throttles. A MOCK route has its own limits; every other the stage's default.
  */
 export class RouteThrottles {
   readonly #buckets = new Map<string, TokenBucket>()
   readonly #stage: RouteThrottle
   readonly #routes: Record<string, MockRoute>
 
-  constructor(stage: RouteThrottle = STAGE_THROTTLE, routes: Record<string, MockRoute> = MOCK_ROUTES) {
+  constructor(stage: RouteThrottle, routes: Record<string, MockRoute>) {
     this.#stage = stage
     this.#routes = routes
   }

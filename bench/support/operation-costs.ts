@@ -38,22 +38,21 @@ const round = (value: number) => Math.round(value * 10_000) / 10_000
  */
 const PER_INSTANCE: readonly BilledItem[] = ['apigateway.connectionMinutes', 'calls.secretsmanager']
 
-/** `usage` divided by `count`, rounded, what is not per operation left out. */
-function perUnit(usage: Record<Payer, Usage>, count: number): Record<Payer, Usage> {
+/**
+ * What `usage` costs beyond `base`, per one of `count` units, rounded, what is not per operation
+ * left out: one operation of `count` (no base), or one more recipient of a broadcast beyond a
+ * targeted one.
+ */
+function perUnit(
+  usage: Record<Payer, Usage>,
+  count: number,
+  base: Record<Payer, Usage> = {},
+): Record<Payer, Usage> {
   const unit: Record<Payer, Usage> = {}
   for (const [payer, items] of Object.entries(usage))
-    for (const [item, quantity] of Object.entries(items) as [BilledItem, number][])
-      if (!PER_INSTANCE.includes(item)) unit[payer] = { ...unit[payer], [item]: round(quantity / count) }
-  return unit
-}
-
-/** What a broadcast to `audience` costs beyond a targeted one, per extra recipient. */
-function perRecipient(one: Record<Payer, Usage>, all: Record<Payer, Usage>, extra: number) {
-  const unit: Record<Payer, Usage> = {}
-  for (const [payer, items] of Object.entries(all))
     for (const [item, quantity] of Object.entries(items) as [BilledItem, number][]) {
-      const delta = round((quantity - (one[payer]?.[item] ?? 0)) / extra)
-      if (delta !== 0) unit[payer] = { ...unit[payer], [item]: delta }
+      const each = round((quantity - (base[payer]?.[item] ?? 0)) / count)
+      if (each !== 0 && !PER_INSTANCE.includes(item)) unit[payer] = { ...unit[payer], [item]: each }
     }
   return unit
 }
@@ -102,7 +101,7 @@ export async function measureOperations(
     await measure('ping', sockets, async () => {
       await Promise.all(tabs.map((tab) => pong(tab)))
     })
-    costs.keepalive = perRecipient(costs.ping ?? {}, costs.keepalive ?? {}, 1)
+    costs.keepalive = perUnit(costs.keepalive ?? {}, 1, costs.ping)
     await measure('resume', sockets, async () => {
       await Promise.all(
         tabs.map((tab, i) => {
@@ -117,7 +116,7 @@ export async function measureOperations(
     for (const kind of NOTIFICATION_KINDS) {
       const one = await measure(kind, 1, () => notify(publisher, kind, [member], 'cost-member'))
       const all = await measure(`${kind}.all`, 1, () => notify(publisher, kind, everyone, undefined))
-      costs[`${kind}.recipient`] = perRecipient(one, all, sockets)
+      costs[`${kind}.recipient`] = perUnit(all, sockets, one)
       delete costs[`${kind}.all`]
     }
     await measure('mark_read', sockets, async () => {
@@ -134,7 +133,7 @@ export async function measureOperations(
     const logViewers = await Promise.all(users.slice(0, viewers).map((user) => open(user, '&stream=logs')))
     tabs.push(member, ...logViewers)
     const all = await measure('log.all', 1, () => logLine(publisher, logViewers))
-    costs['log.viewer'] = perRecipient(none, all, viewers)
+    costs['log.viewer'] = perUnit(all, viewers, none)
     delete costs['log.all']
     await measure('disconnect', sockets, async () => {
       for (const tab of tabs.slice(0, sockets)) tab.close()

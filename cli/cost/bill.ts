@@ -2,6 +2,7 @@ import { DEFAULT_HEARTBEAT_MS } from '../../client/core/heartbeat.js'
 import { PLANNED_RECONNECT_MS } from '../../client/websocket-service.js'
 import { FUNCTIONS, type FunctionSpec } from '../../functions/manifest.js'
 import type { BilledItem, Usage } from '../../local/bill-meter.js'
+import { DEFAULTS } from '../../shared/defaults.js'
 import { ACCESS_LOG_FIELDS } from '../../shared/protocol/gateway-routes.js'
 import { PRICES, type Price, priced } from './prices.js'
 
@@ -84,10 +85,11 @@ export const LOG_BYTES = {
 const IDLE_POLLS_PER_MINUTE = 15
 const MINUTES_PER_DAY = 1440
 
-const memoryOf = (payer: string): number | undefined =>
-  (FUNCTIONS as Record<string, FunctionSpec>)[payer]
-    ? ((FUNCTIONS as Record<string, FunctionSpec>)[payer]?.memorySize ?? 256)
-    : undefined
+/** A function's memory (MB) from its manifest entry; undefined for a payer that is not a function. */
+function memoryOf(payer: string): number | undefined {
+  const spec: FunctionSpec | undefined = (FUNCTIONS as Record<string, FunctionSpec>)[payer]
+  return spec && (spec.memorySize ?? DEFAULTS.memorySize)
+}
 
 /** How many of each kind of work a month of `workload` holds. */
 export function operationCounts(workload: Workload): Record<string, number> {
