@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { gzipSync } from 'node:zlib'
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
-import { LOCAL_CREDENTIALS, localFunctionName } from '../local/defaults.js'
+import { LOCAL_CREDENTIALS, localFunctionOf } from '../local/defaults.js'
 import { ServiceError } from '../shared/errors.js'
 import { type Flags, UsageError } from './flags.js'
 import type { Target } from './target.js'
@@ -43,7 +43,7 @@ export async function ingestLogs(target: Target, file: string | undefined, flags
   const event = { awslogs: { data: gzipSync(JSON.stringify(payload)).toString('base64') } }
   await invokeLocal(
     target,
-    localFunctionName('ingest-logs'),
+    localFunctionOf('logGroups'),
     event,
     'ingest-logs feeds the local stack; on AWS, name the log groups in the construct (logGroups)',
   )
@@ -77,7 +77,7 @@ export async function putEvents(target: Target, file: string | undefined): Promi
   for (const event of events) {
     await invokeLocal(
       target,
-      localFunctionName('events'),
+      localFunctionOf('eventRules'),
       event,
       'put-events feeds the local stack; on AWS, EventBridge rules do (eventMappings)',
     )

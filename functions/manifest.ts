@@ -3,13 +3,21 @@
  * from it, and the local twin runs the functions with the same settings.
  */
 
-import { ABUSE, AUTH, DELIVERY, STORE, TENANCY, type Variable } from '../shared/runtime/variables.js'
+import {
+  ABUSE,
+  AUTH,
+  DELIVERY,
+  type Resource,
+  STORE,
+  TENANCY,
+  type Variable,
+} from '../shared/runtime/variables.js'
 
 /** A Management API verb; on AWS each is its own IAM resource (`{stage}/{verb}/@connections/*`). */
 export type ConnectionVerb = 'POST' | 'GET' | 'DELETE'
 
-/** What a function's role can be granted calls on. */
-export type GrantTarget = 'connections' | 'history' | 'deliveries' | 'rejected' | 'welcome' | 'tokenSecret'
+/** What a function's role can be granted calls on (the Management API's are `connectionVerbs`). */
+export type GrantTarget = Exclude<Resource, 'managementApi'>
 
 /** Reads and writes that find, deliver to and clean up connections, for every function that fans out. */
 const FIND_AND_CLEAN = [
@@ -28,11 +36,24 @@ const FANS_OUT = {
 /** What of the WebSocket API a function serves: one of its routes, or the `$connect` authorizer. */
 export type ApiRoute = 'authorizer' | '$connect' | '$disconnect' | '$default'
 
+/**
+ * What invokes a function, besides another function calling it by name. The construct and the twin
+ * each wire every kind once, for whichever entry declares it (docs/architecture.md, Adding a function):
+ * - a part of the WebSocket API;
+ * - `topic`: every publish to Herald's topic (an SNS subscription);
+ * - `deliveryQueue`: the fan-out's batches of recipients (an SQS event source mapping);
+ * - `logGroups`: the construct's `logGroups` (subscription filters; locally `herald ingest-logs`);
+ * - `eventRules`: the construct's `eventMappings` (EventBridge rules; locally `herald put-events`).
+ */
+export type Trigger = ApiRoute | 'topic' | 'deliveryQueue' | 'logGroups' | 'eventRules'
+
 export interface FunctionSpec {
   /** The module under `functions/`. */
   readonly entry: string
-  /** The part of the WebSocket API it serves; the construct and the twin wire it from here. @default none */
-  readonly route?: ApiRoute
+  /** What invokes it; the construct and the twin wire it from here. @default none: a function invokes it */
+  readonly trigger?: Trigger
+  /** Records per invocation from a queue trigger. @default SQS's own (10) */
+  readonly batchSize?: number
   /** The environment variables its code reads (a test checks its bundle against this). */
   readonly env: readonly Variable[]
   /** @default DEFAULTS.memorySize (MB) */
@@ -66,7 +87,7 @@ export const FUNCTIONS = {
   // Reads its HS256 key once per cold start, in `secret` mode.
   authorizer: {
     entry: 'authorizer',
-    route: 'authorizer',
+    trigger: 'authorizer',
     env: AUTH,
     timeoutSeconds: 5,
     grants: { tokenSecret: ['secretsmanager:GetSecretValue'] },
@@ -74,7 +95,7 @@ export const FUNCTIONS = {
   // Counts the user's connections, writes the new one in one batch, then invokes welcome.
   connect: {
     entry: 'connect',
-    route: '$connect',
+    trigger: '$connect',
     env: [...STORE, ...ABUSE, 'HERALD_WELCOME_FUNCTION'],
     grants: {
       connections: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
@@ -99,7 +120,7 @@ export const FUNCTIONS = {
   // only read in vain meanwhile) instead of taking the concurrency resumes and fan-outs need.
   disconnect: {
     entry: 'disconnect',
-    route: '$disconnect',
+    trigger: '$disconnect',
     env: STORE,
     reservedConcurrency: 100,
     grants: { connections: REMOVE_CONNECTIONS },
@@ -108,7 +129,7 @@ export const FUNCTIONS = {
   // Query on connections: a user's tabs for read_state; PutItem and BatchWriteItem on history: inbox marks.
   message: {
     entry: 'message',
-    route: '$default',
+    trigger: '$default',
     env: [
       ...STORE,
       ...ABUSE,
@@ -124,6 +145,7 @@ export const FUNCTIONS = {
   },
   fanout: {
     entry: 'fanout',
+    trigger: 'topic',
     env: [...DELIVERY, ...TENANCY, 'HERALD_REJECTED_QUEUE_URL', 'HERALD_ALARM_RULES'],
     memorySize: 1024,
     timeoutSeconds: 60,
@@ -137,6 +159,8 @@ export const FUNCTIONS = {
   },
   deliver: {
     entry: 'deliver',
+    trigger: 'deliveryQueue',
+    batchSize: 10,
     env: DELIVERY,
     memorySize: 1024,
     timeoutSeconds: 60,
@@ -146,6 +170,7 @@ export const FUNCTIONS = {
   },
   ingestLogs: {
     entry: 'ingest-logs',
+    trigger: 'logGroups',
     env: [...DELIVERY, ...TENANCY, 'HERALD_LOG_RATE_PER_SOURCE', 'HERALD_LOG_ENVIRONMENT'],
     memorySize: 512,
     timeoutSeconds: 60,
@@ -154,6 +179,7 @@ export const FUNCTIONS = {
   },
   events: {
     entry: 'events',
+    trigger: 'eventRules',
     env: [...DELIVERY, ...TENANCY, 'HERALD_EVENT_MAPPINGS'],
     connectionVerbs: ['POST'],
     grants: FANS_OUT,
@@ -166,10 +192,10 @@ export type HeraldFunctionName = keyof typeof FUNCTIONS
 /** The functions and their specs, typed for iteration. */
 export const FUNCTION_SPECS = Object.entries(FUNCTIONS) as [HeraldFunctionName, FunctionSpec][]
 
-/** The function that serves `route`: exactly one manifest entry declares each. */
-export function functionOfRoute(route: ApiRoute): HeraldFunctionName {
-  const serving = FUNCTION_SPECS.filter(([, spec]) => spec.route === route)
+/** The function `trigger` invokes: exactly one manifest entry declares each. */
+export function functionOf(trigger: Trigger): HeraldFunctionName {
+  const serving = FUNCTION_SPECS.filter(([, spec]) => spec.trigger === trigger)
   if (serving.length !== 1)
-    throw new Error(`${serving.length} functions serve ${route}; the manifest needs exactly one`)
+    throw new Error(`${serving.length} functions have the trigger ${trigger}; the manifest needs exactly one`)
   return (serving[0] as [HeraldFunctionName, FunctionSpec])[0]
 }

@@ -16,7 +16,7 @@ import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { Construct } from 'constructs'
-import { type ApiRoute, functionOfRoute, type HeraldFunctionName } from '../functions/manifest.js'
+import { type ApiRoute, functionOf, type HeraldFunctionName } from '../functions/manifest.js'
 import { ACCESS_LOG_FIELDS, MOCK_ROUTES, STAGE_THROTTLE } from '../shared/protocol/gateway-routes.js'
 import type { HeraldProps } from './herald-props.js'
 
@@ -33,7 +33,7 @@ export function heraldApi(
   logs: { retention: RetentionDays; removalPolicy: RemovalPolicy },
 ): { api: WebSocketApi; stage: WebSocketStage } {
   // Which function serves each route is the manifest's to say.
-  const serving = (route: ApiRoute) => functions[functionOfRoute(route)]
+  const serving = (route: ApiRoute) => functions[functionOf(route)]
   const api = new WebSocketApi(scope, 'Api', {
     description: 'Herald real-time notifications',
     routeSelectionExpression: '$request.body.type',

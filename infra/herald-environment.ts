@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib'
 import { workerShare } from '../shared/fan-out/delivery-budget.js'
 import { withSmokeRoute } from '../shared/integrations/smoke.js'
-import type { Variable } from '../shared/runtime/variables.js'
+import { resourceVariables, type Variable } from '../shared/runtime/variables.js'
 import type { Herald } from './herald.js'
 import type { HeraldProps } from './herald-props.js'
 import { smokeAlarmName } from './smoke-alarm.js'
@@ -16,13 +16,17 @@ export function environmentValues(herald: Herald, props: HeraldProps): Partial<R
   const auth = props.auth ?? { mode: 'secret' }
   const oidc = auth.mode === 'oidc' ? auth : undefined
   return {
-    HERALD_CONNECTIONS_TABLE: herald.connectionsTable.tableName,
-    HERALD_HISTORY_TABLE: herald.historyTable.tableName,
+    ...resourceVariables({
+      connections: herald.connectionsTable.tableName,
+      history: herald.historyTable.tableName,
+      deliveries: herald.deliveryQueue.queueUrl,
+      rejected: herald.rejectedQueue.queueUrl,
+      welcome: herald.functions.welcome.functionName,
+      tokenSecret: herald.tokenSecret?.secretArn,
+      managementApi: herald.managementUrl,
+    }),
     HERALD_SHARDS: text(props.shards),
     HERALD_HISTORY_SECONDS: String((props.historyRetention ?? Duration.hours(24)).toSeconds()),
-    HERALD_MANAGEMENT_ENDPOINT: herald.managementUrl,
-    HERALD_WELCOME_FUNCTION: herald.functions.welcome.functionName,
-    HERALD_JWT_SECRET_ARN: herald.tokenSecret?.secretArn,
     HERALD_JWKS_URL: oidc?.jwksUrl,
     HERALD_JWT_ISSUER: oidc?.issuer,
     HERALD_JWT_AUDIENCE: oidc?.audience,
@@ -32,9 +36,7 @@ export function environmentValues(herald: Herald, props: HeraldProps): Partial<R
     HERALD_OPERATOR_TENANT: props.operatorTenant,
     HERALD_ALLOWED_ORIGINS: props.allowedOrigins?.length ? props.allowedOrigins.join(',') : undefined,
     HERALD_DELIVERY_CONCURRENCY: text(props.deliveryConcurrency),
-    HERALD_DELIVERY_QUEUE_URL: herald.deliveryQueue.queueUrl,
     HERALD_FANOUT_BATCH_THRESHOLD: text(props.fanOutBatchThreshold),
-    HERALD_REJECTED_QUEUE_URL: herald.rejectedQueue.queueUrl,
     HERALD_ALARM_RULES: JSON.stringify(withSmokeRoute(smokeAlarmName(herald), props.alarmRules)),
     HERALD_LOG_RATE_PER_SOURCE: text(props.logRatePerSource),
     HERALD_LOG_ENVIRONMENT: props.logEnvironment,

@@ -18,9 +18,13 @@ import { Construct } from 'constructs'
 import {
   type ConnectionVerb,
   FUNCTION_SPECS,
+  FUNCTIONS,
+  type FunctionSpec,
+  functionOf,
   type GrantTarget,
   type HeraldFunctionName,
 } from '../functions/manifest.js'
+import { DEFAULTS } from '../shared/defaults.js'
 import { ConfigError } from '../shared/errors.js'
 import { checkTenancy } from '../shared/runtime/config.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE, type TableDefinition } from '../shared/store/tables.js'
@@ -77,12 +81,10 @@ export class Herald extends Construct {
     this.historyTable = this.#table('History', HISTORY_TABLE, removalPolicy)
     this.deadLetterQueue = this.#queue('DeadLetterQueue', { retentionPeriod: Duration.days(14) })
     this.rejectedQueue = this.#queue('RejectedQueue', { retentionPeriod: Duration.days(14) })
-    const deliveryTimeout = Duration.seconds(
-      FUNCTION_SPECS.find(([n]) => n === 'deliver')?.[1].timeoutSeconds ?? 60,
-    )
+    const consumer: FunctionSpec = FUNCTIONS[functionOf('deliveryQueue')]
     // AWS advises a visibility timeout of six times the consumer's timeout.
     this.deliveryQueue = this.#queue('DeliveryQueue', {
-      visibilityTimeout: Duration.seconds(deliveryTimeout.toSeconds() * 6),
+      visibilityTimeout: Duration.seconds((consumer.timeoutSeconds ?? DEFAULTS.timeoutSeconds) * 6),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 3 },
     })
     this.topic = new Topic(this, 'Topic', { enforceSSL: true, masterKey: props.topicKey })
@@ -100,7 +102,7 @@ export class Herald extends Construct {
     this.managementUrl = stage.callbackUrl
     this.#setEnvironment(props)
     this.#grantWhatEachFunctionCalls()
-    this.#connectEventSources(props)
+    this.#connectTriggers(props)
 
     this.publisherPolicy = this.#publisherPolicy(props)
     this.monitoring = new HeraldMonitoring(this, 'Monitoring', {
@@ -182,33 +184,40 @@ export class Herald extends Construct {
     }
   }
 
-  /** What invokes the functions besides the API: SNS, the workers' queue, log groups, EventBridge. */
-  #connectEventSources(props: HeraldProps): void {
-    const { fanout, deliver, ingestLogs, events } = this.functions
-    this.topic.addSubscription(new LambdaSubscription(fanout, { deadLetterQueue: this.deadLetterQueue }))
-    deliver.addEventSource(
-      new SqsEventSource(this.deliveryQueue, {
-        batchSize: 10,
-        reportBatchItemFailures: true,
-        maxConcurrency: workersOf(props),
-      }),
-    )
-    for (const [i, logGroup] of (props.logGroups ?? []).entries()) {
-      new SubscriptionFilter(this, `LogSubscription${i}`, {
-        logGroup,
-        destination: new LambdaDestination(ingestLogs),
-        filterPattern: FilterPattern.allEvents(),
-      })
-    }
-    for (const [i, mapping] of (props.eventMappings ?? []).entries()) {
-      new Rule(this, `EventRule${i}`, {
-        description: `Herald: ${mapping.source} ${mapping.detailType ?? ''} as ${mapping.type}`.trim(),
-        eventPattern: {
-          source: [mapping.source],
-          ...(mapping.detailType ? { detailType: [mapping.detailType] } : {}),
-        },
-        targets: [new LambdaFunction(events)],
-      })
+  /**
+   * What invokes each function besides the API (whose routes `heraldApi` wires): its manifest
+   * entry's trigger. Each kind is wired here once, for whichever entry declares it.
+   */
+  #connectTriggers(props: HeraldProps): void {
+    for (const [name, { trigger, batchSize }] of FUNCTION_SPECS) {
+      const fn = this.functions[name]
+      if (trigger === 'topic')
+        this.topic.addSubscription(new LambdaSubscription(fn, { deadLetterQueue: this.deadLetterQueue }))
+      if (trigger === 'deliveryQueue')
+        fn.addEventSource(
+          new SqsEventSource(this.deliveryQueue, {
+            batchSize,
+            reportBatchItemFailures: true,
+            maxConcurrency: workersOf(props),
+          }),
+        )
+      if (trigger === 'logGroups')
+        for (const [i, logGroup] of (props.logGroups ?? []).entries())
+          new SubscriptionFilter(this, `LogSubscription${i}`, {
+            logGroup,
+            destination: new LambdaDestination(fn),
+            filterPattern: FilterPattern.allEvents(),
+          })
+      if (trigger === 'eventRules')
+        for (const [i, mapping] of (props.eventMappings ?? []).entries())
+          new Rule(this, `EventRule${i}`, {
+            description: `Herald: ${mapping.source} ${mapping.detailType ?? ''} as ${mapping.type}`.trim(),
+            eventPattern: {
+              source: [mapping.source],
+              ...(mapping.detailType ? { detailType: [mapping.detailType] } : {}),
+            },
+            targets: [new LambdaFunction(fn)],
+          })
     }
   }
 

@@ -1,3 +1,5 @@
+import { FUNCTIONS, functionOf, type Trigger } from '../functions/manifest.js'
+
 // Values only the local stack uses. None of them is a secret: local tokens prove nothing outside
 // this machine, and a deployed stack never reads them.
 export const LOCAL_REGION = 'us-east-1'
@@ -11,7 +13,11 @@ export const LOCAL_SMOKE_ALARM = 'herald-local-smoke'
 /** Where the local Secrets Manager keeps the key local tokens are signed with. */
 export const LOCAL_TOKEN_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:000000000000:secret:herald-local-token`
 /** A function's name in the local Lambda, from its entry: `herald-fanout`. */
-export const localFunctionName = (entry: string) => `herald-${entry}`
+export const localFunctionName = (entry: string): string => `herald-${entry}`
+
+/** The local name of the function the manifest says `trigger` invokes. */
+export const localFunctionOf = (trigger: Trigger): string =>
+  localFunctionName(FUNCTIONS[functionOf(trigger)].entry)
 
 /**
  * npm start runs every function in worker threads, each thread one Lambda instance, started when

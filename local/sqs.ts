@@ -58,12 +58,12 @@ export class LocalSqs extends HttpTwin {
   constructor(options: LocalSqsOptions) {
     super()
     this.#options = {
-      batchSize: 10,
       maxConcurrency: 2,
       visibilityTimeoutMs: 1000,
       maxReceiveCount: 3,
       passiveQueues: {},
       ...options,
+      batchSize: options.batchSize ?? 10,
     }
     this.passive.set(`${options.queueName}-dead-letters`, this.#deadLetterQueue)
     for (const [name, queueOptions] of Object.entries(this.#options.passiveQueues))

@@ -8,6 +8,7 @@ import { checkTenancy, type Env } from '../shared/runtime/config.js'
 import { documentClientOf } from '../shared/runtime/dynamodb.js'
 import { alarmRules } from '../shared/runtime/json-settings.js'
 import { snsOf } from '../shared/runtime/sns.js'
+import { resourceVariables } from '../shared/runtime/variables.js'
 import { CONNECTIONS_TABLE, HISTORY_TABLE } from '../shared/store/tables.js'
 import { BillMeter, meteredGuard } from './bill-meter.js'
 import { LocalDashboard } from './dashboard.js'
@@ -33,13 +34,15 @@ type Twins = Awaited<ReturnType<typeof startTwins>>
 /** Every setting the functions may read, as the CDK stack sets them; each function gets its own. */
 function functionEnv(twins: Twins, options: LocalStackOptions): Env {
   return {
-    HERALD_CONNECTIONS_TABLE: twins.tables.connections,
-    HERALD_HISTORY_TABLE: twins.tables.history,
-    HERALD_MANAGEMENT_ENDPOINT: twins.gateway.managementUrl,
-    HERALD_WELCOME_FUNCTION: localFunctionName('welcome'),
-    HERALD_JWT_SECRET_ARN: LOCAL_TOKEN_SECRET_ARN,
-    HERALD_DELIVERY_QUEUE_URL: twins.sqs.queueUrl,
-    HERALD_REJECTED_QUEUE_URL: twins.sqs.urlOf(REJECTED_QUEUE),
+    ...resourceVariables({
+      connections: twins.tables.connections,
+      history: twins.tables.history,
+      deliveries: twins.sqs.queueUrl,
+      rejected: twins.sqs.urlOf(REJECTED_QUEUE),
+      welcome: localFunctionName('welcome'),
+      tokenSecret: LOCAL_TOKEN_SECRET_ARN,
+      managementApi: twins.gateway.managementUrl,
+    }),
     ...options.env,
     // As the construct does: the smoke alarm's alerts go to the smoke user, ahead of other routes.
     HERALD_ALARM_RULES: JSON.stringify(withSmokeRoute(LOCAL_SMOKE_ALARM, alarmRules(options.env ?? {}))),

@@ -1,5 +1,5 @@
-import { type ApiRoute, FUNCTIONS, functionOfRoute } from '../functions/manifest.js'
-import { LOCAL_JWT_SECRET, LOCAL_TOKEN_SECRET_ARN, LOCAL_TOPIC_ARN, localFunctionName } from './defaults.js'
+import { FUNCTIONS, type FunctionSpec, functionOf } from '../functions/manifest.js'
+import { LOCAL_JWT_SECRET, LOCAL_TOKEN_SECRET_ARN, LOCAL_TOPIC_ARN, localFunctionOf } from './defaults.js'
 import { createTables, localDynamoClient, startDynamo } from './dynamodb.js'
 import { LocalGateway } from './gateway.js'
 import { LocalLambda } from './lambda-runtime.js'
@@ -45,21 +45,22 @@ export async function startTwins(options: LocalStackOptions) {
   const gateway = new LocalGateway({
     lambda,
     routes: {
-      authorizer: routeFunction('authorizer'),
-      $connect: routeFunction('$connect'),
-      $disconnect: routeFunction('$disconnect'),
-      $default: routeFunction('$default'),
+      authorizer: localFunctionOf('authorizer'),
+      $connect: localFunctionOf('$connect'),
+      $disconnect: localFunctionOf('$disconnect'),
+      $default: localFunctionOf('$default'),
     },
     ...options.gateway,
   })
   await gateway.listen(port)
-  const sns = new LocalSns({ lambda, topicArn: LOCAL_TOPIC_ARN, subscriber: localFunctionName('fanout') })
+  const sns = new LocalSns({ lambda, topicArn: LOCAL_TOPIC_ARN, subscriber: localFunctionOf('topic') })
   const snsEndpoint = await sns.listen(nextPort(port, 2))
   const lambdaEndpoint = await lambda.listen(nextPort(port, 3))
   sqs = new LocalSqs({
     lambda,
     queueName: 'herald-local-deliveries',
-    consumer: localFunctionName('deliver'),
+    consumer: localFunctionOf('deliveryQueue'),
+    batchSize: (FUNCTIONS[functionOf('deliveryQueue')] as FunctionSpec).batchSize,
     maxConcurrency: options.deliveryWorkers ?? 2,
     passiveQueues: {
       [REJECTED_QUEUE]: {
@@ -84,9 +85,4 @@ export async function startTwins(options: LocalStackOptions) {
     endpoints: { snsEndpoint, lambdaEndpoint, sqsEndpoint, secretsManagerEndpoint },
     dashboardPort: nextPort(port, -1),
   }
-}
-
-/** The local name of the function the manifest says serves `route`. */
-function routeFunction(route: ApiRoute): string {
-  return localFunctionName(FUNCTIONS[functionOfRoute(route)].entry)
 }

@@ -1,13 +1,26 @@
 import { DEFAULTS } from '../defaults.js'
 
 /**
+ * Herald's own resources a function is pointed at or granted calls on. The construct and the twin
+ * each say what theirs are called (`resourceVariables`) and what their ARNs are (the roles).
+ */
+export type Resource =
+  | 'connections'
+  | 'history'
+  | 'deliveries'
+  | 'rejected'
+  | 'welcome'
+  | 'tokenSecret'
+  | 'managementApi'
+
+/**
  * Every environment variable a Herald function reads, declared once: what it means and its
  * default. The manifest says which function reads which; the construct and the local stack set
  * them from it, and a test fails when a function's bundle reads one its entry does not declare.
  */
 export const VARIABLES = {
-  HERALD_CONNECTIONS_TABLE: { doc: 'the connections table' },
-  HERALD_HISTORY_TABLE: { doc: 'the history table' },
+  HERALD_CONNECTIONS_TABLE: { doc: 'the connections table', resource: 'connections' },
+  HERALD_HISTORY_TABLE: { doc: 'the history table', resource: 'history' },
   HERALD_SHARDS: {
     default: `${DEFAULTS.shards}`,
     doc: 'shards per topic and filter partition (raise it, never lower it)',
@@ -16,9 +29,9 @@ export const VARIABLES = {
     default: `${DEFAULTS.historySeconds}`,
     doc: 'how long notifications can be resumed',
   },
-  HERALD_MANAGEMENT_ENDPOINT: { doc: 'the stage’s Management API URL' },
-  HERALD_WELCOME_FUNCTION: { doc: 'the welcome function’s name' },
-  HERALD_JWT_SECRET_ARN: { doc: 'the HS256 key’s secret (secret mode)' },
+  HERALD_MANAGEMENT_ENDPOINT: { doc: 'the stage’s Management API URL', resource: 'managementApi' },
+  HERALD_WELCOME_FUNCTION: { doc: 'the welcome function’s name', resource: 'welcome' },
+  HERALD_JWT_SECRET_ARN: { doc: 'the HS256 key’s secret (secret mode)', resource: 'tokenSecret' },
   HERALD_JWT_SECRET: { doc: 'the HS256 key itself (local stack, simple deployments)' },
   HERALD_JWKS_URL: { doc: 'the OIDC issuer’s JWKS (oidc mode)' },
   HERALD_JWT_ISSUER: { doc: 'the required iss' },
@@ -53,7 +66,10 @@ export const VARIABLES = {
     default: `${DEFAULTS.deliveryDeadlineMs}`,
     doc: 'retry deadline of a delivery',
   },
-  HERALD_DELIVERY_QUEUE_URL: { doc: 'the delivery workers’ queue; unset: every audience inline' },
+  HERALD_DELIVERY_QUEUE_URL: {
+    doc: 'the delivery workers’ queue; unset: every audience inline',
+    resource: 'deliveries',
+  },
   HERALD_FANOUT_BATCH_THRESHOLD: {
     default: `${DEFAULTS.fanoutBatchThreshold}`,
     doc: 'audiences larger than this go to the workers',
@@ -65,7 +81,10 @@ export const VARIABLES = {
   },
   HERALD_DELIVERY_RATE: { doc: 'this worker’s share of the Management API quota, per second' },
   HERALD_DELIVERY_BURST: { doc: 'this worker’s burst; default half its rate' },
-  HERALD_REJECTED_QUEUE_URL: { doc: 'where refused publishes are kept; unset: only logged and counted' },
+  HERALD_REJECTED_QUEUE_URL: {
+    doc: 'where refused publishes are kept; unset: only logged and counted',
+    resource: 'rejected',
+  },
   HERALD_ALARM_RULES: { doc: 'CloudWatch alarm severity and routing rules, JSON' },
   HERALD_LOG_RATE_PER_SOURCE: {
     default: `${DEFAULTS.logRatePerSource}`,
@@ -73,9 +92,22 @@ export const VARIABLES = {
   },
   HERALD_LOG_ENVIRONMENT: { doc: 'the environment stamped on streamed log lines' },
   HERALD_EVENT_MAPPINGS: { default: '[]', doc: 'EventBridge mappings, JSON' },
-} as const satisfies Record<string, { doc: string; default?: string }>
+} as const satisfies Record<string, { doc: string; default?: string; resource?: Resource }>
 
 export type Variable = keyof typeof VARIABLES
+
+/**
+ * The variables that point a function at one of Herald's resources, from what each resource is
+ * called where it runs (a table's name, a queue's URL, a function's name, a secret's ARN).
+ */
+export function resourceVariables(
+  names: Record<Resource, string | undefined>,
+): Partial<Record<Variable, string>> {
+  const values: Partial<Record<Variable, string>> = {}
+  for (const [variable, spec] of Object.entries(VARIABLES) as [Variable, { resource?: Resource }][])
+    if (spec.resource) values[variable] = names[spec.resource]
+  return values
+}
 
 /** What every function that touches the tables reads. */
 export const STORE: readonly Variable[] = [
