@@ -221,7 +221,7 @@ export class WebSocketService {
    */
   async #renew(): Promise<void> {
     const current = this.#socket
-    const reconnect = () => {
+    const reconnect = (): void => {
       if (this.#socket === current) this.#drop(4002, 'planned reconnect before the 2-hour limit', true)
     }
     if (!current || this.#cursor.awaited) return reconnect()

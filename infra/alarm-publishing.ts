@@ -6,7 +6,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns'
 const CLOUDWATCH = new ServicePrincipal('cloudwatch.amazonaws.com')
 
 /** Only this account's alarms in this region: the confused-deputy guard AWS documents for SNS. */
-function fromOwnAlarms(topic: ITopic) {
+function fromOwnAlarms(topic: ITopic): Record<string, Record<string, string>> {
   const stack = Stack.of(topic)
   return {
     StringEquals: { 'aws:SourceAccount': stack.account },

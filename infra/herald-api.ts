@@ -33,7 +33,7 @@ export function heraldApi(
   logs: { retention: RetentionDays; removalPolicy: RemovalPolicy },
 ): { api: WebSocketApi; stage: WebSocketStage } {
   // Which function serves each route is the manifest's to say.
-  const serving = (route: ApiRoute) => functions[functionOf(route)]
+  const serving = (route: ApiRoute): IFunction => functions[functionOf(route)]
   const api = new WebSocketApi(scope, 'Api', {
     description: 'Herald real-time notifications',
     routeSelectionExpression: '$request.body.type',

@@ -6,7 +6,8 @@ import type { Herald } from './herald.js'
 import type { HeraldProps } from './herald-props.js'
 import { smokeAlarmName } from './smoke-alarm.js'
 
-const text = (value: number | undefined) => (value === undefined ? undefined : String(value))
+const text = (value: number | undefined): string | undefined =>
+  value === undefined ? undefined : String(value)
 
 /**
  * The value of every variable the construct sets, from its props and resources; each function

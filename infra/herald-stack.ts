@@ -25,7 +25,7 @@ export interface HeraldContext {
   'herald:operatorTenant'?: string
 }
 
-const optionalNumber = (value: string | number | undefined) =>
+const optionalNumber = (value: string | number | undefined): number | undefined =>
   value === undefined ? undefined : Number(value)
 
 export function authFromContext(context: HeraldContext): HeraldAuth {

@@ -39,7 +39,7 @@ import { smokeAlarm } from './smoke-alarm.js'
 
 export type { HeraldAuth, HeraldProps } from './herald-props.js'
 
-const capitalized = (name: string) => name[0]?.toUpperCase() + name.slice(1)
+const capitalized = (name: string): string => name[0]?.toUpperCase() + name.slice(1)
 
 /**
  * All of Herald: the WebSocket API and its functions, the tables, the topic publishers send to,
@@ -121,7 +121,10 @@ export class Herald extends Construct {
    * One function per manifest entry, with the memory, timeout, retries and reserved concurrency it
    * declares (the twin runs each with the same).
    */
-  #createFunctions(common: { logRetention: RetentionDays; removalPolicy: RemovalPolicy }) {
+  #createFunctions(common: {
+    logRetention: RetentionDays
+    removalPolicy: RemovalPolicy
+  }): Record<HeraldFunctionName, HeraldFunction> {
     const entries = FUNCTION_SPECS.map(([name, spec]) => [
       name,
       new HeraldFunction(this, capitalized(name), {

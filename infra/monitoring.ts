@@ -49,7 +49,7 @@ export class HeraldMonitoring extends Construct {
   }
 
   #alarms(props: HeraldMonitoringProps, { api, fanOut, throttles }: Metrics): Alarm[] {
-    const alarm = (name: string, description: string, metric: Metric | MathExpression) =>
+    const alarm = (name: string, description: string, metric: Metric | MathExpression): Alarm =>
       new Alarm(this, name, {
         alarmDescription: description,
         metric,
@@ -88,7 +88,7 @@ export class HeraldMonitoring extends Construct {
   }
 
   #dashboard(props: HeraldMonitoringProps, { api, fanOut }: Metrics): Dashboard {
-    const graph = (title: string, left: IMetric[]) => new GraphWidget({ title, left, width: 8 })
+    const graph = (title: string, left: IMetric[]): GraphWidget => new GraphWidget({ title, left, width: 8 })
     const rejectedByReason = new MathExpression({
       expression: `SEARCH('{Herald,reason,service} MetricName="rejected"', 'Sum', ${FIVE_MINUTES.toSeconds()})`,
       label: 'rejected',
@@ -126,11 +126,19 @@ export class HeraldMonitoring extends Construct {
   }
 }
 
-type Metrics = ReturnType<typeof metricsOf>
+/** The metrics the alarms and the dashboard are drawn from. */
+interface Metrics {
+  /** One of API Gateway's metrics for the stage, summed over five minutes. */
+  api(metricName: string): Metric
+  /** One of the metrics the fan-out reports through Powertools (EMF), summed over five minutes. */
+  fanOut(metricName: string): Metric
+  /** Every function's throttles, added up. */
+  throttles: MathExpression
+}
 
 /** API Gateway's metrics for the stage, what the fan-out reports through Powertools (EMF), and all functions' throttles. */
-function metricsOf(props: HeraldMonitoringProps) {
-  const api = (metricName: string) =>
+function metricsOf(props: HeraldMonitoringProps): Metrics {
+  const api = (metricName: string): Metric =>
     new Metric({
       namespace: 'AWS/ApiGateway',
       metricName,
@@ -138,7 +146,7 @@ function metricsOf(props: HeraldMonitoringProps) {
       statistic: 'Sum',
       period: FIVE_MINUTES,
     })
-  const fanOut = (metricName: string) =>
+  const fanOut = (metricName: string): Metric =>
     new Metric({
       namespace: 'Herald',
       metricName,

@@ -5,7 +5,7 @@ import { MOCK_ROUTES } from '../shared/protocol/gateway-routes.js'
 import type { Herald } from './herald.js'
 import { mockRouteId } from './herald-api.js'
 
-const acknowledge = (scope: IConstruct, finding: string, reason: string) =>
+const acknowledge = (scope: IConstruct, finding: string, reason: string): void =>
   Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${finding}`, reason })
 
 /**
@@ -15,7 +15,7 @@ const acknowledge = (scope: IConstruct, finding: string, reason: string) =>
 export function acknowledgeReviewedFindings(herald: Herald): void {
   const stack = Stack.of(herald)
   const apiLogicalId = stack.resolve(stack.getLogicalId(herald.api.node.defaultChild as CfnElement)) as string
-  const connectionsArn = (verb: string) =>
+  const connectionsArn = (verb: string): string =>
     `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${herald.stage.stageName}/${verb}/@connections/*`
 
   for (const fn of Object.values(herald.functions)) {

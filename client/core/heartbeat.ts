@@ -104,7 +104,7 @@ export type WakeSignals = (check: () => void) => () => void
 
 export const browserWakeSignals: WakeSignals = (check) => {
   if (typeof window === 'undefined' || typeof document === 'undefined') return () => {}
-  const shown = () => {
+  const shown = (): void => {
     if (document.visibilityState === 'visible') check()
   }
   window.addEventListener('online', check)

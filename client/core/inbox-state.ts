@@ -44,7 +44,7 @@ export function isRead(inbox: InboxState, id: string): boolean {
 }
 
 /** Not taken in by a count that went up to `countedThrough` (`""`: none). */
-const newer = (id: string, countedThrough: string | undefined) =>
+const newer = (id: string, countedThrough: string | undefined): boolean =>
   countedThrough !== undefined && id > countedThrough
 
 /**

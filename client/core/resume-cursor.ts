@@ -14,8 +14,10 @@ export const RESUME_OVERLAP_MS = 60_000
 type Resume = Extract<ClientMessage, { type: 'resume' }>
 
 const ZERO_RANDOM = new Uint8Array(10)
-const newer = (a: string | undefined, b: string | undefined) => (a === undefined || (b && b > a) ? b : a)
-const older = (a: string | undefined, b: string | undefined) => (a === undefined || (b && b < a) ? b : a)
+const newer = (a: string | undefined, b: string | undefined): string | undefined =>
+  a === undefined || (b && b > a) ? b : a
+const older = (a: string | undefined, b: string | undefined): string | undefined =>
+  a === undefined || (b && b < a) ? b : a
 
 /**
  * The client's place in a user's notifications: `position` is the id up to which it holds every

@@ -1,4 +1,4 @@
-import { createContext, type ReactNode, useContext } from 'react'
+import { createContext, type ReactElement, type ReactNode, useContext } from 'react'
 import type { WebSocketConstructor } from '../websocket-types.js'
 
 /** Where and as whom the hooks connect. */
@@ -19,7 +19,10 @@ export interface HeraldConfig {
 const HeraldContext = createContext<HeraldConfig>({})
 
 /** Gives every Herald hook and component below it the same connection settings. */
-export function HeraldProvider({ children, ...config }: HeraldConfig & { children?: ReactNode }) {
+export function HeraldProvider({
+  children,
+  ...config
+}: HeraldConfig & { children?: ReactNode }): ReactElement {
   return <HeraldContext.Provider value={config}>{children}</HeraldContext.Provider>
 }
 

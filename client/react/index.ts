@@ -7,5 +7,5 @@ export {
   type ToastPosition,
 } from './notification-center.js'
 export { useHeraldIdentity } from './use-herald-identity.js'
-export { type LogEnvelope, MAX_LOGS, useLogStream } from './use-log-stream.js'
-export { MAX_NOTIFICATIONS, useNotifications } from './use-notifications.js'
+export { type LogEnvelope, MAX_LOGS, type UseLogStreamResult, useLogStream } from './use-log-stream.js'
+export { MAX_NOTIFICATIONS, type UseNotificationsResult, useNotifications } from './use-notifications.js'

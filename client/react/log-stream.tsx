@@ -1,4 +1,12 @@
-import { type CSSProperties, type FormEvent, useEffect, useId, useRef, useState } from 'react'
+import {
+  type CSSProperties,
+  type FormEvent,
+  type ReactElement,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react'
 import type { LogFilters } from '../../shared/protocol/frames.js'
 import { LOG_LEVELS, type LogLevel } from '../../shared/protocol/notifications.js'
 import { LEVEL_COLOURS } from './presentation.js'
@@ -11,7 +19,7 @@ export interface LogStreamProps {
   showFilters?: boolean
 }
 
-function LogRow({ log }: { log: LogEnvelope }) {
+function LogRow({ log }: { log: LogEnvelope }): ReactElement {
   const { level, message, source, environment, timestamp } = log.data
   const time = timestamp ?? log.timestamp
   return (
@@ -40,7 +48,7 @@ function TextFilter(props: {
   value: string
   size: number
   onChange: (value: string) => void
-}) {
+}): ReactElement {
   const id = useId()
   return (
     <>
@@ -63,7 +71,7 @@ function FilterForm({
 }: {
   activeFilters: LogFilters
   setFilters: (filters: LogFilters) => void
-}) {
+}): ReactElement {
   const [draft, setDraft] = useState<{ level: LogLevel | ''; source: string; environment: string }>({
     level: '',
     source: '',
@@ -73,7 +81,7 @@ function FilterForm({
   const applied = Object.entries(activeFilters)
     .map(([field, value]) => `${field} ${value}`)
     .join(', ')
-  const apply = (event: FormEvent) => {
+  const apply = (event: FormEvent): void => {
     event.preventDefault()
     const filters: LogFilters = {}
     if (draft.level) filters.level = draft.level
@@ -127,7 +135,7 @@ function Controls({
   paused: boolean
   onPause: () => void
   onClear: () => void
-}) {
+}): ReactElement {
   return (
     <div style={styles.actions}>
       <span role="status" style={{ ...styles.state, color: isConnected ? '#15803d' : '#b91c1c' }}>
@@ -147,7 +155,7 @@ function Controls({
  * A live log viewer: server-side filters by level, source and environment, pause and resume,
  * clear, level colours, and auto-scroll that stops while the reader scrolls up.
  */
-export function LogStream({ maxLogs = 100, showFilters = true }: LogStreamProps) {
+export function LogStream({ maxLogs = 100, showFilters = true }: LogStreamProps): ReactElement {
   const { isConnected, logs, clearLogs, setFilters, activeFilters } = useLogStream()
   const [paused, setPaused] = useState<LogEnvelope[] | undefined>()
   const list = useRef<HTMLOListElement>(null)

@@ -1,4 +1,4 @@
-import { type CSSProperties, useCallback, useEffect, useId, useState } from 'react'
+import { type CSSProperties, type ReactElement, useCallback, useEffect, useId, useState } from 'react'
 import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
 import type { ConnectionState } from '../core/connection-state.js'
 import type { FrameSource } from '../websocket-types.js'
@@ -38,7 +38,7 @@ function Toast(props: {
   notification: NotificationEnvelope
   autoHideDuration: number
   onDismiss: (id: string) => void
-}) {
+}): ReactElement {
   const { notification, autoHideDuration, onDismiss } = props
   const shown = present(notification)
   useEffect(() => {
@@ -83,7 +83,7 @@ function Bell(props: {
   open: boolean
   panelId: string
   onClick: () => void
-}) {
+}): ReactElement {
   const { unread, capped, open, panelId, onClick } = props
   return (
     <button
@@ -117,8 +117,14 @@ function Bell(props: {
   )
 }
 
+interface Toasts {
+  toasts: NotificationEnvelope[]
+  onNotification: (notification: NotificationEnvelope, source: FrameSource) => void
+  dismiss: (id: string) => void
+}
+
 /** The toasts on screen: the latest `maxToasts` unread arrivals, an upload's updated in place. */
-function useToasts(maxToasts: number) {
+function useToasts(maxToasts: number): Toasts {
   const [toasts, setToasts] = useState<NotificationEnvelope[]>([])
   const onNotification = useCallback(
     (notification: NotificationEnvelope, source: FrameSource) => {
@@ -148,7 +154,7 @@ export function NotificationCenter({
   position = 'top-right',
   maxToasts = 3,
   autoHideDuration = 5000,
-}: NotificationCenterProps) {
+}: NotificationCenterProps): ReactElement {
   const [open, setOpen] = useState(false)
   const panelId = useId()
   const { toasts, onNotification, dismiss } = useToasts(maxToasts)
@@ -157,13 +163,15 @@ export function NotificationCenter({
 
   useEffect(() => {
     if (!open) return
-    const close = (event: KeyboardEvent) => event.key === 'Escape' && setOpen(false)
+    const close = (event: KeyboardEvent): void => {
+      if (event.key === 'Escape') setOpen(false)
+    }
     document.addEventListener('keydown', close)
     return () => document.removeEventListener('keydown', close)
   }, [open])
 
   // Opening the panel reads what it shows, in every tab and on every device.
-  const toggle = () => {
+  const toggle = (): void => {
     if (!open) {
       const unread = notifications.filter((notification) => !isRead(notification.id))
       if (unread.length) inbox.markRead(unread.map((notification) => notification.id))

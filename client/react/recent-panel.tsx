@@ -1,3 +1,4 @@
+import type { ReactElement } from 'react'
 import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
 import { styles } from './notification-styles.js'
 import { present } from './presentation.js'
@@ -12,7 +13,14 @@ interface PanelProps {
 }
 
 /** The list of recent notifications, newest first, unread ones marked, with Mark all read, Clear and ×. */
-export function RecentPanel({ id, notifications, isRead, onClear, onMarkAllRead, onDismiss }: PanelProps) {
+export function RecentPanel({
+  id,
+  notifications,
+  isRead,
+  onClear,
+  onMarkAllRead,
+  onDismiss,
+}: PanelProps): ReactElement {
   return (
     <div id={id} role="dialog" aria-label="Recent notifications" style={styles.panel}>
       <div style={styles.panelHeader}>

@@ -2,7 +2,7 @@ import { ConnectionState } from '../core/connection-state.js'
 import type { HeraldIdentity } from '../websocket-types.js'
 import { useHeraldSocket } from './use-herald-socket.js'
 
-const ignore = () => {}
+const ignore = (): void => {}
 
 /**
  * Who the server took the signed-in user to be: user id, tenant and groups, as the token's claims

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react'
+import { type RefObject, useEffect, useRef, useState } from 'react'
 import type { ServerFrame } from '../../shared/protocol/frames.js'
 import type { Stream } from '../../shared/protocol/topics.js'
 import { ConnectionState } from '../core/connection-state.js'
@@ -6,6 +6,12 @@ import { WebSocketService } from '../websocket-service.js'
 import type { FrameSource } from '../websocket-types.js'
 import { defaultHeraldUrl, useHeraldConfig } from './herald-provider.js'
 import { acquireSocket } from './shared-socket.js'
+
+export interface HeraldSocket {
+  state: ConnectionState
+  /** The shared service while the component is mounted; a ref, so reading it never re-renders. */
+  service: RefObject<WebSocketService | undefined>
+}
 
 /**
  * Attaches a component to the shared socket of a stream. The hook only orchestrates: the latest
@@ -15,7 +21,7 @@ export function useHeraldSocket(
   stream: Stream,
   onFrame: (frame: ServerFrame, source: FrameSource) => void,
   options: { loadRecent?: boolean } = {},
-) {
+): HeraldSocket {
   const config = useHeraldConfig()
   const latest = useRef({ onFrame, getToken: config.getToken })
   latest.current = { onFrame, getToken: config.getToken }

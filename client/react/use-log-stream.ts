@@ -9,11 +9,23 @@ export const MAX_LOGS = 1000
 
 export type LogEnvelope = Envelope<'log_event'>
 
+/** What {@link useLogStream} returns: the seed's hook, plus the filters the server applies. */
+export interface UseLogStreamResult {
+  isConnected: boolean
+  connectionState: ConnectionState
+  /** Oldest first, at most {@link MAX_LOGS}. */
+  logs: LogEnvelope[]
+  clearLogs: () => void
+  /** Replaces the server-side filters; `activeFilters` changes once the server confirms. */
+  setFilters: (filters: LogFilters) => void
+  activeFilters: LogFilters
+}
+
 /**
  * The log stream (`?stream=logs`), with the seed's shape; `setFilters` replaces the server-side
  * filters, and `activeFilters` is what the server confirmed it applies.
  */
-export function useLogStream(onLog?: (log: LogEnvelope) => void) {
+export function useLogStream(onLog?: (log: LogEnvelope) => void): UseLogStreamResult {
   const [logs, setLogs] = useState<LogEnvelope[]>([])
   const [activeFilters, setActiveFilters] = useState<LogFilters>({})
   const { state, service } = useHeraldSocket('logs', (frame) => {

@@ -14,11 +14,14 @@ const SHOWN = new Set(['alert', 'system', 'upload_status'])
 /** The notifications this hook lists: every kind but log events, which `useLogStream` shows. */
 const isShown = (frame: ServerFrame): frame is NotificationEnvelope => SHOWN.has(frame.type)
 
-const uploadOf = (notification: NotificationEnvelope) =>
+const uploadOf = (notification: NotificationEnvelope): string | undefined =>
   notification.type === 'upload_status' ? notification.data.upload_id : undefined
 
 /** The list, newest first, with `notification` in its place: an upload's later status replaces its earlier one. */
-function withNotification(list: NotificationEnvelope[], notification: NotificationEnvelope) {
+function withNotification(
+  list: NotificationEnvelope[],
+  notification: NotificationEnvelope,
+): NotificationEnvelope[] {
   const upload = uploadOf(notification)
   const earlier = list.find((each) => upload !== undefined && uploadOf(each) === upload)
   if (earlier && earlier.id > notification.id) return list
@@ -26,6 +29,27 @@ function withNotification(list: NotificationEnvelope[], notification: Notificati
   return insertById([...others].reverse(), notification)
     .reverse()
     .slice(0, MAX_NOTIFICATIONS)
+}
+
+/** What {@link useNotifications} returns: the seed's hook, plus the inbox state. */
+export interface UseNotificationsResult {
+  isConnected: boolean
+  connectionState: ConnectionState
+  /** Newest first, without what was dismissed in any tab or on any device. */
+  notifications: NotificationEnvelope[]
+  /** Empties this hook's list; nothing is marked read or dismissed. */
+  clearNotifications: () => void
+  subscribe: (topics: Topic[]) => void
+  /** The user's unread notifications, as every tab and device shows them. */
+  unreadCount: number
+  /** More than 999 unread: `unreadCount` is a floor. */
+  unreadCapped: boolean
+  isRead: (id: string) => boolean
+  /** Dismissed in any tab or on any device. */
+  isDismissed: (id: string) => boolean
+  markRead: (ids: string[]) => void
+  markAllRead: () => void
+  dismiss: (ids: string[]) => void
 }
 
 /**
@@ -36,7 +60,7 @@ function withNotification(list: NotificationEnvelope[], notification: Notificati
  */
 export function useNotifications(
   onNotification?: (notification: NotificationEnvelope, source: FrameSource) => void,
-) {
+): UseNotificationsResult {
   const [notifications, setNotifications] = useState<NotificationEnvelope[]>([])
   const [inbox, setInbox] = useState<InboxState>(EMPTY_INBOX)
   const { state, service } = useHeraldSocket(
@@ -64,12 +88,9 @@ export function useNotifications(
     notifications: notifications.filter((each) => !inbox.dismissed.has(each.id)),
     clearNotifications,
     subscribe,
-    /** The user's unread notifications, as every tab and device shows them. */
     unreadCount: inbox.unread,
-    /** More than 999 unread: `unreadCount` is a floor. */
     unreadCapped: inbox.capped,
     isRead: (id: string) => isRead(inbox, id),
-    /** Dismissed in any tab or on any device. */
     isDismissed: (id: string) => inbox.dismissed.has(id),
     markRead,
     markAllRead,

@@ -1,4 +1,4 @@
-import { createPublisher, type Publisher } from './publisher.js'
+import { createPublisher, type Published, type Publisher } from './publisher.js'
 
 export {
   createPublisher,
@@ -19,11 +19,13 @@ const publisher = (): Publisher => {
 
 type Args<K extends keyof Publisher> = Parameters<Publisher[K]>
 
-export const sendAlertNotification = (...args: Args<'sendAlertNotification'>) =>
+export const sendAlertNotification = (...args: Args<'sendAlertNotification'>): Promise<Published> =>
   publisher().sendAlertNotification(...args)
-export const sendLogStream = (...args: Args<'sendLogStream'>) => publisher().sendLogStream(...args)
-export const sendSystemNotification = (...args: Args<'sendSystemNotification'>) =>
+export const sendLogStream = (...args: Args<'sendLogStream'>): Promise<Published> =>
+  publisher().sendLogStream(...args)
+export const sendSystemNotification = (...args: Args<'sendSystemNotification'>): Promise<Published> =>
   publisher().sendSystemNotification(...args)
-export const sendUploadStatus = (...args: Args<'sendUploadStatus'>) => publisher().sendUploadStatus(...args)
-export const notifyLogIngested = (...args: Args<'notifyLogIngested'>) =>
+export const sendUploadStatus = (...args: Args<'sendUploadStatus'>): Promise<Published> =>
+  publisher().sendUploadStatus(...args)
+export const notifyLogIngested = (...args: Args<'notifyLogIngested'>): Promise<Published[]> =>
   publisher().notifyLogIngested(...args)

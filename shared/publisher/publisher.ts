@@ -44,6 +44,36 @@ export interface Published {
   messageId: string
 }
 
+/** What {@link createPublisher} returns: the seed's calls, and `publish` for any notification type. */
+export interface Publisher {
+  /** Validates and publishes one notification of any type; the seed-shaped calls below build on it. */
+  publish(input: PublishInput): Promise<Published>
+  /**
+   * An alert for one user's connections, or for every `alerts` subscriber (or `to.group`'s) when
+   * `userId` is null. A Django integer primary key works as it is: it is matched as the token's `sub`.
+   */
+  sendAlertNotification(
+    userId: UserId | null | undefined,
+    alert: AlertInput,
+    to?: Recipients,
+  ): Promise<Published>
+  /** A log event for every `logs` subscriber whose filters match it, within `to.tenant`. */
+  sendLogStream(log: LogEventInput, to?: Pick<Recipients, 'tenant'>): Promise<Published>
+  /** A notice for every `system` subscriber (or `to.group`'s); severity `info` unless given. */
+  sendSystemNotification(notice: SystemNoticeInput, to?: Recipients): Promise<Published>
+  /** Upload progress for one user's connections, or for every `uploads` subscriber (or `to.group`'s) when `userId` is null. */
+  sendUploadStatus(
+    userId: UserId | null | undefined,
+    status: UploadStatusInput,
+    to?: Recipients,
+  ): Promise<Published>
+  /**
+   * What the seed's ingestion pipeline called per stored log: streams it, and raises a broadcast
+   * alert when it is critical, so people who are not watching the log stream still hear of it.
+   */
+  notifyLogIngested(log: LogEventInput, to?: Pick<Recipients, 'tenant'>): Promise<Published[]>
+}
+
 /**
  * The publisher SDK, with the seed's names. Every call validates before anything is sent: a bad
  * notification throws {@link InvalidNotificationError} and nothing reaches SNS.
@@ -52,7 +82,7 @@ export interface Published {
  * const herald = createPublisher({ topicArn })
  * await herald.sendAlertNotification('alice', { severity: 'high', title: 'Disk 91% full', message: 'db-1' })
  */
-export function createPublisher(options: PublisherOptions = {}) {
+export function createPublisher(options: PublisherOptions = {}): Publisher {
   const client = options.client ?? new SNSClient({})
   const topicArn = options.topicArn ?? required(process.env, 'HERALD_TOPIC_ARN')
   const tenant = options.tenant ?? (process.env.HERALD_TENANT || undefined)
@@ -94,29 +124,19 @@ export function createPublisher(options: PublisherOptions = {}) {
     return { id: envelope.id, messageId: result.MessageId ?? '' }
   }
 
-  const tenantOf = (to: Recipients) => (to.tenant === undefined ? {} : { tenant: to.tenant })
+  const tenantOf = (to: Recipients): Pick<Recipients, 'tenant'> =>
+    to.tenant === undefined ? {} : { tenant: to.tenant }
 
   return {
     publish,
-    /**
-     * An alert for one user's connections, or for every `alerts` subscriber (or `to.group`'s) when
-     * `userId` is null. A Django integer primary key works as it is: it is matched as the token's `sub`.
-     */
     sendAlertNotification: (userId: UserId | null | undefined, alert: AlertInput, to: Recipients = {}) =>
       publish({ type: 'alert', data: alert, ...to, ...(userId != null ? { userId } : {}) }),
-    /** A log event for every `logs` subscriber whose filters match it, within `to.tenant`. */
     sendLogStream: (log: LogEventInput, to: Pick<Recipients, 'tenant'> = {}) =>
       publish({ type: 'log_event', data: log, ...tenantOf(to) }),
-    /** A notice for every `system` subscriber (or `to.group`'s); severity `info` unless given. */
     sendSystemNotification: (notice: SystemNoticeInput, to: Recipients = {}) =>
       publish({ type: 'system', data: notice, ...to }),
-    /** Upload progress for one user's connections, or for every `uploads` subscriber (or `to.group`'s) when `userId` is null. */
     sendUploadStatus: (userId: UserId | null | undefined, status: UploadStatusInput, to: Recipients = {}) =>
       publish({ type: 'upload_status', data: status, ...to, ...(userId != null ? { userId } : {}) }),
-    /**
-     * What the seed's ingestion pipeline called per stored log: streams it, and raises a broadcast
-     * alert when it is critical, so people who are not watching the log stream still hear of it.
-     */
     async notifyLogIngested(log: LogEventInput, to: Pick<Recipients, 'tenant'> = {}): Promise<Published[]> {
       const streamed = await publish({ type: 'log_event', data: log, ...tenantOf(to) })
       if (canonicalWord(log.level) !== 'critical') return [streamed]
@@ -135,5 +155,3 @@ export function createPublisher(options: PublisherOptions = {}) {
     },
   }
 }
-
-export type Publisher = ReturnType<typeof createPublisher>
