@@ -49,6 +49,7 @@ describe('CloudWatch alarms through Herald’s topic', () => {
       ),
     )
     await herald.stack.idle()
+    await Promise.all([ops.caughtUp(), other.caughtUp()])
 
     for (const client of [ops, other]) {
       expect(client.received('alert').map((f) => f.data)).toEqual([
@@ -81,6 +82,7 @@ describe('CloudWatch alarms through Herald’s topic', () => {
     )
     await publish(alarm('billing-failures', 'ALARM', 'Too many failed charges'))
     await herald.stack.idle()
+    await Promise.all([finance.caughtUp(), ops.caughtUp()])
 
     const titles = (client: typeof ops) =>
       client

@@ -37,6 +37,7 @@ describe('CloudWatch Logs to the log stream', () => {
       ]),
     )
     await herald.stack.idle()
+    await Promise.all([all, errors, other].map((client) => client.caughtUp()))
 
     const lines = (client: typeof all) =>
       client

@@ -56,6 +56,7 @@ describe('EventBridge events through the declarative mappings', () => {
 
     await herald.stack.lambda.invoke('herald-events', failed)
     await herald.stack.idle()
+    await Promise.all([ann.caughtUp(), bob.caughtUp()])
 
     expect(ann.received('alert').map((f) => f.data)).toEqual([
       {
@@ -93,6 +94,7 @@ describe('EventBridge events through the declarative mappings', () => {
       event('aws.ec2', 'EC2 Instance State-change Notification', { state: 'stopped' }),
     )
     await herald.stack.idle()
+    await cy.caughtUp()
 
     expect(cy.received('upload_status').map((f) => f.data)).toEqual([
       { upload_id: 'e7', filename: 'cy/q3.csv', status: 'completed', progress: 100 },

@@ -28,12 +28,13 @@ describe('Faults', () => {
 
     await herald.publisher.sendSystemNotification({ title: 'storm', message: '' })
     await herald.stack.idle()
+    const live = clients.filter((_, i) => i % 2 === 1)
+    await Promise.all(live.map((client) => client.caughtUp()))
 
     // Forty recipients, seven a batch: the workers delivered it, through six queue messages.
     expect(herald.stack.sqs.stats.sent - before).toBe(6)
 
-    for (const client of clients.filter((_, i) => i % 2 === 1))
-      expect(client.received('system')).toHaveLength(1)
+    for (const client of live) expect(client.received('system')).toHaveLength(1)
     const stored = await storedIds()
     expect(dead.filter((client) => stored.has(client.connectionId))).toEqual([])
     for (const client of clients) client.close()
@@ -50,6 +51,7 @@ describe('Faults', () => {
     await herald.publisher.sendSystemNotification({ title: `through ${status}s`, message: '' })
     await herald.stack.idle()
     herald.stack.gateway.injectFaults(undefined)
+    await Promise.all(clients.map((client) => client.caughtUp()))
 
     expect(clients.map((client) => client.received('system').length)).toEqual(clients.map(() => 1))
     // Thirty recipients, seven a batch: through the queue, in at least five messages.

@@ -47,6 +47,7 @@ describe('A notification published while a socket is still opening', () => {
 
     const client = await herald.connect('nia')
     await herald.stack.idle()
+    await client.caughtUp()
 
     // It may come before the welcome: the client's resume cursor allows for it (client/core/resume-cursor.ts).
     expect(client.received('alert').map((frame) => frame.id)).toEqual([published?.id])

@@ -1,11 +1,12 @@
 import { SNSClient } from '@aws-sdk/client-sns'
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, inject } from 'vitest'
 import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../../local/defaults.js'
 import { localDynamoClient } from '../../local/dynamodb.js'
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js'
 import { signLocalToken } from '../../shared/auth/local-token.js'
 import { createPublisher, type Publisher } from '../../shared/publisher/publisher.js'
+import { noteBundlesRan } from './bundles-ran.js'
 import { signedFetch } from './signed-fetch.js'
 import { TestClient } from './ws-client.js'
 
@@ -76,6 +77,8 @@ export function withLocalStack(options: LocalStackOptions = {}): StackFixture {
     sns?.destroy()
     dynamo?.destroy()
     await fixture.stack?.close()
+    const bundlesRan = inject('bundlesRan')
+    if (bundlesRan && fixture.stack) noteBundlesRan(bundlesRan, fixture.stack)
   })
   return fixture
 }

@@ -77,13 +77,7 @@ export class TestClient {
         throw new Error(
           `no ${type ?? 'frame'} within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}`,
         )
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left)
-        this.#waiters.push(() => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
+      await this.#woken(deadline)
     }
   }
 
@@ -97,19 +91,45 @@ export class TestClient {
     const deadline = Date.now() + timeoutMs
     while (!this.closed) {
       if (Date.now() > deadline) throw new Error('socket did not close')
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deadline - Date.now())
-        this.#waiters.push(() => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
+      await this.#woken(deadline)
     }
     return this.closed
   }
 
+  /**
+   * Resolves once every frame the gateway sent this socket before now has arrived: a ping's pong
+   * comes back behind them on the same TCP stream. Use it after `stack.idle()`, which sees the
+   * fan-outs end but not their frames land. The pong is taken out of `frames`.
+   */
+  async caughtUp(timeoutMs = 5_000): Promise<void> {
+    const before = this.frames.length
+    this.send({ type: 'ping' })
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const pong = this.frames.findIndex((frame, i) => i >= before && frame.type === 'pong')
+      if (pong >= 0) {
+        this.frames.splice(pong, 1)
+        if (this.#cursor > pong) this.#cursor--
+        return
+      }
+      if (this.closed || Date.now() > deadline) throw new Error('no pong: the socket is not caught up')
+      await this.#woken(deadline)
+    }
+  }
+
   close(): void {
     this.socket.close()
+  }
+
+  /** Waits for the next frame or close, or until `deadline`. */
+  #woken(deadline: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, deadline - Date.now())
+      this.#waiters.push(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
   }
 
   #wake(): void {
