@@ -11,6 +11,7 @@ export const options = {
   tenant: { type: 'string' },
   groups: { type: 'string' },
   group: { type: 'string' },
+  thread: { type: 'string' },
   title: { type: 'string' },
   message: { type: 'string' },
   severity: { type: 'string' },

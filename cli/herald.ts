@@ -27,7 +27,8 @@ const USAGE = `herald <command> [options]
   publish system --title T [--message M] [--severity info|warning|error|critical|high|medium|low] [--group G]
   publish upload --upload-id ID --filename F --status processing|completed|failed [--user U | --group G] [--progress 0-100] [--message M]
                  levels and severities in any case, with warn, fatal, err and trace as aliases; no --user or --group:
-                 every subscriber. Every publish takes --tenant T (required when multi-tenant; "*" = every tenant)
+                 every subscriber. Every publish takes --tenant T (required when multi-tenant; "*" = every tenant);
+                 alert, system and upload take --thread K (one inbox entry per key) and --ttl SECONDS (expiry)
   publish cloudwatch-alarm --name N [--status ALARM|OK|INSUFFICIENT_DATA] [--message REASON] [--source METRIC]
                                                         what a CloudWatch alarm action sends to Herald's topic
   tail    [--user U [--tenant T] [--groups a,b] | --token T] [--stream logs] [--level L] [--source S] [--environment E] [--count N]

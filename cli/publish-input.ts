@@ -6,7 +6,12 @@ import { type Flags, need, UsageError } from './flags.js'
 export function publishInput(kind: string | undefined, flags: Flags): PublishInput {
   const tenant = flags.tenant === undefined ? {} : { tenant: flags.tenant }
   const group = flags.group === undefined ? {} : { group: flags.group }
-  const audience = { ...tenant, ...group, ...(flags.user ? { userId: flags.user } : {}) }
+  // The inbox entry it joins and how long it is shown: for what an inbox lists, not log events.
+  const inbox = {
+    ...(flags.thread === undefined ? {} : { threadKey: flags.thread }),
+    ...(flags.ttl === undefined ? {} : { ttlSeconds: Number(flags.ttl) }),
+  }
+  const audience = { ...tenant, ...group, ...(flags.user ? { userId: flags.user } : {}), ...inbox }
   switch (kind) {
     case 'alert':
       return {
@@ -39,6 +44,7 @@ export function publishInput(kind: string | undefined, flags: Flags): PublishInp
         type: 'system',
         ...tenant,
         ...group,
+        ...inbox,
         data: {
           title: need(flags, 'title'),
           message: flags.message ?? '',

@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../shared/defaults.js'
+import { inboxPreferencesOf } from '../shared/protocol/preferences.js'
 import { STREAM_TOPICS, streamFromQuery } from '../shared/protocol/topics.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { abuseLimits, type Env, welcomeFunctionName } from '../shared/runtime/config.js'
@@ -8,10 +9,13 @@ import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
 import type { WelcomeRequest } from '../shared/session/welcome.js'
 import type { ConnectionStore } from '../shared/store/connection-store.js'
+import type { PreferencesStore } from '../shared/store/preferences-store.js'
 import { ok, sessionContextOf, type WebSocketEvent } from './websocket-event.js'
 
 export interface ConnectDeps {
   connections: ConnectionStore
+  /** Counts the user's connections and reads their preferences, in one Query. */
+  preferences: Pick<PreferencesStore, 'userRecord'>
   /** Starts the welcome function asynchronously: it can only post once this handler has returned. */
   welcome: (request: WelcomeRequest) => Promise<void>
   /** Live connections a user may hold; the next handshake is refused with 429. @default 20 */
@@ -22,10 +26,8 @@ export interface ConnectDeps {
 export function createConnectHandler(deps: ConnectDeps) {
   return async (event: WebSocketEvent) => {
     const { connectionId, userId, tenant, groups } = sessionContextOf(event)
-    if (
-      (await deps.connections.countOfUser(userId, { tenant })) >=
-      (deps.maxConnectionsPerUser ?? DEFAULTS.connectionsPerUser)
-    ) {
+    const user = await deps.preferences.userRecord({ userId, tenant })
+    if (user.connections >= (deps.maxConnectionsPerUser ?? DEFAULTS.connectionsPerUser)) {
       logger.warn('connection refused: too many connections for one user', { userId, tenant })
       return { statusCode: 429 }
     }
@@ -36,16 +38,28 @@ export function createConnectHandler(deps: ConnectDeps) {
       tenant,
       groups,
       topics: [...STREAM_TOPICS[stream]],
+      // On the index items, so the fan-out applies them to what it reads anyway.
+      preferences: inboxPreferencesOf(user.preferences),
     })
     const { topics, filters } = connection
-    await deps.welcome({ connectionId, userId, tenant, groups: connection.groups, topics, filters })
+    await deps.welcome({
+      connectionId,
+      userId,
+      tenant,
+      groups: connection.groups,
+      topics,
+      filters,
+      ...(user.preferences === undefined ? {} : { preferences: user.preferences }),
+    })
     return ok
   }
 }
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
+  const { connections, preferences } = stores(env, aws)
   return createConnectHandler({
-    connections: stores(env, aws).connections,
+    connections,
+    preferences,
     welcome: invokeAsync(aws, welcomeFunctionName(env)),
     maxConnectionsPerUser: abuseLimits(env).connectionsPerUser,
   })

@@ -140,7 +140,7 @@ export const FUNCTIONS = {
     connectionVerbs: ['POST', 'DELETE'],
     grants: {
       connections: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
-      history: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+      history: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem'],
     },
   },
   fanout: {

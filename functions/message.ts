@@ -35,11 +35,9 @@ export function createMessageHandler(deps: MessageDeps) {
       const { recipients } = await deps.connections.recipientsOfUserOn(
         context.userId,
         STREAM_TOPICS.notifications,
-        {
-          tenant: context.tenant,
-        },
+        { tenant: context.tenant },
       )
-      await deliver(deps.poster, recipients, JSON.stringify(answer.toUser))
+      for (const frame of answer.toUser) await deliver(deps.poster, recipients, JSON.stringify(frame))
     }
     if (answer.close) await deps.poster.close(context.connectionId)
     return ok
@@ -47,10 +45,11 @@ export function createMessageHandler(deps: MessageDeps) {
 }
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
-  const { connections, history } = stores(env, aws)
+  const { connections, history, preferences } = stores(env, aws)
   return createMessageHandler({
     connections,
     history,
+    preferences,
     inbox: inboxOf(env, aws, history),
     limits: sessionConfig(env),
     poster: posterOf(aws, managementEndpoint(env), 4),

@@ -1,13 +1,19 @@
 import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
 import type { Inbox } from '../shared/inbox/inbox.js'
-import type { UnreadCount } from '../shared/protocol/frames.js'
+import { readStateOf } from '../shared/inbox/inbox-view.js'
+import { inboxPreferencesOf } from '../shared/protocol/preferences.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { type Env, managementEndpoint } from '../shared/runtime/config.js'
 import { inboxOf, stores } from '../shared/runtime/dynamodb.js'
 import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
 import { posterOf } from '../shared/runtime/poster.js'
-import { sendWelcome, type WelcomeOptions, type WelcomeRequest } from '../shared/session/welcome.js'
+import {
+  sendWelcome,
+  type WelcomeInbox,
+  type WelcomeOptions,
+  type WelcomeRequest,
+} from '../shared/session/welcome.js'
 import type { ConnectionStore } from '../shared/store/connection-store.js'
 
 export interface WelcomeDeps {
@@ -22,10 +28,17 @@ export interface WelcomeDeps {
   options?: WelcomeOptions
 }
 
-/** The user's unread count, or none when it cannot be read: the welcome matters more than its count. */
-async function unreadOf(inbox: Inbox, request: WelcomeRequest): Promise<UnreadCount | undefined> {
+/**
+ * The user's unread count and what is snoozed, or none when they cannot be read: the welcome
+ * matters more than its count.
+ */
+async function inboxOfUser(inbox: Inbox, request: WelcomeRequest): Promise<WelcomeInbox | undefined> {
   try {
-    return await inbox.unread(request)
+    const reader = { ...request, preferences: inboxPreferencesOf(request.preferences) }
+    const lens = await inbox.lens(reader)
+    const count = await inbox.unread(reader, lens)
+    const { snoozed } = readStateOf(lens, count)
+    return { ...count, ...(snoozed === undefined ? {} : { snoozed }) }
   } catch (error) {
     logger.warn('unread count unavailable; welcoming without it', { error: String(error) })
     return undefined
@@ -48,9 +61,9 @@ async function markOpen(connections: WelcomeDeps['connections'], connectionId: s
 export function createWelcomeHandler(deps: WelcomeDeps) {
   return async (request: WelcomeRequest) => {
     const notifications = !request.topics.includes('logs')
-    const unread = deps.inbox && notifications ? await unreadOf(deps.inbox, request) : undefined
+    const inbox = deps.inbox && notifications ? await inboxOfUser(deps.inbox, request) : undefined
     const stillStored = () => deps.connections.isStored(request.connectionId)
-    const delivered = await sendWelcome(deps.poster, request, { ...deps.options, stillStored }, unread)
+    const delivered = await sendWelcome(deps.poster, request, { ...deps.options, stillStored }, inbox)
     if (delivered) await markOpen(deps.connections, request.connectionId)
     else logger.warn('connection left before it could be welcomed', { connectionId: request.connectionId })
     return { delivered }

@@ -6,6 +6,8 @@ export type ProtocolErrorCode =
   | 'too_large'
   | 'rate_limited'
   | 'forbidden'
+  | 'invalid_preferences'
+  | 'invalid_snooze'
 
 /** Base of every error Herald throws on purpose; `code` is stable, `message` is for people. */
 export class HeraldError extends Error {
@@ -35,6 +37,7 @@ export const REJECTION_REASONS = [
   'invalid_field',
   'invalid_audience',
   'too_large',
+  'expired',
 ] as const
 export type RejectionReason = (typeof REJECTION_REASONS)[number]
 

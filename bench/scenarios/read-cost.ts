@@ -6,12 +6,17 @@ import { runPool } from '../../shared/fan-out/pool.js'
 import { audienceOf } from '../../shared/protocol/audience.js'
 import type { LogFilters } from '../../shared/protocol/frames.js'
 import type { LogLevel } from '../../shared/protocol/notifications.js'
+import { inboxPreferencesOf } from '../../shared/protocol/preferences.js'
 import { type PublishInput, parsePublishBody } from '../../shared/protocol/publish-body.js'
 import type { Topic } from '../../shared/protocol/topics.js'
 import { ConnectionStore } from '../../shared/store/connection-store.js'
 import { table } from '../support/stats.js'
 
 const LEVELS: (LogLevel | undefined)[] = [undefined, 'error', 'warning', 'info']
+const MUTING = inboxPreferencesOf({
+  mute: { sources: Array.from({ length: 10 }, (_, i) => `noisy-source-${i}`) },
+  minSeverity: { inbox: 'medium' },
+})
 const SOURCES = [undefined, 'api', 'worker', 'billing']
 const TENANTS = 10
 
@@ -20,7 +25,7 @@ const TENANTS = 10
  * them on call, each in one of 25 teams; most connections on the notification topics, a fifth on
  * logs with filters.
  */
-function connectionSpecs(count: number) {
+function connectionSpecs(count: number, withPreferences: boolean) {
   return Array.from({ length: count }, (_, i) => {
     const user = Math.floor(i / 3)
     const onLogs = i % 5 === 0
@@ -32,6 +37,8 @@ function connectionSpecs(count: number) {
       groups: [...(user % 4 === 0 ? ['oncall'] : []), `team-${user % 25}`],
       topics: (onLogs ? ['logs'] : ['alerts', 'system', 'uploads']) as Topic[],
       filters,
+      // Half the users have muted ten sources and set a threshold: what their index items carry.
+      ...(withPreferences && user % 2 === 0 ? { preferences: MUTING } : {}),
     }
   })
 }
@@ -117,18 +124,25 @@ export async function readCost(options: { connections: number }) {
   try {
     const tables = await createTables(raw, 'bench')
     const store = new ConnectionStore({ client, tableName: tables.connections })
-    await runPool(connectionSpecs(options.connections), 32, async (spec) => void (await store.add(spec)))
+    await runPool(connectionSpecs(options.connections, false), 32, async (spec) => void (await store.add(spec)))
+    // The same connections where half the users keep preferences, which the fan-out applies to the
+    // items it reads: the items read must not change.
+    const muting = await createTables(raw, 'bench-preferences')
+    const mutingStore = new ConnectionStore({ client, tableName: muting.connections })
+    await runPool(connectionSpecs(options.connections, true), 32, async (spec) => void (await mutingStore.add(spec)))
     const rows = []
     const results: Record<string, unknown> = {}
     for (const [name, input, matches] of SCENARIOS) {
       const body = parsePublishBody(input)
       const lookup = await findRecipients(store, body, audienceOf(body, true))
+      const withPreferences = await findRecipients(mutingStore, body, audienceOf(body, true))
       const { scanned, found } = await scanCost(client, tables.connections, matches)
       const row = {
         notification: name,
         recipients: lookup.recipients.length,
         'Herald items read': lookup.itemsRead,
         'per recipient': lookup.itemsRead / Math.max(1, lookup.recipients.length),
+        'with preferences': withPreferences.itemsRead / Math.max(1, withPreferences.recipients.length),
         'Scan items read': scanned,
         'Scan per recipient': scanned / Math.max(1, found),
         'Scan / Herald': scanned / Math.max(1, lookup.itemsRead),

@@ -48,11 +48,13 @@ def _attributes(notification):
     return {name: {"DataType": "String", "StringValue": value} for name, value in values.items()}
 
 
-def _addressed(body, user_id=None, tenant=None, group=None):
-    """The body with its audience: a user or a group of the tenant, or everyone in it. The tenant
-    defaults to HERALD_TENANT, which a multi-tenant deployment needs."""
+def _addressed(body, user_id=None, tenant=None, group=None, thread_key=None):
+    """The body with its audience: a user or a group of the tenant, or everyone in it, and the
+    inbox thread it joins. The tenant defaults to HERALD_TENANT, which a multi-tenant deployment
+    needs."""
     tenant = tenant if tenant is not None else os.environ.get("HERALD_TENANT") or None
-    for field, value in (("tenant", tenant), ("userId", user_id), ("group", group)):
+    fields = (("tenant", tenant), ("userId", user_id), ("group", group), ("threadKey", thread_key))
+    for field, value in fields:
         if value is not None:
             body[field] = value
     return body
@@ -68,10 +70,11 @@ def publish(notification):
     return response["MessageId"]
 
 
-def send_alert_notification(user_id, alert_data, tenant=None, group=None):
+def send_alert_notification(user_id, alert_data, tenant=None, group=None, thread_key=None):
     """An alert for one user's connections (``user_id`` may be Django's integer key), or for
-    every ``alerts`` subscriber (or ``group``'s) when it is None."""
-    return publish(_addressed({"type": "alert", "data": alert_data}, user_id, tenant, group))
+    every ``alerts`` subscriber (or ``group``'s) when it is None. Alerts with one ``thread_key``
+    are one inbox entry."""
+    return publish(_addressed({"type": "alert", "data": alert_data}, user_id, tenant, group, thread_key))
 
 
 def send_log_stream(log_data, tenant=None):

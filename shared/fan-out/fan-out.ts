@@ -1,9 +1,12 @@
+import { realClock } from '../backoff.js'
 import { DEFAULTS } from '../defaults.js'
+import { InvalidNotificationError } from '../errors.js'
 import { type Audience, audienceOf } from '../protocol/audience.js'
 import type { NotificationEnvelope } from '../protocol/frames.js'
+import { inboxAccepts } from '../protocol/preferences.js'
 import { type PublishBody, type PublishInput, TOPIC_OF, toEnvelope } from '../protocol/publish-body.js'
 import type { ConnectionStore } from '../store/connection-store.js'
-import type { HistoryStore } from '../store/history-store.js'
+import { type HistoryStore, headerOfEnvelope } from '../store/history-store.js'
 import type { Recipient, RecipientLookup } from '../store/index-queries.js'
 import type { ConnectionPoster } from './connection-poster.js'
 import { type DeliveryQueue, planBatches } from './delivery-batch.js'
@@ -49,6 +52,8 @@ export interface FanOutReport {
   id: string
   type: PublishBody['type']
   recipients: number
+  /** Connections of the audience whose user's preferences mute this notification. */
+  muted: number
   itemsRead: number
   /** Recipients handed to the delivery workers rather than delivered here. */
   queued: number
@@ -135,6 +140,8 @@ export async function fanOut(
   fallback: { id: string; timestamp: string },
 ): Promise<FanOutReport> {
   const envelope: NotificationEnvelope = toEnvelope(body, fallback)
+  if (envelope.expiresAt !== undefined && Date.parse(envelope.expiresAt) <= (deps.clock ?? realClock).now())
+    throw new InvalidNotificationError('expired', `notification expired at ${envelope.expiresAt}`)
   const audience = audienceOf(body, deps.multiTenant ?? false)
   const topic = TOPIC_OF[body.type]
   const [lookup] = await Promise.all([
@@ -149,20 +156,24 @@ export async function fanOut(
         }),
   ])
   const payload = JSON.stringify(envelope)
+  // Each recipient's index item carries its user's preferences: muting costs no read.
+  const header = headerOfEnvelope(envelope)
+  const recipients = lookup.recipients.filter((recipient) => inboxAccepts(recipient.preferences, header))
   const base = {
     id: envelope.id,
     type: body.type,
-    recipients: lookup.recipients.length,
+    recipients: recipients.length,
+    muted: lookup.recipients.length - recipients.length,
     itemsRead: lookup.itemsRead,
   }
   const threshold = deps.sharding?.threshold ?? DEFAULTS.fanoutBatchThreshold
-  if (deps.queue && lookup.recipients.length > threshold) {
+  if (deps.queue && recipients.length > threshold) {
     await deps.queue.send(
-      planBatches(lookup.recipients, payload, deps.sharding?.batchSize ?? DEFAULTS.fanoutBatchSize),
+      planBatches(recipients, payload, deps.sharding?.batchSize ?? DEFAULTS.fanoutBatchSize),
     )
     return {
       ...base,
-      queued: lookup.recipients.length,
+      queued: recipients.length,
       delivered: 0,
       gone: 0,
       refused: 0,
@@ -170,7 +181,7 @@ export async function fanOut(
       retried: 0,
     }
   }
-  const report = await deliverToRecipients(deps, lookup.recipients, payload)
+  const report = await deliverToRecipients(deps, recipients, payload)
   return {
     ...base,
     queued: 0,

@@ -1,4 +1,6 @@
 import type { NotificationEnvelope, ReadState, UnreadCount } from '../protocol/frames.js'
+import { type InboxPreferences, inboxAccepts } from '../protocol/preferences.js'
+import { type Header, headerOfEnvelope } from '../store/history-store.js'
 import type { InboxState } from '../store/inbox-store.js'
 
 /** Counts are exact up to this; above it the frame says `unreadCapped`. */
@@ -6,65 +8,117 @@ export const UNREAD_CAP = 999
 /** Ids listed in a `read_state` frame at most, per list, newest first: it must fit one frame. */
 const LISTED_IDS = 1_000
 
-/** One inbox item as the count sees it: its id, and its upload when it is an upload's status. */
-export interface InboxItem {
-  id: string
-  uploadId?: string
+/** How the inbox is seen at one moment: the user's marks, their preferences, and the time (a snooze ends). */
+export interface InboxLens {
+  state: InboxState
+  preferences?: InboxPreferences | undefined
+  now: number
 }
 
 export function isRead(state: InboxState, id: string): boolean {
   return (state.readBefore !== undefined && id < state.readBefore) || state.read.has(id)
 }
 
-/** An upload's statuses are one item, its latest: from items newest first, the first of each upload. */
-export function latestPerUpload<T>(newestFirst: readonly T[], itemOf: (each: T) => InboxItem): T[] {
+/** Snoozed and not back yet: out of the count and the list. */
+const isAsleep = (lens: InboxLens, id: string): boolean => {
+  const snooze = lens.state.snoozed.get(id)
+  return snooze !== undefined && Date.parse(snooze.until) > lens.now
+}
+
+/** Back from a snooze: unread until it is marked read or dismissed, which ends the snooze. */
+const hasReturned = (lens: InboxLens, id: string): boolean =>
+  lens.state.snoozed.has(id) && !isAsleep(lens, id)
+
+/** From items newest first, the newest of each thread (the others are folded into it). */
+export function newestPerThread<T>(
+  newestFirst: readonly T[],
+  threadOf: (each: T) => string | undefined,
+): T[] {
   const seen = new Set<string>()
   return newestFirst.filter((each) => {
-    const { uploadId } = itemOf(each)
-    if (uploadId === undefined) return true
-    if (seen.has(uploadId)) return false
-    seen.add(uploadId)
+    const thread = threadOf(each)
+    if (thread === undefined) return true
+    if (seen.has(thread)) return false
+    seen.add(thread)
     return true
   })
 }
 
 /**
- * The unread items among `newestFirst` (one per upload), exact up to {@link UNREAD_CAP}, and the
- * newest id the count saw: a client adds what reached it live after that (docs/how-it-works.md, Inbox state).
+ * The unread entries among `newestFirst` (a thread once, by its newest), exact up to
+ * {@link UNREAD_CAP}, and the newest id the count saw: a client adds what reached it live after
+ * that (docs/how-it-works.md, Inbox state). What the preferences mute is not counted, nor what is
+ * snoozed; what came back from a snooze is.
  */
-export function countUnread(newestFirst: readonly InboxItem[], state: InboxState): UnreadCount {
+export function countUnread(newestFirst: readonly Header[], lens: InboxLens): UnreadCount {
   const countedThrough = newestFirst[0]?.id ?? ''
+  const accepted = newestFirst.filter((header) => inboxAccepts(lens.preferences, header))
+  const entries = newestPerThread(accepted, (header) => header.thread)
+  const listed = new Set(entries.map((header) => header.id))
+  // A returned snooze whose notification has left history is still an entry.
+  const returned = [...lens.state.snoozed.keys()].filter((id) => !listed.has(id) && hasReturned(lens, id))
   let unread = 0
-  for (const item of latestPerUpload(newestFirst, (each) => each)) {
-    if (isRead(state, item.id) || state.dismissed.has(item.id)) continue
+  for (const id of [...entries.map((header) => header.id), ...returned]) {
+    if (lens.state.dismissed.has(id) || isAsleep(lens, id)) continue
+    if (isRead(lens.state, id) && !hasReturned(lens, id)) continue
     if (++unread > UNREAD_CAP) return { unread: UNREAD_CAP, unreadCapped: true, countedThrough }
   }
   return { unread, countedThrough }
 }
 
-const newest = (ids: Iterable<string>) => [...ids].sort().reverse().slice(0, LISTED_IDS)
+const newest = (ids: Iterable<string>): string[] => [...ids].sort().reverse().slice(0, LISTED_IDS)
 
-export function readStateOf(state: InboxState, count: UnreadCount): ReadState {
+export function readStateOf(lens: InboxLens, count: UnreadCount): ReadState {
+  const { state } = lens
+  const asleep = [...state.snoozed].filter(([id]) => isAsleep(lens, id))
   return {
     ...count,
     read: newest(state.read),
     dismissed: newest(state.dismissed),
     all: state.readBefore !== undefined,
     ...(state.readBefore === undefined ? {} : { readBefore: state.readBefore }),
+    ...(asleep.length
+      ? { snoozed: Object.fromEntries(asleep.map(([id, snooze]) => [id, snooze.until])) }
+      : {}),
   }
 }
 
 /**
- * History as the inbox shows it, oldest first: dismissed notifications gone, an upload as its
- * latest status only, each flagged `read`.
+ * History as the inbox shows it, oldest first: muted, dismissed and snoozed notifications gone, a
+ * thread as its newest notification with how many this history holds, each flagged `read`. With
+ * `returned`, the entries back from a snooze are in it too, flagged `snoozed` (the recent list).
  */
-export function inboxView(oldestFirst: readonly NotificationEnvelope[], state: InboxState) {
-  const item = (envelope: NotificationEnvelope): InboxItem =>
-    envelope.type === 'upload_status'
-      ? { id: envelope.id, uploadId: envelope.data.upload_id }
-      : { id: envelope.id }
-  return latestPerUpload([...oldestFirst].reverse(), item)
-    .reverse()
-    .filter((envelope) => !state.dismissed.has(envelope.id))
-    .map((envelope) => ({ ...envelope, read: isRead(state, envelope.id) }))
+export function inboxView(
+  oldestFirst: readonly NotificationEnvelope[],
+  lens: InboxLens,
+  options: { returned?: boolean } = {},
+): NotificationEnvelope[] {
+  const accepted = oldestFirst.filter((envelope) =>
+    inboxAccepts(lens.preferences, headerOfEnvelope(envelope)),
+  )
+  const counts = new Map<string, number>()
+  for (const envelope of accepted) {
+    const thread = headerOfEnvelope(envelope).thread
+    if (thread !== undefined) counts.set(thread, (counts.get(thread) ?? 0) + 1)
+  }
+  const entries = newestPerThread([...accepted].reverse(), (envelope) => headerOfEnvelope(envelope).thread)
+  const listed = new Set(entries.map((envelope) => envelope.id))
+  const returned = options.returned
+    ? [...lens.state.snoozed]
+        .filter(([id]) => !listed.has(id) && hasReturned(lens, id))
+        .map(([, snooze]) => JSON.parse(snooze.envelope) as NotificationEnvelope)
+    : []
+  return [...entries, ...returned]
+    .filter((envelope) => !lens.state.dismissed.has(envelope.id) && !isAsleep(lens, envelope.id))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((envelope) => {
+      const thread = headerOfEnvelope(envelope).thread
+      const back = hasReturned(lens, envelope.id)
+      return {
+        ...envelope,
+        ...(thread === undefined ? {} : { thread: { key: thread, count: counts.get(thread) ?? 1 } }),
+        read: !back && isRead(lens.state, envelope.id),
+        ...(back ? { snoozed: true } : {}),
+      }
+    })
 }

@@ -1,12 +1,15 @@
+import { ProtocolError } from '../errors.js'
 import type { ReadState, UnreadCount } from '../protocol/frames.js'
+import type { InboxPreferences } from '../protocol/preferences.js'
 import { STREAM_TOPICS } from '../protocol/topics.js'
 import type { HistoryStore } from '../store/history-store.js'
 import type { InboxOwner, InboxState, InboxStore } from '../store/inbox-store.js'
-import { countUnread, readStateOf, UNREAD_CAP } from './inbox-view.js'
+import { countUnread, type InboxLens, readStateOf, UNREAD_CAP } from './inbox-view.js'
 
-/** Whose inbox, and what they can see: a user within a tenant, with their token's groups. */
+/** Whose inbox, and what they can see: a user within a tenant, with their token's groups and preferences. */
 export interface Reader extends InboxOwner {
   groups?: readonly string[] | undefined
+  preferences?: InboxPreferences | undefined
 }
 
 /** What a client asks of its inbox. */
@@ -14,40 +17,85 @@ export type InboxChange =
   | { type: 'mark_read'; ids: string[] }
   | { type: 'mark_read'; all: true }
   | { type: 'dismiss'; ids: string[] }
+  | { type: 'snooze'; ids: string[]; until: string }
+
+/** How far ahead a snooze may end. */
+export const MAX_SNOOZE_MS = 30 * 24 * 60 * 60 * 1000
 
 // The inbox counts the notifications endpoint's topics, whatever one tab subscribed to: every tab
 // and device of a user shows the same count.
 const INBOX_TOPICS = STREAM_TOPICS.notifications
 
 /**
- * A user's inbox (docs/how-it-works.md, Inbox state): their history, less what they read or
- * dismissed in any tab or on any device.
+ * A user's inbox (docs/how-it-works.md, Inbox state; docs/architecture.md, Inbox controls): their
+ * history, less what their preferences mute, what they read, dismissed or snoozed in any tab or on
+ * any device.
  */
 export class Inbox {
   constructor(
     readonly history: HistoryStore,
     readonly marks: InboxStore,
+    readonly now: () => number = Date.now,
   ) {}
 
-  state(reader: Reader): Promise<InboxState> {
-    return this.marks.state(reader)
+  /** The reader's marks, and what to see them with now. */
+  async lens(reader: Reader): Promise<InboxLens> {
+    return { state: await this.marks.state(reader), preferences: reader.preferences, now: this.now() }
   }
 
-  /** Unread notifications in the history window, targeted and broadcast, one per upload. */
-  async unread(reader: Reader, known?: InboxState): Promise<UnreadCount> {
-    const state = known ?? (await this.marks.state(reader))
-    // Enough to count past the cap even when every read, dismissed or superseded upload status is skipped.
-    const limit = 2 * (UNREAD_CAP + 1) + state.read.size + state.dismissed.size
-    const items = await this.history.headers({ ...reader, topics: INBOX_TOPICS }, state.readBefore, limit)
-    return countUnread(items, state)
+  /** Unread notifications in the history window, targeted and broadcast, a thread once. */
+  async unread(reader: Reader, known?: InboxLens): Promise<UnreadCount> {
+    const lens = known ?? (await this.lens(reader))
+    // Enough to count past the cap even when every read, dismissed, muted or folded one is skipped.
+    const limit = 2 * (UNREAD_CAP + 1) + lens.state.read.size + lens.state.dismissed.size
+    const items = await this.history.headers(
+      { ...reader, topics: INBOX_TOPICS },
+      lens.state.readBefore,
+      limit,
+    )
+    return countUnread(items, lens)
   }
 
   /** Applies a client's change; the result goes to every live connection of the user. */
   async apply(reader: Reader, change: InboxChange): Promise<ReadState> {
-    if ('all' in change) await this.marks.markAllRead(reader)
+    if (change.type === 'snooze') await this.#snooze(reader, change.ids, change.until)
+    else if ('all' in change) await this.marks.markAllRead(reader)
     else if (change.type === 'mark_read') await this.marks.markRead(reader, change.ids)
     else await this.marks.dismiss(reader, change.ids)
-    const state = await this.marks.state(reader)
-    return readStateOf(state, await this.unread(reader, state))
+    const lens = await this.lens(reader)
+    if (change.type !== 'snooze') await this.#endSnoozes(reader, change, lens.state)
+    return readStateOf(lens, await this.unread(reader, lens))
+  }
+
+  /**
+   * Marking an entry back from a snooze ends the snooze; "all" ends every one that is back. Found
+   * in the state read after the marks, so a mark costs no extra read.
+   */
+  async #endSnoozes(
+    reader: Reader,
+    change: Exclude<InboxChange, { type: 'snooze' }>,
+    state: InboxState,
+  ): Promise<void> {
+    const now = this.now()
+    const ended = [...state.snoozed]
+      .filter(([id, snooze]) => ('all' in change ? Date.parse(snooze.until) <= now : change.ids.includes(id)))
+      .map(([id]) => id)
+    if (!ended.length) return
+    await this.marks.endSnoozes(reader, ended)
+    for (const id of ended) state.snoozed.delete(id)
+  }
+
+  async #snooze(reader: Reader, ids: readonly string[], until: string): Promise<void> {
+    const ends = Date.parse(until)
+    const now = this.now()
+    if (ends <= now) throw new ProtocolError('invalid_snooze', `until ${until} is in the past`)
+    if (ends > now + MAX_SNOOZE_MS)
+      throw new ProtocolError('invalid_snooze', 'until is more than 30 days ahead')
+    const found = await this.history.find({ ...reader, topics: INBOX_TOPICS }, ids)
+    await this.marks.snooze(
+      reader,
+      found.map((envelope) => ({ id: envelope.id, envelope: JSON.stringify(envelope) })),
+      until,
+    )
   }
 }

@@ -9,7 +9,9 @@ import {
   NOTIFICATION_SCHEMAS,
   type NotificationData,
   type NotificationType,
+  TimestampSchema,
 } from './notifications.js'
+import { PreferencesSchema } from './preferences.js'
 import { TopicSchema } from './topics.js'
 
 export const HeraldIdSchema = v.pipe(
@@ -43,7 +45,16 @@ export const CLIENT_MESSAGE_SCHEMAS = {
     v.strictObject({ type: v.literal('mark_read'), all: v.literal(true) }),
   ]),
   dismiss: v.strictObject({ type: v.literal('dismiss'), ids: IdListSchema }),
+  set_preferences: v.strictObject({ type: v.literal('set_preferences'), preferences: PreferencesSchema }),
+  /** `until`: at most 30 days ahead, and not in the past (checked where the clock is). */
+  snooze: v.strictObject({ type: v.literal('snooze'), ids: IdListSchema, until: TimestampSchema }),
 } as const
+
+/** The error code of a frame of these types that fails its schema, where it is not `invalid_message`. */
+const INVALID_CODES: Partial<Record<ClientMessageType, ProtocolErrorCode>> = {
+  set_preferences: 'invalid_preferences',
+  snooze: 'invalid_snooze',
+}
 
 export type ClientMessageType = keyof typeof CLIENT_MESSAGE_SCHEMAS
 export type ClientMessage = {
@@ -82,7 +93,10 @@ export function parseClientMessage(frame: string, maxBytes: number): ClientMessa
   }
   const parsed = v.safeParse(CLIENT_MESSAGE_SCHEMAS[type], value)
   if (!parsed.success) {
-    throw new ProtocolError('invalid_message', `invalid ${type}: ${describeIssues(parsed.issues).join('; ')}`)
+    throw new ProtocolError(
+      INVALID_CODES[type] ?? 'invalid_message',
+      `invalid ${type}: ${describeIssues(parsed.issues).join('; ')}`,
+    )
   }
   return parsed.output as ClientMessage
 }
@@ -115,6 +129,8 @@ const ReadStateSchema = v.object({
   /** Everything up to `readBefore` (exclusive) was marked read at once. */
   all: v.boolean(),
   readBefore: v.optional(v.string()),
+  /** Snoozed ids and when each comes back (ISO-8601); each is out of the count and the list until then. */
+  snoozed: v.optional(v.record(v.string(), v.string())),
 })
 export type ReadState = v.InferOutput<typeof ReadStateSchema>
 
@@ -126,6 +142,8 @@ const PROTOCOL_ERROR_CODES = [
   'too_large',
   'rate_limited',
   'forbidden',
+  'invalid_preferences',
+  'invalid_snooze',
 ] as const satisfies readonly ProtocolErrorCode[]
 
 /**
@@ -146,8 +164,14 @@ export const CONTROL_SCHEMAS = {
     topics: v.array(TopicSchema),
     filters: LogFiltersSchema,
     ...PartialUnread,
+    /** What is snoozed, each id with when it comes back (docs/architecture.md, Inbox controls). */
+    snoozed: v.optional(v.record(v.string(), v.string())),
+    /** The user's preferences (docs/architecture.md, Inbox controls); absent from a server before 0.3. */
+    preferences: v.optional(PreferencesSchema),
   }),
   pong: v.object({}),
+  /** The user's preferences after a `set_preferences` in any of their tabs. */
+  preferences: PreferencesSchema,
   subscribed: TopicsData,
   unsubscribed: TopicsData,
   filters_updated: v.object({ filters: LogFiltersSchema }),
@@ -189,6 +213,22 @@ export interface Envelope<T extends ServerFrameType = ServerFrameType> {
   replayed?: boolean
   /** On replayed and recent notifications: whether the user has read it, in any tab or device. */
   read?: boolean
+  /**
+   * On a notification published with a `threadKey` (an upload status: its `upload_id`): its
+   * thread, and on replayed ones how many of the user's notifications the thread holds.
+   */
+  thread?: Thread
+  /** When the notification stops being shown, replayed or counted (ISO-8601). */
+  expiresAt?: string
+  /** Re-sent because its snooze ended. */
+  snoozed?: boolean
+}
+
+/** An inbox entry that stands for every notification of the user with the same key. */
+export interface Thread {
+  key: string
+  /** Absent on live notifications: the client adds each to the count it has. */
+  count?: number
 }
 
 export type NotificationEnvelope = { [K in NotificationType]: Envelope<K> }[NotificationType]
@@ -210,6 +250,9 @@ const EnvelopeShape = v.object({
   timestamp: v.string(),
   replayed: v.optional(v.boolean()),
   read: v.optional(v.boolean()),
+  thread: v.optional(v.object({ key: v.string(), count: v.optional(v.number()) })),
+  expiresAt: v.optional(v.string()),
+  snoozed: v.optional(v.boolean()),
 })
 
 /**

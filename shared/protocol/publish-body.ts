@@ -14,6 +14,9 @@ import {
 } from './notifications.js'
 import type { Topic } from './topics.js'
 
+/** A publish's `threadKey`, at most. */
+export const MAX_THREAD_KEY_LENGTH = 128
+
 /**
  * A user id as a token's `sub` carries it, a tenant or a group as their claims do. Django
  * publishers pass integer primary keys (`send_alert_notification(user_id=1, …)`), so an integer is
@@ -31,6 +34,11 @@ const common = {
   timestamp: v.optional(TimestampSchema),
   /** The tenant the audience is in; `"*"` is every tenant (docs/architecture.md, Tenants and groups). */
   tenant: v.optional(NameSchema),
+  /** Notifications of one user with the same key are one inbox entry (docs/architecture.md, Threads). */
+  threadKey: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_THREAD_KEY_LENGTH))),
+  /** When it stops being shown, replayed and counted; or `ttlSeconds` after it is published. */
+  expiresAt: v.optional(TimestampSchema),
+  ttlSeconds: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
 }
 /** Who within the tenant: one user, or one group (exclusive; checked by `checkAudience`). */
 const targeted = { userId: v.optional(NameSchema), group: v.optional(NameSchema) }
@@ -62,6 +70,11 @@ export const TOPIC_OF: Readonly<Record<PublishBody['type'], Topic>> = {
   log_event: 'logs',
   system: 'system',
   upload_status: 'uploads',
+}
+
+/** The thread a notification joins: its `threadKey`, or an upload's `upload_id`. */
+export function threadKeyOf(body: PublishBody): string | undefined {
+  return body.threadKey ?? (body.type === 'upload_status' ? `upload:${body.data.upload_id}` : undefined)
 }
 
 export function targetUserOf(body: PublishBody): string | undefined {
@@ -103,6 +116,8 @@ export function parsePublishBody(input: unknown): PublishBody {
     throw new InvalidNotificationError('invalid_field', issues.join('; '), issues)
   }
   checkAudience(parsed.output)
+  if (parsed.output.expiresAt !== undefined && parsed.output.ttlSeconds !== undefined)
+    throw new InvalidNotificationError('invalid_field', 'expiresAt and ttlSeconds: name one or the other')
   return parsed.output
 }
 
@@ -111,11 +126,19 @@ export function toEnvelope(
   body: PublishBody,
   fallback: { id: string; timestamp: string },
 ): NotificationEnvelope {
+  const timestamp = body.timestamp ?? fallback.timestamp
+  const thread = threadKeyOf(body)
+  const expiresAt =
+    body.ttlSeconds === undefined
+      ? body.expiresAt
+      : new Date(Date.parse(timestamp) + body.ttlSeconds * 1000).toISOString()
   const envelope = {
     id: body.id ?? fallback.id,
     type: body.type,
     data: body.data,
-    timestamp: body.timestamp ?? fallback.timestamp,
+    timestamp,
+    ...(thread === undefined ? {} : { thread: { key: thread } }),
+    ...(expiresAt === undefined ? {} : { expiresAt }),
   } as NotificationEnvelope
   const size = byteLength(JSON.stringify(envelope))
   if (size > MAX_MESSAGE_BYTES) {

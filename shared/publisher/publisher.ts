@@ -26,6 +26,8 @@ export interface Recipients {
   tenant?: string | number
   /** A group of the tenant instead of one user or everyone. */
   group?: string | number
+  /** The inbox thread it joins: a user's notifications with one key are one entry. */
+  threadKey?: string
 }
 
 export interface PublisherOptions {

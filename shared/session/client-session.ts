@@ -1,18 +1,14 @@
 import { DEFAULTS } from '../defaults.js'
 import { ProtocolError } from '../errors.js'
 import type { Inbox, Reader } from '../inbox/inbox.js'
-import { inboxView } from '../inbox/inbox-view.js'
+import { inboxView, readStateOf } from '../inbox/inbox-view.js'
 import { withDefaults } from '../options.js'
-import {
-  type ClientMessage,
-  type Envelope,
-  makeFrame,
-  parseClientMessage,
-  type UnreadCount,
-} from '../protocol/frames.js'
-import type { Topic } from '../protocol/topics.js'
+import { type ClientMessage, type Envelope, makeFrame, parseClientMessage } from '../protocol/frames.js'
+import { inboxPreferencesOf, type Preferences } from '../protocol/preferences.js'
+import { STREAM_TOPICS, type Topic } from '../protocol/topics.js'
 import type { Connection, ConnectionStore } from '../store/connection-store.js'
 import type { HistoryStore } from '../store/history-store.js'
+import type { PreferencesStore } from '../store/preferences-store.js'
 import type { MessageRateLimit } from './rate-limit.js'
 import type { RateVerdict } from './rate-meter.js'
 
@@ -32,6 +28,7 @@ export interface SessionDeps {
   connections: ConnectionStore
   history: HistoryStore
   inbox: Inbox
+  preferences: Pick<PreferencesStore, 'save'>
   /** Messages per connection per second; none means unlimited. */
   rateLimit?: MessageRateLimit
   limits?: { [K in keyof SessionLimits]?: SessionLimits[K] | undefined }
@@ -45,22 +42,6 @@ export interface SessionContext {
   /** Set only in a multi-tenant deployment. */
   tenant?: string
   groups?: string[]
-}
-
-/** The frame a client receives first, once `$connect` has returned; `unread` on the notifications endpoint. */
-export function welcomeFrame(
-  connection: Pick<Connection, 'connectionId' | 'userId' | 'tenant' | 'groups' | 'topics' | 'filters'>,
-  unread?: UnreadCount,
-) {
-  return makeFrame('connection_established', {
-    connectionId: connection.connectionId,
-    userId: connection.userId,
-    ...(connection.tenant === undefined ? {} : { tenant: connection.tenant }),
-    groups: connection.groups ?? [],
-    topics: connection.topics,
-    filters: connection.filters,
-    ...unread,
-  })
 }
 
 /**
@@ -89,10 +70,13 @@ export async function answerClientFrame(
   }
   try {
     const message = parseClientMessage(frame, limits.maxMessageBytes)
-    if (message.type === 'mark_read' || message.type === 'dismiss') {
-      const state = await deps.inbox.apply(readerOf(context), message)
-      return { frames: [], toUser: makeFrame('read_state', state) }
+    if (message.type === 'mark_read' || message.type === 'dismiss' || message.type === 'snooze') {
+      const connection = await registered(deps, context)
+      const state = await deps.inbox.apply(readerOf(context, connection), message)
+      return { frames: [], toUser: [makeFrame('read_state', state)] }
     }
+    if (message.type === 'set_preferences')
+      return { frames: [], toUser: await setPreferences(deps, context, message.preferences) }
     return { frames: await answer(deps, limits, context, message) }
   } catch (error) {
     if (error instanceof ProtocolError)
@@ -107,21 +91,68 @@ export async function answerClientFrame(
  */
 export interface Answer {
   frames: Envelope[]
-  toUser?: Envelope<'read_state'>
+  toUser?: Envelope[]
   close?: boolean
 }
 
-const readerOf = (context: SessionContext): Reader => ({
+const readerOf = (context: SessionContext, connection: Connection): Reader => ({
   userId: context.userId,
   tenant: context.tenant,
   groups: context.groups,
+  preferences: connection.preferences,
 })
+
+async function registered(deps: SessionDeps, context: SessionContext): Promise<Connection> {
+  const connection = await deps.connections.get(context.connectionId)
+  if (!connection) throw notRegistered()
+  return connection
+}
+
+/**
+ * Keeps the user's new preferences, then rewrites each of their live connections with them (its
+ * index items carry them for the fan-out); every tab gets them, and the count they change.
+ */
+async function setPreferences(
+  deps: SessionDeps,
+  context: SessionContext,
+  preferences: Preferences,
+): Promise<Envelope[]> {
+  await deps.preferences.save({ userId: context.userId, tenant: context.tenant }, preferences)
+  const inboxPreferences = inboxPreferencesOf(preferences)
+  const { recipients } = await deps.connections.recipientsOfUserOn(
+    context.userId,
+    STREAM_TOPICS.notifications,
+    {
+      tenant: context.tenant,
+    },
+  )
+  await Promise.all(
+    recipients.map((recipient) =>
+      deps.connections.update(recipient.connectionId, (current) => ({
+        topics: current.topics,
+        filters: current.filters,
+        preferences: inboxPreferences,
+      })),
+    ),
+  )
+  const reader = {
+    userId: context.userId,
+    tenant: context.tenant,
+    groups: context.groups,
+    preferences: inboxPreferences,
+  }
+  const lens = await deps.inbox.lens(reader)
+  return [
+    makeFrame('preferences', preferences),
+    makeFrame('read_state', readStateOf(lens, await deps.inbox.unread(reader, lens))),
+  ]
+}
 
 async function answer(
   deps: SessionDeps,
   limits: SessionLimits,
   context: SessionContext,
-  message: Exclude<ClientMessage, { type: 'mark_read' | 'dismiss' }>,
+  message: Exclude<ClientMessage, { type: 'mark_read' | 'dismiss' | 'snooze' | 'set_preferences' }>,
 ): Promise<Envelope[]> {
   switch (message.type) {
     case 'ping':
@@ -155,23 +186,23 @@ async function answer(
       return [makeFrame('filters_updated', { filters: updated.filters })]
     }
     case 'resume': {
-      const connection = await deps.connections.get(context.connectionId)
-      if (!connection) throw notRegistered()
-      const reader = readerOf(context)
-      const [missed, state] = await Promise.all([
+      const connection = await registered(deps, context)
+      const reader = readerOf(context, connection)
+      const [missed, lens] = await Promise.all([
         deps.history.missed({
           ...reader,
           topics: connection.topics,
           since: message.since,
           limit: limits.resumeLimit,
         }),
-        deps.inbox.state(reader),
+        deps.inbox.lens(reader),
       ])
-      const shown = inboxView(missed.envelopes, state)
+      // The recent list (no `since`) also holds the entries back from a snooze.
+      const shown = inboxView(missed.envelopes, lens, { returned: message.since === undefined })
       // Where the page ended, even if its last notifications are not shown: paging from the last
       // shown one would read a page of dismissed notifications forever.
       const cursor = missed.envelopes.at(-1)?.id
-      const unread = await deps.inbox.unread(reader, state)
+      const unread = await deps.inbox.unread(reader, lens)
       return [
         ...shown.map((envelope) => ({ ...envelope, replayed: true })),
         makeFrame('resumed', {

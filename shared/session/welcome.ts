@@ -1,16 +1,39 @@
 import type { ConnectionPoster } from '../fan-out/connection-poster.js'
 import { type OpeningOptions, postOnceOpen } from '../fan-out/post-once-open.js'
-import type { UnreadCount } from '../protocol/frames.js'
+import { type Envelope, makeFrame, type ReadState } from '../protocol/frames.js'
+import type { Preferences } from '../protocol/preferences.js'
 import type { Connection } from '../store/connection-store.js'
-import { welcomeFrame } from './client-session.js'
 
 /** What `$connect` hands to the welcome function, which runs once `$connect` has returned. */
 export type WelcomeRequest = Pick<
   Connection,
   'connectionId' | 'userId' | 'tenant' | 'groups' | 'topics' | 'filters'
->
+> & { preferences?: Preferences }
 
 export type WelcomeOptions = Omit<OpeningOptions, 'budget'>
+
+/** What a welcome tells of the user's inbox: the unread count and what is snoozed. */
+export type WelcomeInbox = Partial<Pick<ReadState, 'unread' | 'unreadCapped' | 'countedThrough' | 'snoozed'>>
+
+/**
+ * The frame a client receives first, once `$connect` has returned; on the notifications endpoint
+ * with the unread count, what is snoozed, and the user's preferences.
+ */
+export function welcomeFrame(
+  connection: WelcomeRequest,
+  inbox?: WelcomeInbox,
+): Envelope<'connection_established'> {
+  return makeFrame('connection_established', {
+    connectionId: connection.connectionId,
+    userId: connection.userId,
+    ...(connection.tenant === undefined ? {} : { tenant: connection.tenant }),
+    groups: connection.groups ?? [],
+    topics: connection.topics,
+    filters: connection.filters,
+    ...inbox,
+    ...(connection.preferences === undefined ? {} : { preferences: connection.preferences }),
+  })
+}
 
 /**
  * Sends `connection_established` as soon as API Gateway has opened the socket (see
@@ -20,7 +43,7 @@ export function sendWelcome(
   poster: ConnectionPoster,
   request: WelcomeRequest,
   options: WelcomeOptions = {},
-  unread?: UnreadCount,
+  inbox?: WelcomeInbox,
 ): Promise<boolean> {
-  return postOnceOpen(poster, request.connectionId, JSON.stringify(welcomeFrame(request, unread)), options)
+  return postOnceOpen(poster, request.connectionId, JSON.stringify(welcomeFrame(request, inbox)), options)
 }

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
 import type { Scope } from '../protocol/audience.js'
+import type { InboxPreferences } from '../protocol/preferences.js'
 import type { Topic } from '../protocol/topics.js'
 import type { Connection } from './connection-store.js'
 import {
@@ -20,6 +21,8 @@ export type IndexItem = ItemKey & {
   expiresAt: number
   /** The connection's topics: a reader filters on them, so one item serves every topic. */
   topics: Topic[]
+  /** The user's inbox preferences, so the fan-out applies them to the items it reads anyway. */
+  preferences?: InboxPreferences
   removed?: true
 }
 
@@ -59,6 +62,7 @@ export function indexItems(previous: Connection | undefined, next: Connection, s
     version: next.version,
     expiresAt: next.expiresAt,
     topics: next.topics,
+    ...(next.preferences === undefined ? {} : { preferences: next.preferences }),
   }
   const nextKeys = indexKeys(next, shards)
   const id = (key: ItemKey) => `${key.pk}|${key.sk}`

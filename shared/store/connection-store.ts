@@ -12,10 +12,11 @@ import { ConflictError } from '../errors.js'
 import type { Scope } from '../protocol/audience.js'
 import type { LogFilters } from '../protocol/frames.js'
 import type { LogEvent } from '../protocol/notifications.js'
+import type { InboxPreferences } from '../protocol/preferences.js'
 import type { Topic } from '../protocol/topics.js'
 import { batchWrite } from './batch-write.js'
 import { indexItems, indexKeys, putIfNewer } from './connection-index.js'
-import { countRange, type RecipientLookup, readRanges } from './index-queries.js'
+import { type RecipientLookup, readRanges } from './index-queries.js'
 import {
   connectionKey,
   groupPartition,
@@ -46,6 +47,13 @@ export interface Connection {
   expiresAt: number
   /** Bumped by every change; index items carry the version that wrote them. */
   version: number
+  /** The user's inbox preferences when the connection was made or they last changed. */
+  preferences?: InboxPreferences
+}
+
+/** What a connection's owner may change of it; `preferences` only when named (undefined: none). */
+export type ConnectionChange = Pick<Connection, 'topics' | 'filters'> & {
+  preferences?: InboxPreferences | undefined
 }
 
 export interface ConnectionStoreOptions {
@@ -99,6 +107,7 @@ export class ConnectionStore {
     groups?: readonly string[]
     topics: Topic[]
     filters?: LogFilters
+    preferences?: InboxPreferences | undefined
   }): Promise<Connection> {
     const now = this.#now()
     const connection: Connection = {
@@ -111,6 +120,7 @@ export class ConnectionStore {
       connectedAt: new Date(now).toISOString(),
       expiresAt: Math.floor(now / 1000) + this.#ttlSeconds,
       version: 1,
+      ...(input.preferences === undefined ? {} : { preferences: input.preferences }),
     }
     // Nothing else can touch a connection before `$connect` returns, so its first items go in one
     // unconditional batch: one round trip instead of one per item.
@@ -136,18 +146,23 @@ export class ConnectionStore {
   /** Applies `change` to the stored connection, retrying on a concurrent change; undefined when it is gone. */
   async update(
     connectionId: string,
-    change: (current: Connection) => Pick<Connection, 'topics' | 'filters'>,
+    change: (current: Connection) => ConnectionChange,
   ): Promise<Connection | undefined> {
     const updated = await withBackoff<Connection | undefined>(
       async () => {
         const current = await this.get(connectionId)
         if (!current) return { done: true, value: undefined }
-        const { topics, filters } = change(current)
+        const changed = change(current)
+        const { topics, filters } = changed
+        // A change that does not name the preferences keeps them.
+        const preferences = 'preferences' in changed ? changed.preferences : current.preferences
+        const { preferences: _previous, ...rest } = current
         const next: Connection = {
-          ...current,
+          ...rest,
           topics: [...new Set(topics)],
           filters,
           version: current.version + 1,
+          ...(preferences === undefined ? {} : { preferences }),
         }
         try {
           await this.#client.send(
@@ -262,11 +277,6 @@ export class ConnectionStore {
   /** A user's live connections on any of `topics`, within the tenant, each once. */
   recipientsOfUserOn(userId: string, topics: readonly Topic[], scope: Scope = {}): Promise<RecipientLookup> {
     return readRanges(this.#reader(), [{ pk: userPartition(userId, scope), prefix: 'conn#', topics }])
-  }
-
-  /** How many live connections a user has within the tenant: a count over one key range. */
-  countOfUser(userId: string, scope: Scope = {}): Promise<number> {
-    return countRange(this.#reader(), { pk: userPartition(userId, scope), prefix: 'conn#' })
   }
 
   /** Every live connection subscribed to `topic` (in the tenant, or in every tenant unscoped), shard by shard. */

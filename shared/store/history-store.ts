@@ -1,6 +1,13 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb'
+import { chunk } from '../chunk.js'
 import { DEFAULTS } from '../defaults.js'
 import type { NotificationEnvelope } from '../protocol/frames.js'
+import { TOPIC_OF } from '../protocol/publish-body.js'
 import type { Topic } from '../protocol/topics.js'
 import { historyPartition } from './keys.js'
 import { liveItemsFilter, queryPages } from './query-pages.js'
@@ -44,10 +51,32 @@ interface HistoryItem {
   sk: string
   topic: Topic
   envelope: string
-  /** An upload's statuses are one inbox item: counted, read and shown by their latest. */
+  /** A thread's notifications are one inbox item: counted, read and shown by their latest. */
+  thread?: string
+  /** Written before threads: an upload's id, which is now its thread `upload:<id>`. */
   uploadId?: string
+  /** What a user's preferences are applied to, without reading the envelope. */
+  source?: string
+  severity?: string
   expiresAt: number
 }
+
+/** What the inbox needs of a notification to count it: no envelope. */
+export interface Header {
+  id: string
+  topic: Topic
+  thread?: string
+  source?: string
+  severity?: string
+}
+
+// `source` is one of DynamoDB's reserved words, so the projection names it through a placeholder.
+const HEADER_PROJECTION = {
+  ProjectionExpression: 'sk, topic, thread, uploadId, #source, severity',
+  ExpressionAttributeNames: { '#source': 'source' },
+}
+/** BatchGetItem's limit on keys per call. */
+const BATCH_GET_KEYS = 100
 
 // Only notifications a user can miss are kept: their own, their groups', and broadcasts on these topics.
 const BROADCAST_HISTORY_TOPICS: readonly Topic[] = ['alerts', 'system']
@@ -95,13 +124,20 @@ export class HistoryStore {
   async record(envelope: NotificationEnvelope, target: HistoryTarget): Promise<void> {
     const pk = partitionOf(target)
     if (pk === undefined) return
+    const { id: _id, topic: _topic, ...fields } = headerOfEnvelope(envelope)
     const item: HistoryItem = {
       pk,
       sk: envelope.id,
       topic: target.topic,
       envelope: JSON.stringify(envelope),
-      ...(envelope.type === 'upload_status' ? { uploadId: envelope.data.upload_id } : {}),
-      expiresAt: Math.floor(this.#now() / 1000) + this.#retentionSeconds,
+      ...fields,
+      // A notification that expires sooner leaves history then: not replayed, not counted.
+      expiresAt: Math.min(
+        Math.floor(this.#now() / 1000) + this.#retentionSeconds,
+        envelope.expiresAt === undefined
+          ? Number.POSITIVE_INFINITY
+          : Math.ceil(Date.parse(envelope.expiresAt) / 1000),
+      ),
     }
     await this.#client.send(new PutCommand({ TableName: this.#table, Item: item }))
   }
@@ -126,21 +162,44 @@ export class HistoryStore {
   }
 
   /**
-   * The ids (and upload ids) of what a user could have received newer than `after`, newest first,
-   * at most `limit` per partition: what an unread count needs, without the notifications themselves.
+   * The headers of what a user could have received newer than `after`, newest first, at most
+   * `limit` per partition: what an unread count needs, without the notifications themselves.
    */
-  async headers(query: Omit<MissedQuery, 'since' | 'limit'>, after: string | undefined, limit: number) {
+  async headers(
+    query: Omit<MissedQuery, 'since' | 'limit'>,
+    after: string | undefined,
+    limit: number,
+  ): Promise<Header[]> {
     if (query.topics.length === 0) return []
     const pages = await Promise.all(
       partitionsOf(query).map((pk) =>
         this.#read(pk, query.topics, { after, newestFirst: true, limit, headersOnly: true }),
       ),
     )
-    return pages
-      .flat()
-      .sort(byId)
-      .reverse()
-      .map((item) => ({ id: item.sk, ...(item.uploadId === undefined ? {} : { uploadId: item.uploadId }) }))
+    return pages.flat().sort(byId).reverse().map(headerOf)
+  }
+
+  /** The notifications with these ids that the user could have received and history still keeps. */
+  async find(
+    query: Omit<MissedQuery, 'since' | 'limit'>,
+    ids: readonly string[],
+  ): Promise<NotificationEnvelope[]> {
+    const nowSeconds = Math.floor(this.#now() / 1000)
+    const keys = partitionsOf(query).flatMap((pk) => [...new Set(ids)].map((sk) => ({ pk, sk })))
+    const found: NotificationEnvelope[] = []
+    for (const batch of chunk(keys, BATCH_GET_KEYS)) {
+      let pending: Record<string, unknown>[] | undefined = batch
+      while (pending?.length) {
+        const result: BatchGetCommandOutput = await this.#client.send(
+          new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: pending } } }),
+        )
+        for (const item of (result.Responses?.[this.#table] ?? []) as HistoryItem[])
+          if (item.expiresAt > nowSeconds && query.topics.includes(item.topic))
+            found.push(JSON.parse(item.envelope) as NotificationEnvelope)
+        pending = result.UnprocessedKeys?.[this.#table]?.Keys
+      }
+    }
+    return found
   }
 
   async #read(
@@ -162,7 +221,7 @@ export class HistoryStore {
         FilterExpression: `${filter.FilterExpression} AND topic IN (${topics.map((_, i) => `:t${i}`).join(', ')})`,
         ExpressionAttributeValues: values,
         ScanIndexForward: !range.newestFirst,
-        ...(range.headersOnly ? { ProjectionExpression: 'sk, uploadId' } : {}),
+        ...(range.headersOnly ? HEADER_PROJECTION : {}),
       },
       range.limit,
     )
@@ -170,4 +229,30 @@ export class HistoryStore {
   }
 }
 
-const byId = (a: { sk: string }, b: { sk: string }) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0)
+const byId = (a: { sk: string }, b: { sk: string }): number => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0)
+
+/** What the inbox knows of an envelope: its topic, source, severity and thread. */
+export function headerOfEnvelope(envelope: NotificationEnvelope): Header {
+  const data = envelope.data as { source?: unknown; severity?: unknown }
+  const thread =
+    envelope.thread?.key ??
+    (envelope.type === 'upload_status' ? `upload:${envelope.data.upload_id}` : undefined)
+  return {
+    id: envelope.id,
+    topic: TOPIC_OF[envelope.type],
+    ...(thread === undefined ? {} : { thread }),
+    ...(typeof data.source === 'string' ? { source: data.source } : {}),
+    ...(envelope.type === 'alert' ? { severity: envelope.data.severity } : {}),
+  }
+}
+
+function headerOf(item: Partial<HistoryItem> & Pick<HistoryItem, 'sk'>): Header {
+  const thread = item.thread ?? (item.uploadId === undefined ? undefined : `upload:${item.uploadId}`)
+  return {
+    id: item.sk,
+    topic: item.topic as Topic,
+    ...(thread === undefined ? {} : { thread }),
+    ...(item.source === undefined ? {} : { source: item.source }),
+    ...(item.severity === undefined ? {} : { severity: item.severity }),
+  }
+}

@@ -18,6 +18,15 @@ export interface InboxState {
   /** Read one by one, newer than `readBefore`. */
   read: Set<string>
   dismissed: Set<string>
+  /** Snoozed entries by id, each with its notification, so it comes back even after history lets it go. */
+  snoozed: Map<string, Snooze>
+}
+
+export interface Snooze {
+  /** When it comes back (ISO-8601). */
+  until: string
+  /** The notification's envelope, as JSON. */
+  envelope: string
 }
 
 export interface InboxStoreOptions {
@@ -31,6 +40,7 @@ export interface InboxStoreOptions {
 const ALL = 'all'
 const READ = 'read#'
 const DISMISSED = 'dismissed#'
+const SNOOZED = 'snoozed#'
 
 /**
  * Read and dismissed marks, per user within a tenant, beside the history they mark. "Mark all
@@ -53,17 +63,19 @@ export class InboxStore {
   /** The owner's marks: one Query over their inbox partition. */
   async state(owner: InboxOwner): Promise<InboxState> {
     const filter = liveItemsFilter(Math.floor(this.#now() / 1000))
-    const { items } = await queryPages<{ sk: string; marker?: string }>(this.#client, {
+    const { items } = await queryPages<{ sk: string; marker?: string } & Partial<Snooze>>(this.#client, {
       TableName: this.#table,
       KeyConditionExpression: 'pk = :pk',
       FilterExpression: filter.FilterExpression,
       ExpressionAttributeValues: { ...filter.values, ':pk': historyPartition.inbox(owner.userId, owner) },
     })
-    const state: InboxState = { read: new Set(), dismissed: new Set() }
+    const state: InboxState = { read: new Set(), dismissed: new Set(), snoozed: new Map() }
     for (const item of items) {
       if (item.sk === ALL) state.readBefore = item.marker
       else if (item.sk.startsWith(READ)) state.read.add(item.sk.slice(READ.length))
       else if (item.sk.startsWith(DISMISSED)) state.dismissed.add(item.sk.slice(DISMISSED.length))
+      else if (item.sk.startsWith(SNOOZED) && item.until !== undefined && item.envelope !== undefined)
+        state.snoozed.set(item.sk.slice(SNOOZED.length), { until: item.until, envelope: item.envelope })
     }
     if (state.readBefore !== undefined)
       for (const id of state.read) if (id < state.readBefore) state.read.delete(id)
@@ -76,6 +88,36 @@ export class InboxStore {
 
   dismiss(owner: InboxOwner, ids: readonly string[]): Promise<void> {
     return this.#mark(owner, DISMISSED, ids)
+  }
+
+  /**
+   * Snoozes each notification until `until`; it stays in the inbox partition until a retention
+   * window after that, so it comes back even if history has let it go by then.
+   */
+  async snooze(
+    owner: InboxOwner,
+    envelopes: readonly { id: string; envelope: string }[],
+    until: string,
+  ): Promise<void> {
+    const pk = historyPartition.inbox(owner.userId, owner)
+    const expiresAt = this.#expiry(Date.parse(until))
+    await batchWrite(
+      this.#client,
+      this.#table,
+      envelopes.map(({ id, envelope }) => ({
+        PutRequest: { Item: { pk, sk: `${SNOOZED}${id}`, until, envelope, expiresAt } },
+      })),
+    )
+  }
+
+  /** Ends these snoozes: a returned entry marked read or dismissed is an ordinary one again. */
+  async endSnoozes(owner: InboxOwner, ids: readonly string[]): Promise<void> {
+    const pk = historyPartition.inbox(owner.userId, owner)
+    await batchWrite(
+      this.#client,
+      this.#table,
+      ids.map((id) => ({ DeleteRequest: { Key: { pk, sk: `${SNOOZED}${id}` } } })),
+    )
   }
 
   /** Marks everything published until now read; a marker never moves back. */

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { InboxPreferences } from '../protocol/preferences.js'
 import type { Topic } from '../protocol/topics.js'
 import type { IndexItem } from './connection-index.js'
 import type { ItemKey } from './keys.js'
@@ -9,6 +10,7 @@ export interface Recipient {
   userId: string
   /** The index item the recipient was found through, so a stale one can be deleted exactly. */
   key: ItemKey
+  preferences?: InboxPreferences
 }
 
 export interface RecipientLookup {
@@ -70,14 +72,9 @@ export async function readRanges(reader: Reader, ranges: readonly IndexRange[]):
         connectionId: item.connectionId,
         userId: item.userId,
         key: { pk: item.pk, sk: item.sk },
+        ...(item.preferences === undefined ? {} : { preferences: item.preferences }),
       })
     }
   }
   return { recipients, itemsRead }
-}
-
-/** How many live items one range holds: a count, nothing returned. */
-export async function countRange(reader: Reader, range: IndexRange): Promise<number> {
-  const { count } = await queryPages(reader.client, { ...rangeQuery(reader, range), Select: 'COUNT' })
-  return count
 }

@@ -24,6 +24,9 @@ const deep = fc
   .integer({ min: 50, max: 2000 })
   .map((depth) => `{"type":"subscribe","topics":${'['.repeat(depth)}${']'.repeat(depth)}}`)
 
+// Invalid preferences and snoozes have codes of their own (docs/architecture.md, Inbox controls).
+const INVALID: Record<string, string> = { set_preferences: 'invalid_preferences', snooze: 'invalid_snooze' }
+
 /** A frame and the error code (or codes) it must get back. */
 type Case = [string, string | string[]]
 
@@ -54,7 +57,12 @@ const invalidFrames: fc.Arbitrary<Case> = fc.oneof(
     .map((type): Case => [JSON.stringify({ type, topics: ['alerts'] }), 'unknown_type']),
   fc
     .tuple(fc.constantFrom(...TO_FUNCTIONS), fc.string({ minLength: 1, maxLength: 10 }), fc.jsonValue())
-    .map(([type, key, value]): Case => [JSON.stringify({ type, [`x_${key}`]: value }), 'invalid_message']),
+    .map(
+      ([type, key, value]): Case => [
+        JSON.stringify({ type, [`x_${key}`]: value }),
+        INVALID[type] ?? 'invalid_message',
+      ],
+    ),
   fc
     .constantFrom(
       '{"type":"__proto__"}',

@@ -11,12 +11,7 @@ const alert = (title: string) => ({ severity: 'low' as const, title, message: ti
 /** Publishes and waits until every socket has everything it was sent (a pong follows them). */
 async function settle(...sockets: TestClient[]) {
   await herald.stack.idle()
-  await Promise.all(
-    sockets.map(async (socket) => {
-      socket.send({ type: 'ping' })
-      await socket.next('pong')
-    }),
-  )
+  await Promise.all(sockets.map((socket) => socket.caughtUp()))
 }
 
 const readState = async (socket: TestClient) => (await socket.next('read_state')).data as ReadState

@@ -80,6 +80,8 @@ describe('Roles', () => {
         'dynamodb:UpdateItem': ['connections'],
         'dynamodb:Query': ['connections', 'history'],
         'dynamodb:BatchWriteItem': ['history'],
+        // A snooze keeps a copy of each notification it finds.
+        'dynamodb:BatchGetItem': ['history'],
         // POST for answers, DELETE to close an abusive connection: two synthesized.resources.
         'execute-api:ManageConnections': ['api', 'api'],
       },

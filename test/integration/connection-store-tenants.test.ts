@@ -1,5 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
+import { PreferencesStore } from '../../shared/store/preferences-store.js'
 import { ids, withConnectionStore } from '../support/connection-store-fixture.js'
 
 const t = withConnectionStore()
@@ -67,8 +68,13 @@ describe('Class: ConnectionStore, tenants and groups', () => {
       [id('acme-1'), id('acme-1b')].sort(),
     )
     expect(ids(await t.store.recipientsOfUser('1', 'alerts', tenant('globex')))).toEqual([id('globex-1')])
-    expect(await t.store.countOfUser('1', tenant('acme'))).toBe(2)
-    expect(await t.store.countOfUser('1', tenant('globex'))).toBe(1)
+    const users = new PreferencesStore({
+      client: t.dynamo.client,
+      tableName: t.dynamo.tables.connections,
+      now: () => t.clock,
+    })
+    expect((await users.userRecord({ userId: '1', ...tenant('acme') })).connections).toBe(2)
+    expect((await users.userRecord({ userId: '1', ...tenant('globex') })).connections).toBe(1)
   })
 
   it('reads only the tenant’s subscribers for a tenant, and every tenant’s unscoped ("*")', async () => {

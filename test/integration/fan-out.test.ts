@@ -10,6 +10,7 @@ import type { Topic } from '../../shared/protocol/topics.js'
 import { answerClientFrame } from '../../shared/session/client-session.js'
 import type { ConnectionStore } from '../../shared/store/connection-store.js'
 import type { HistoryStore } from '../../shared/store/history-store.js'
+import type { PreferencesStore } from '../../shared/store/preferences-store.js'
 import { withLocalDynamo } from '../support/local-dynamo.js'
 import { RecordingPoster } from '../support/recording-poster.js'
 
@@ -17,11 +18,12 @@ const dynamo = withLocalDynamo()
 let connections: ConnectionStore
 let history: HistoryStore
 let inbox: Inbox
+let prefs: PreferencesStore
 let poster: RecordingPoster
 let tables: TableNames
 
 beforeEach(async () => {
-  ;({ connections, history, inbox, tables } = await dynamo.freshStores())
+  ;({ connections, history, inbox, tables, preferences: prefs } = await dynamo.freshStores())
   poster = new RecordingPoster()
 })
 
@@ -170,7 +172,7 @@ describe('Function: fanOut', () => {
     // Act: the client reconnects and resumes from the last id it saw
     await connect('bob-tab-2', 'bob', ['alerts', 'system', 'uploads'])
     const { frames } = await answerClientFrame(
-      { connections, history, inbox },
+      { connections, history, inbox, preferences: prefs },
       { connectionId: 'bob-tab-2', userId: 'bob', canReadLogs: true },
       JSON.stringify({ type: 'resume', since: lastSeen }),
     )

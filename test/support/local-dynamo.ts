@@ -12,6 +12,7 @@ import { Inbox } from '../../shared/inbox/inbox.js'
 import { ConnectionStore } from '../../shared/store/connection-store.js'
 import { HistoryStore } from '../../shared/store/history-store.js'
 import { InboxStore } from '../../shared/store/inbox-store.js'
+import { PreferencesStore } from '../../shared/store/preferences-store.js'
 
 export interface DynamoFixture {
   client: DynamoDBDocumentClient
@@ -20,9 +21,13 @@ export interface DynamoFixture {
   /** New empty tables, for a test that must see nothing but its own items. */
   freshTables(): Promise<TableNames>
   /** Both stores over new empty tables. */
-  freshStores(options?: {
-    now?: () => number
-  }): Promise<{ connections: ConnectionStore; history: HistoryStore; inbox: Inbox; tables: TableNames }>
+  freshStores(options?: { now?: () => number }): Promise<{
+    connections: ConnectionStore
+    history: HistoryStore
+    inbox: Inbox
+    preferences: PreferencesStore
+    tables: TableNames
+  }>
 }
 
 /** A real dynalite server for the test file, with fresh tables. */
@@ -43,7 +48,12 @@ export function withLocalDynamo(): DynamoFixture {
       return {
         connections: new ConnectionStore({ client, tableName: tables.connections, ...options }),
         history,
-        inbox: new Inbox(history, new InboxStore({ client, tableName: tables.history, ...options })),
+        inbox: new Inbox(
+          history,
+          new InboxStore({ client, tableName: tables.history, ...options }),
+          options.now,
+        ),
+        preferences: new PreferencesStore({ client, tableName: tables.connections, ...options }),
         tables,
       }
     }

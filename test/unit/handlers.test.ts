@@ -16,6 +16,7 @@ import { invokeAsync } from '../../shared/runtime/lambda.js'
 import type { WelcomeRequest } from '../../shared/session/welcome.js'
 import type { ConnectionStore } from '../../shared/store/connection-store.js'
 import type { HistoryStore } from '../../shared/store/history-store.js'
+import type { PreferencesStore } from '../../shared/store/preferences-store.js'
 import { snsEvent, webSocketEvent } from '../support/events.js'
 import { withLocalDynamo } from '../support/local-dynamo.js'
 import { withManagementStub } from '../support/management-stub.js'
@@ -26,9 +27,10 @@ let poster: ConnectionPoster
 let connections: ConnectionStore
 let history: HistoryStore
 let inbox: Inbox
+let preferences: PreferencesStore
 
 beforeEach(async () => {
-  ;({ connections, history, inbox } = await dynamo.freshStores())
+  ;({ connections, history, inbox, preferences } = await dynamo.freshStores())
   poster = signedHttpPoster({
     endpoint: management.endpoint,
     region: 'us-east-1',
@@ -44,6 +46,7 @@ describe('Function: connect handler', () => {
     const welcomed: WelcomeRequest[] = []
     const handler = createConnectHandler({
       connections,
+      preferences,
       welcome: async (request) => void welcomed.push(request),
     })
 
@@ -60,7 +63,7 @@ describe('Function: connect handler', () => {
   })
 
   it('puts ?stream=logs connections on the logs topic', async () => {
-    const handler = createConnectHandler({ connections, welcome: async () => {} })
+    const handler = createConnectHandler({ connections, preferences, welcome: async () => {} })
 
     await handler(webSocketEvent('$connect', 'c2', { userId: 'ops', query: { stream: 'logs' } }))
 
@@ -132,7 +135,7 @@ describe('Function: disconnect handler', () => {
 })
 
 describe('Function: message handler', () => {
-  const handler = () => createMessageHandler({ connections, history, inbox, poster })
+  const handler = () => createMessageHandler({ connections, history, inbox, preferences, poster })
   const send = (body: string, options: { canReadLogs?: boolean } = {}) =>
     handler()(webSocketEvent('$default', 'c1', { userId: 'alice', body, ...options }))
 
