@@ -4,6 +4,7 @@ export type {
   Envelope,
   LogFilters,
   NotificationEnvelope,
+  Thread,
 } from '../shared/protocol/frames.js'
 export type {
   Alert,
@@ -13,9 +14,11 @@ export type {
   SystemNotice,
   UploadStatus,
 } from '../shared/protocol/notifications.js'
+export type { Preferences } from '../shared/protocol/preferences.js'
 export type { Stream, Topic } from '../shared/protocol/topics.js'
 export { type BackoffOptions, DEFAULT_BACKOFF, reconnectDelay } from './core/backoff.js'
 export { ConnectionState } from './core/connection-state.js'
+export type { Expiring, InboxState } from './core/inbox-state.js'
 export { WebSocketService } from './websocket-service.js'
 export type {
   FrameListener,

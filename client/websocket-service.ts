@@ -8,6 +8,7 @@ import {
   parseServerFrame,
 } from '../shared/protocol/frames.js'
 import { MAX_CONNECTION_AGE_MS } from '../shared/protocol/limits.js'
+import type { Preferences } from '../shared/protocol/preferences.js'
 import { STREAM_TOPICS, type Topic } from '../shared/protocol/topics.js'
 import { DEFAULT_BACKOFF, reconnectDelay } from './core/backoff.js'
 import { connectUrl } from './core/connect-url.js'
@@ -20,7 +21,8 @@ import {
   Heartbeat,
   type Timers,
 } from './core/heartbeat.js'
-import { applyFrame, EMPTY_INBOX, type InboxState } from './core/inbox-state.js'
+import { InboxKeeper } from './core/inbox-keeper.js'
+import type { InboxState } from './core/inbox-state.js'
 import { ResumeCursor } from './core/resume-cursor.js'
 import type {
   FrameListener,
@@ -77,7 +79,7 @@ export class WebSocketService {
   #filters: LogFilters | undefined
   readonly #cursor = new ResumeCursor()
   #identity: HeraldIdentity | undefined
-  #inbox: InboxState = EMPTY_INBOX
+  readonly #inbox: InboxKeeper
 
   constructor(options: WebSocketServiceOptions) {
     this.#options = options
@@ -92,11 +94,25 @@ export class WebSocketService {
       ping: () => this.#socket?.send(PING),
       onDead: () => this.#drop(4000, 'heartbeat timed out', false),
     })
+    this.#inbox = new InboxKeeper({
+      timers: this.#timers,
+      now: options.now ?? Date.now,
+      onChange: (inbox) => {
+        for (const listener of this.#listeners) listener.onInboxChange?.(inbox)
+      },
+      onSnoozeEnded: () => {
+        const recall = this.#cursor.recall(this.isConnected)
+        if (recall) this.#send(recall)
+      },
+    })
   }
 
-  /** The user's unread count, read and dismissed marks, synced with every tab and device. */
+  /**
+   * The user's unread count, read, dismissed and snoozed marks, threads and preferences, synced with
+   * every tab and device.
+   */
   get inbox(): InboxState {
-    return this.#inbox
+    return this.#inbox.state
   }
 
   /** Marks notifications read everywhere; the server answers every tab with `read_state`. */
@@ -111,6 +127,23 @@ export class WebSocketService {
   /** Dismisses notifications everywhere: they are never replayed again. */
   dismiss(all: readonly string[]): void {
     for (const ids of chunk(all, MAX_INBOX_IDS)) this.send({ type: 'dismiss', ids })
+  }
+
+  /**
+   * Takes notifications out of the list and the unread count everywhere until `until` (at most 30
+   * days ahead); then they come back, unread. A refusal comes as an `error` frame, `invalid_snooze`.
+   */
+  snooze(all: readonly string[], until: Date): void {
+    const iso = until.toISOString()
+    for (const ids of chunk(all, MAX_INBOX_IDS)) this.send({ type: 'snooze', ids, until: iso })
+  }
+
+  /**
+   * Replaces the user's preferences; every tab gets them in a `preferences` frame, or this one an
+   * `error` frame, `invalid_preferences`, and they stay as they were.
+   */
+  setPreferences(preferences: Preferences): void {
+    this.send({ type: 'set_preferences', preferences })
   }
 
   /** Who the server took this connection to be (user, tenant, groups); undefined until welcomed. */
@@ -171,6 +204,7 @@ export class WebSocketService {
     this.#timers.clearTimeout(this.#reconnectTimer)
     const socket = this.#detach()
     socket?.close(1000, 'client disconnect')
+    this.#inbox.stop()
     this.#setState(ConnectionState.Idle)
   }
 
@@ -274,13 +308,14 @@ export class WebSocketService {
     } else if (isNotificationFrame(frame)) {
       // Before the duplicate check: a page's end counts even if its last notification came live first.
       this.#cursor.notification(frame, this.#state === ConnectionState.Open)
-      if (this.#seen.check(frame.id)) return
+      // A snooze's end sends its notification again, to be listed once more.
+      if (this.#seen.check(frame.id) && frame.snoozed !== true) return
     } else if (frame.type === 'resumed') {
       const next = this.#cursor.resumed(frame.data)
       if (next) this.#send(next)
     }
     const source = this.#cursor.sourceOf(frame)
-    this.#inbox = applyFrame(this.#inbox, frame, source)
+    this.#inbox.apply(frame, source)
     for (const listener of this.#listeners) listener.onMessage?.(frame, source)
   }
 

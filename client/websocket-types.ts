@@ -2,6 +2,7 @@ import type { ServerFrame } from '../shared/protocol/frames.js'
 import type { Stream } from '../shared/protocol/topics.js'
 import type { ConnectionState } from './core/connection-state.js'
 import type { Timers, WakeSignals } from './core/heartbeat.js'
+import type { InboxState } from './core/inbox-state.js'
 
 /**
  * How a notification reached the client: `live` as it happened, `missed` through `resume` after a
@@ -22,6 +23,8 @@ export interface HeraldIdentity {
 export interface FrameListener {
   onMessage?: (frame: ServerFrame, source: FrameSource) => void
   onStateChange?: (state: ConnectionState) => void
+  /** The user's inbox changed: by a frame (before `onMessage` hears it), an ended snooze or an expiry. */
+  onInboxChange?: (inbox: InboxState) => void
 }
 
 /** The part of the browser's WebSocket the service uses; `ws` in Node has the same shape. */

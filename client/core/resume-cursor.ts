@@ -12,6 +12,8 @@ import type { FrameSource } from '../websocket-types.js'
 export const RESUME_OVERLAP_MS = 60_000
 
 type Resume = Extract<ClientMessage, { type: 'resume' }>
+/** A `recall` asks the recent page again, for what came back from a snooze; the position stays. */
+type ResumeSource = 'missed' | 'recent' | 'recall'
 
 const ZERO_RANDOM = new Uint8Array(10)
 const newer = (a: string | undefined, b: string | undefined): string | undefined =>
@@ -28,7 +30,9 @@ const older = (a: string | undefined, b: string | undefined): string | undefined
  */
 export class ResumeCursor {
   #position: string | undefined
-  #resuming: { source: 'missed' | 'recent'; pageEnd?: string; request: Resume } | undefined
+  #resuming: { source: ResumeSource; pageEnd?: string; request: Resume } | undefined
+  /** A snooze ended while a resume was in progress or the socket was down: the recall still to ask. */
+  #recallOwed = false
   #welcomeId = ''
   /** The newest live notification on this socket not yet counted in `position`. */
   #live: string | undefined
@@ -44,7 +48,10 @@ export class ResumeCursor {
   sourceOf(frame: Envelope): FrameSource {
     // A replayed notification newer than the welcome was published while connected, so it is also
     // pushed live: whichever copy comes first is kept, and it is live either way.
-    return frame.replayed && frame.id < this.#welcomeId ? (this.#resuming?.source ?? 'missed') : 'live'
+    // A recall's page is all history: what of it came live before was dropped by id already.
+    const source = this.#resuming?.source
+    if (!frame.replayed || (frame.id >= this.#welcomeId && source !== 'recall')) return 'live'
+    return source === 'recall' ? 'recent' : (source ?? 'missed')
   }
 
   /** A notification arrived, before the welcome or after it; `open` once welcomed. */
@@ -54,7 +61,8 @@ export class ResumeCursor {
       return
     }
     this.#first = older(this.#first, frame.id)
-    if (open && !this.#resuming) this.#moveTo(newer(this.#position, frame.id))
+    if (open && (!this.#resuming || this.#resuming.source === 'recall'))
+      this.#moveTo(newer(this.#position, frame.id))
     else this.#live = newer(this.#live, frame.id)
   }
 
@@ -64,17 +72,34 @@ export class ResumeCursor {
     this.#first = older(this.#first, welcomeId)
     if (this.#position !== undefined)
       return this.#ask('missed', newer(rewound(this.#position), this.#floor) as string)
-    if (loadRecent) return this.#ask('recent')
+    if (loadRecent) {
+      // The recent page brings back what a snooze ended, as a recall would.
+      this.#recallOwed = false
+      return this.#ask('recent')
+    }
     // A first connection expects nothing from before it: from the first id it brought, everything
     // comes live, and a post still in flight is found again by the next resume.
     this.#moveTo(this.#first)
-    return undefined
+    return this.#nextRecall()
+  }
+
+  /**
+   * A snooze ended: the server sends its entry back in the recent page (docs/architecture.md,
+   * Snooze). Asked now when the socket is `open` and no resume is in progress, else once it ends.
+   */
+  recall(open: boolean): Resume | undefined {
+    this.#recallOwed = true
+    return open && !this.#resuming ? this.#nextRecall() : undefined
   }
 
   /** A page of the resume is in: the next page to ask for, if any. */
   resumed(data: { more: boolean; cursor?: string | undefined }): Resume | undefined {
     const resuming = this.#resuming
     if (!resuming) return undefined
+    if (resuming.source === 'recall') {
+      this.#resuming = undefined
+      return this.#nextRecall()
+    }
     const pageEnd = data.cursor ?? resuming.pageEnd
     // A recent load is the newest page; `more` there means older history, not missed notifications.
     if (data.more && resuming.source === 'missed' && pageEnd !== undefined) {
@@ -82,7 +107,7 @@ export class ResumeCursor {
       return this.#ask('missed', pageEnd)
     }
     this.#settle(pageEnd)
-    return undefined
+    return this.#nextRecall()
   }
 
   /**
@@ -100,13 +125,20 @@ export class ResumeCursor {
    */
   dropped(): void {
     if (this.#position === undefined) this.#moveTo(this.#first)
+    if (this.#resuming?.source === 'recall') this.#recallOwed = true
     this.#resuming = undefined
     this.#live = undefined
     this.#first = undefined
   }
 
+  #nextRecall(): Resume | undefined {
+    if (!this.#recallOwed) return undefined
+    this.#recallOwed = false
+    return this.#ask('recall')
+  }
+
   /** Asks for a page: from `since`, or the recent one; it is awaited until `resumed` answers. */
-  #ask(source: 'missed' | 'recent', since?: string): Resume {
+  #ask(source: ResumeSource, since?: string): Resume {
     const request: Resume = since === undefined ? { type: 'resume' } : { type: 'resume', since }
     this.#resuming = { source, request }
     return request

@@ -3,13 +3,17 @@ import { HeraldProvider } from '../react/herald-provider.js'
 import { LogStream } from '../react/log-stream.js'
 import { NotificationCenter } from '../react/notification-center.js'
 import { type DemoUser, fetchConfig, fetchToken } from './local-api.js'
+import { PreferencesPanel } from './preferences-panel.js'
 import { SamplePanel } from './sample-panel.js'
 import { IdentityBadge, SignIn, userFromQuery } from './sign-in.js'
 
 const params = new URLSearchParams(globalThis.location.search)
 const optionalNumber = (name: string) => (params.has(name) ? Number(params.get(name)) : undefined)
 
-/** The local stack's demo: who you are, your notifications, the log stream, and a way to make events. */
+/**
+ * The local stack's demo: who you are, your notifications, the log stream, a way to make events,
+ * and your inbox preferences.
+ */
 export function Dashboard() {
   const [websocketUrl, setWebsocketUrl] = useState<string>()
   const [user, setUser] = useState<DemoUser>()
@@ -47,7 +51,10 @@ export function Dashboard() {
               </h2>
               <LogStream maxLogs={100} />
             </section>
-            <SamplePanel user={user} />
+            <div style={styles.side}>
+              <SamplePanel user={user} />
+              <PreferencesPanel />
+            </div>
           </main>
         </HeraldProvider>
       )}
@@ -67,6 +74,7 @@ const styles = {
   },
   title: { margin: 0, fontSize: 20, marginRight: 'auto' },
   main: { display: 'grid', gridTemplateColumns: 'minmax(0, 2fr) minmax(280px, 1fr)', gap: 16, padding: 24 },
+  side: { display: 'grid', gap: 16, alignContent: 'start', minWidth: 0 },
   card: { background: '#fff', borderRadius: 8, padding: 16, minWidth: 0 },
   heading: { margin: '0 0 8px', fontSize: 16 },
 } satisfies Record<string, CSSProperties>

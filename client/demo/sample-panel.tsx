@@ -2,6 +2,7 @@ import { type CSSProperties, useState } from 'react'
 import { LOG_LEVELS, type LogLevel, SEVERITIES, type Severity } from '../../shared/protocol/notifications.js'
 import type { PublishInput } from '../../shared/protocol/publish-body.js'
 import { type DemoUser, publish } from './local-api.js'
+import { panelStyles } from './panel-styles.js'
 import { pick, type SampleAudience, samples } from './samples.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -43,6 +44,9 @@ function AudiencePicker({
 
 function AlertSamples({ to, send }: { to: SampleAudience; send: Send }) {
   const [severity, setSeverity] = useState<Severity>('high')
+  const [source, setSource] = useState('monitoring')
+  const [threadKey, setThreadKey] = useState('')
+  const origin = { source: source.trim() || 'monitoring', threadKey: threadKey.trim() }
   return (
     <fieldset style={styles.group}>
       <legend>Alert</legend>
@@ -54,7 +58,19 @@ function AlertSamples({ to, send }: { to: SampleAudience; send: Send }) {
           ))}
         </select>
       </label>
-      <button type="button" onClick={() => send('an alert', [samples.alert(severity, to)])}>
+      <label>
+        Source <input value={source} size={10} onChange={(e) => setSource(e.target.value)} />
+      </label>
+      <label>
+        Thread{' '}
+        <input
+          value={threadKey}
+          placeholder="none"
+          size={10}
+          onChange={(e) => setThreadKey(e.target.value)}
+        />
+      </label>
+      <button type="button" onClick={() => send('an alert', [samples.alert(severity, to, origin)])}>
         Send alert
       </button>
     </fieldset>
@@ -132,22 +148,6 @@ export function SamplePanel({ user }: { user: DemoUser }) {
 }
 
 const styles = {
-  panel: {
-    background: '#fff',
-    borderRadius: 8,
-    padding: 16,
-    display: 'grid',
-    gap: 12,
-    alignContent: 'start',
-  },
-  heading: { margin: 0, fontSize: 16 },
-  group: {
-    display: 'flex',
-    flexWrap: 'wrap',
-    alignItems: 'center',
-    gap: 8,
-    border: '1px solid #e5e7eb',
-    borderRadius: 6,
-  },
+  ...panelStyles,
   status: { margin: 0, minHeight: '1.2em', fontSize: 13, color: '#374151' },
 } satisfies Record<string, CSSProperties>

@@ -16,16 +16,27 @@ const tenantOf = (to: SampleAudience) => (to.tenant === undefined ? {} : { tenan
 // System notices go to everyone or a group, never to one user.
 const withoutUser = ({ userId: _, ...to }: SampleAudience) => to
 
+/** Where an alert comes from, which preferences can mute, and the thread it joins, if any. */
+export interface AlertOrigin {
+  source: string
+  threadKey?: string
+}
+
 /** What the demo's buttons publish: one of each kind of notification, as a real service would. */
 export const samples = {
-  alert: (severity: Severity, to: SampleAudience): PublishInput => ({
+  alert: (
+    severity: Severity,
+    to: SampleAudience,
+    origin: AlertOrigin = { source: 'monitoring' },
+  ): PublishInput => ({
     type: 'alert',
     ...to,
+    ...(origin.threadKey ? { threadKey: origin.threadKey } : {}),
     data: {
       severity,
       title: `${severity[0]?.toUpperCase()}${severity.slice(1)}: disk 91% full on db-1`,
       message: 'Free space below 10%.',
-      source: 'monitoring',
+      source: origin.source,
     },
   }),
   log: (level: LogLevel, to: SampleAudience): PublishInput => ({

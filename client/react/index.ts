@@ -1,4 +1,5 @@
 // `herald/react`: hooks and components over the shared client.
+export type { Preferences } from '../../shared/protocol/preferences.js'
 export { defaultHeraldUrl, type HeraldConfig, HeraldProvider } from './herald-provider.js'
 export { LogStream, type LogStreamProps } from './log-stream.js'
 export {

@@ -1,6 +1,18 @@
-import { type CSSProperties, type ReactElement, useCallback, useEffect, useId, useState } from 'react'
+import {
+  type CSSProperties,
+  type ReactElement,
+  type RefObject,
+  useCallback,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react'
 import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
+import type { Severity } from '../../shared/protocol/notifications.js'
+import { atLeast } from '../../shared/protocol/preferences.js'
 import type { ConnectionState } from '../core/connection-state.js'
+import { threadKeyOf } from '../core/threads.js'
 import type { FrameSource } from '../websocket-types.js'
 import { styles } from './notification-styles.js'
 import { present } from './presentation.js'
@@ -123,21 +135,25 @@ interface Toasts {
   dismiss: (id: string) => void
 }
 
-/** The toasts on screen: the latest `maxToasts` unread arrivals, an upload's updated in place. */
-function useToasts(maxToasts: number): Toasts {
+/** A toast's key: a thread (an upload's statuses) shows as one toast, updated in place. */
+const toastKey = (notification: NotificationEnvelope): string => threadKeyOf(notification) ?? notification.id
+
+/**
+ * The toasts on screen: the latest `maxToasts` unread arrivals, a thread's updated in place, and of
+ * alerts only those at or above the user's `minSeverity.toast` (read when each arrives).
+ */
+function useToasts(maxToasts: number, toastFloor: RefObject<Severity | undefined>): Toasts {
   const [toasts, setToasts] = useState<NotificationEnvelope[]>([])
   const onNotification = useCallback(
     (notification: NotificationEnvelope, source: FrameSource) => {
       if (source === 'recent' || notification.read) return
-      const upload = notification.type === 'upload_status' ? notification.data.upload_id : undefined
+      if (notification.type === 'alert' && !atLeast(notification.data.severity, toastFloor.current)) return
+      const key = toastKey(notification)
       setToasts((previous) =>
-        [
-          ...previous.filter((toast) => toast.type !== 'upload_status' || toast.data.upload_id !== upload),
-          notification,
-        ].slice(-maxToasts),
+        [...previous.filter((toast) => toastKey(toast) !== key), notification].slice(-maxToasts),
       )
     },
-    [maxToasts],
+    [maxToasts, toastFloor],
   )
   const dismiss = useCallback(
     (id: string) => setToasts((previous) => previous.filter((toast) => toast.id !== id)),
@@ -157,9 +173,11 @@ export function NotificationCenter({
 }: NotificationCenterProps): ReactElement {
   const [open, setOpen] = useState(false)
   const panelId = useId()
-  const { toasts, onNotification, dismiss } = useToasts(maxToasts)
+  const toastFloor = useRef<Severity | undefined>(undefined)
+  const { toasts, onNotification, dismiss } = useToasts(maxToasts, toastFloor)
   const inbox = useNotifications(onNotification)
   const { connectionState, notifications, isRead } = inbox
+  toastFloor.current = inbox.preferences?.minSeverity?.toast
 
   useEffect(() => {
     if (!open) return
@@ -204,15 +222,16 @@ export function NotificationCenter({
           onClear={inbox.clearNotifications}
           onMarkAllRead={inbox.markAllRead}
           onDismiss={(id) => inbox.dismiss([id])}
+          onSnooze={(id, until) => inbox.snooze([id], until)}
         />
       )}
       <section aria-label="Notification toasts" style={{ ...styles.toasts, ...CORNERS[position] }}>
-        {/* Dismissed elsewhere: its toast goes too. */}
+        {/* Dismissed or snoozed, here or elsewhere: its toast goes too. */}
         {toasts
-          .filter((notification) => !inbox.isDismissed(notification.id))
+          .filter((notification) => !inbox.isDismissed(notification.id) && !inbox.isSnoozed(notification.id))
           .map((notification) => (
             <Toast
-              key={notification.type === 'upload_status' ? notification.data.upload_id : notification.id}
+              key={toastKey(notification)}
               notification={notification}
               autoHideDuration={autoHideDuration}
               onDismiss={dismiss}

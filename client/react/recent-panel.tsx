@@ -2,6 +2,7 @@ import type { ReactElement } from 'react'
 import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
 import { styles } from './notification-styles.js'
 import { present } from './presentation.js'
+import { SnoozeMenu } from './snooze-menu.js'
 
 interface PanelProps {
   id: string
@@ -10,9 +11,25 @@ interface PanelProps {
   onClear: () => void
   onMarkAllRead: () => void
   onDismiss: (id: string) => void
+  onSnooze: (id: string, until: Date) => void
 }
 
-/** The list of recent notifications, newest first, unread ones marked, with Mark all read, Clear and ×. */
+/** How many notifications an entry stands for, when more than one; an upload's statuses are its progress. */
+function ThreadCount({ notification }: { notification: NotificationEnvelope }): ReactElement | null {
+  const count = notification.thread?.count ?? 1
+  if (count < 2 || notification.type === 'upload_status') return null
+  return (
+    <span data-testid="herald-thread-count" style={styles.threadCount}>
+      <span aria-hidden="true">×{count}</span>
+      <span style={styles.visuallyHidden}>{count} notifications</span>
+    </span>
+  )
+}
+
+/**
+ * The list of recent notifications, newest first, unread ones marked, a thread as one entry with
+ * its count, with Mark all read, Clear, a snooze menu and ×.
+ */
 export function RecentPanel({
   id,
   notifications,
@@ -20,6 +37,7 @@ export function RecentPanel({
   onClear,
   onMarkAllRead,
   onDismiss,
+  onSnooze,
 }: PanelProps): ReactElement {
   return (
     <div id={id} role="dialog" aria-label="Recent notifications" style={styles.panel}>
@@ -49,7 +67,10 @@ export function RecentPanel({
                 style={{ ...styles.item, ...(read ? {} : styles.unread), borderLeftColor: shown.colour }}
               >
                 <span style={styles.itemBody}>
-                  <strong>{shown.title}</strong>
+                  <span style={styles.itemTitle}>
+                    <strong>{shown.title}</strong>
+                    <ThreadCount notification={notification} />
+                  </span>
                   <span style={styles.toastMessage}>{shown.message}</span>
                   {shown.progress !== undefined && notification.type === 'upload_status' && (
                     <progress
@@ -63,14 +84,17 @@ export function RecentPanel({
                     {new Date(notification.timestamp).toLocaleTimeString()}
                   </time>
                 </span>
-                <button
-                  type="button"
-                  aria-label={`Dismiss ${shown.title} everywhere`}
-                  onClick={() => onDismiss(notification.id)}
-                  style={styles.dismiss}
-                >
-                  ×
-                </button>
+                <span style={styles.itemActions}>
+                  <SnoozeMenu title={shown.title} onSnooze={(until) => onSnooze(notification.id, until)} />
+                  <button
+                    type="button"
+                    aria-label={`Dismiss ${shown.title} everywhere`}
+                    onClick={() => onDismiss(notification.id)}
+                    style={styles.dismiss}
+                  >
+                    ×
+                  </button>
+                </span>
               </li>
             )
           })}

@@ -2,6 +2,7 @@ import { type RefObject, useEffect, useRef, useState } from 'react'
 import type { ServerFrame } from '../../shared/protocol/frames.js'
 import type { Stream } from '../../shared/protocol/topics.js'
 import { ConnectionState } from '../core/connection-state.js'
+import type { InboxState } from '../core/inbox-state.js'
 import { WebSocketService } from '../websocket-service.js'
 import type { FrameSource } from '../websocket-types.js'
 import { defaultHeraldUrl, useHeraldConfig } from './herald-provider.js'
@@ -20,11 +21,12 @@ export interface HeraldSocket {
 export function useHeraldSocket(
   stream: Stream,
   onFrame: (frame: ServerFrame, source: FrameSource) => void,
-  options: { loadRecent?: boolean } = {},
+  options: { loadRecent?: boolean; onInboxChange?: (inbox: InboxState) => void } = {},
 ): HeraldSocket {
   const config = useHeraldConfig()
-  const latest = useRef({ onFrame, getToken: config.getToken })
-  latest.current = { onFrame, getToken: config.getToken }
+  const { onInboxChange } = options
+  const latest = useRef({ onFrame, onInboxChange, getToken: config.getToken })
+  latest.current = { onFrame, onInboxChange, getToken: config.getToken }
   const service = useRef<WebSocketService | undefined>(undefined)
   const [state, setState] = useState<ConnectionState>(ConnectionState.Idle)
   const url = config.url ?? defaultHeraldUrl()
@@ -53,8 +55,11 @@ export function useHeraldSocket(
     const remove = held.service.addListener({
       onMessage: (frame, source) => latest.current.onFrame(frame, source),
       onStateChange: setState,
+      onInboxChange: (inbox) => latest.current.onInboxChange?.(inbox),
     })
     setState(held.service.state)
+    // A socket another component opened already holds the inbox.
+    latest.current.onInboxChange?.(held.service.inbox)
     held.service.connect()
     return () => {
       remove()

@@ -70,40 +70,42 @@ const newest = (ids: Iterable<string>): string[] => [...ids].sort().reverse().sl
 
 export function readStateOf(lens: InboxLens, count: UnreadCount): ReadState {
   const { state } = lens
-  const asleep = [...state.snoozed].filter(([id]) => isAsleep(lens, id))
+  // Every snooze not ended yet: one whose time has passed is back, unread until marked.
+  const snoozed = [...state.snoozed]
   return {
     ...count,
     read: newest(state.read),
     dismissed: newest(state.dismissed),
     all: state.readBefore !== undefined,
     ...(state.readBefore === undefined ? {} : { readBefore: state.readBefore }),
-    ...(asleep.length
-      ? { snoozed: Object.fromEntries(asleep.map(([id, snooze]) => [id, snooze.until])) }
+    ...(snoozed.length
+      ? { snoozed: Object.fromEntries(snoozed.map(([id, snooze]) => [id, snooze.until])) }
       : {}),
   }
 }
 
 /**
- * History as the inbox shows it, oldest first: muted, dismissed and snoozed notifications gone, a
- * thread as its newest notification with how many this history holds, each flagged `read`. With
- * `returned`, the entries back from a snooze are in it too, flagged `snoozed` (the recent list).
+ * History as the inbox shows it, oldest first: muted, dismissed and snoozed notifications gone,
+ * each flagged `read`. The recent list (`recent`: a `resume` without `since`) has a thread as its
+ * newest notification with how many this history holds, and the entries back from a snooze,
+ * flagged `snoozed`; a page of missed notifications lists each, for the client to fold.
  */
 export function inboxView(
   oldestFirst: readonly NotificationEnvelope[],
   lens: InboxLens,
-  options: { returned?: boolean } = {},
+  options: { recent?: boolean } = {},
 ): NotificationEnvelope[] {
-  const accepted = oldestFirst.filter((envelope) =>
-    inboxAccepts(lens.preferences, headerOfEnvelope(envelope)),
-  )
+  const accepted = oldestFirst.filter((envelope) => inboxAccepts(lens.preferences, headerOfEnvelope(envelope)))
   const counts = new Map<string, number>()
   for (const envelope of accepted) {
     const thread = headerOfEnvelope(envelope).thread
     if (thread !== undefined) counts.set(thread, (counts.get(thread) ?? 0) + 1)
   }
-  const entries = newestPerThread([...accepted].reverse(), (envelope) => headerOfEnvelope(envelope).thread)
+  const entries = options.recent
+    ? newestPerThread([...accepted].reverse(), (envelope) => headerOfEnvelope(envelope).thread)
+    : accepted
   const listed = new Set(entries.map((envelope) => envelope.id))
-  const returned = options.returned
+  const returned = options.recent
     ? [...lens.state.snoozed]
         .filter(([id]) => !listed.has(id) && hasReturned(lens, id))
         .map(([, snooze]) => JSON.parse(snooze.envelope) as NotificationEnvelope)
@@ -114,9 +116,10 @@ export function inboxView(
     .map((envelope) => {
       const thread = headerOfEnvelope(envelope).thread
       const back = hasReturned(lens, envelope.id)
+      const count = options.recent ? { count: counts.get(thread ?? '') ?? 1 } : {}
       return {
         ...envelope,
-        ...(thread === undefined ? {} : { thread: { key: thread, count: counts.get(thread) ?? 1 } }),
+        ...(thread === undefined ? {} : { thread: { key: thread, ...count } }),
         read: !back && isRead(lens.state, envelope.id),
         ...(back ? { snoozed: true } : {}),
       }

@@ -198,7 +198,7 @@ async function answer(
         deps.inbox.lens(reader),
       ])
       // The recent list (no `since`) also holds the entries back from a snooze.
-      const shown = inboxView(missed.envelopes, lens, { returned: message.since === undefined })
+      const shown = inboxView(missed.envelopes, lens, { recent: message.since === undefined })
       // Where the page ended, even if its last notifications are not shown: paging from the last
       // shown one would read a page of dismissed notifications forever.
       const cursor = missed.envelopes.at(-1)?.id
