@@ -124,12 +124,20 @@ export async function readCost(options: { connections: number }) {
   try {
     const tables = await createTables(raw, 'bench')
     const store = new ConnectionStore({ client, tableName: tables.connections })
-    await runPool(connectionSpecs(options.connections, false), 32, async (spec) => void (await store.add(spec)))
+    await runPool(
+      connectionSpecs(options.connections, false),
+      32,
+      async (spec) => void (await store.add(spec)),
+    )
     // The same connections where half the users keep preferences, which the fan-out applies to the
     // items it reads: the items read must not change.
     const muting = await createTables(raw, 'bench-preferences')
     const mutingStore = new ConnectionStore({ client, tableName: muting.connections })
-    await runPool(connectionSpecs(options.connections, true), 32, async (spec) => void (await mutingStore.add(spec)))
+    await runPool(
+      connectionSpecs(options.connections, true),
+      32,
+      async (spec) => void (await mutingStore.add(spec)),
+    )
     const rows = []
     const results: Record<string, unknown> = {}
     for (const [name, input, matches] of SCENARIOS) {

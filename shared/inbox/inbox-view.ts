@@ -95,7 +95,9 @@ export function inboxView(
   lens: InboxLens,
   options: { recent?: boolean } = {},
 ): NotificationEnvelope[] {
-  const accepted = oldestFirst.filter((envelope) => inboxAccepts(lens.preferences, headerOfEnvelope(envelope)))
+  const accepted = oldestFirst.filter((envelope) =>
+    inboxAccepts(lens.preferences, headerOfEnvelope(envelope)),
+  )
   const counts = new Map<string, number>()
   for (const envelope of accepted) {
     const thread = headerOfEnvelope(envelope).thread

@@ -134,7 +134,9 @@ export class HistoryStore {
       // A notification that expires sooner leaves history then (up to a second early, never late).
       expiresAt: Math.min(
         Math.floor(this.#now() / 1000) + this.#retentionSeconds,
-        envelope.expiresAt === undefined ? Number.POSITIVE_INFINITY : Math.floor(Date.parse(envelope.expiresAt) / 1000),
+        envelope.expiresAt === undefined
+          ? Number.POSITIVE_INFINITY
+          : Math.floor(Date.parse(envelope.expiresAt) / 1000),
       ),
     }
     await this.#client.send(new PutCommand({ TableName: this.#table, Item: item }))

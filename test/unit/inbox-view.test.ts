@@ -112,7 +112,10 @@ describe('Inbox view', () => {
       alert(ids[5] as string, { thread: 'disk' }),
     ]
 
-    const marks = lens({ read: new Set([ids[3] as string]) }, { preferences: { mute: { sources: ['noisy'] } } })
+    const marks = lens(
+      { read: new Set([ids[3] as string]) },
+      { preferences: { mute: { sources: ['noisy'] } } },
+    )
     const shown = inboxView(history, marks, { recent: true })
 
     expect(shown.map((envelope) => [envelope.id, envelope.read, envelope.thread])).toEqual([
