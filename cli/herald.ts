@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns'
 import { SQSClient } from '@aws-sdk/client-sqs'
+import webPush from 'web-push'
 import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../local/defaults.js'
 import { signLocalToken } from '../shared/auth/local-token.js'
 import { InvalidNotificationError } from '../shared/errors.js'
@@ -40,6 +41,8 @@ const USAGE = `herald <command> [options]
   cost    --connections N [--days 30] [--reconnect-minutes 115] [--notifications kind:perMonth:audience,...]
           [--log-lines N --log-viewers N] [--json]       the monthly AWS bill for a workload, line by line (us-east-1)
   rejected [--max N]                                    list publishes the fan-out refused (kept 14 days): time, reason, body
+  vapid                                                 a new VAPID key pair for Web Push, as JSON {publicKey, privateKey}:
+                                                        the private key goes in a secret (docs/deploy.md, Web Push)
 
   --config FILE   a deployed stack's \`cdk deploy --outputs-file\` (default: .herald/local.json from npm start)`
 
@@ -144,6 +147,9 @@ async function main(argv: string[]): Promise<void> {
       return printCost(flags)
     case 'token':
       console.log(await tokenFor({ ...flags, user: need(flags, 'user') }))
+      return
+    case 'vapid':
+      console.log(JSON.stringify(webPush.generateVAPIDKeys()))
       return
     case 'publish':
       return publish(await loadTarget(flags.config), kind, flags)

@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../shared/defaults.js'
-import { inboxPreferencesOf } from '../shared/protocol/preferences.js'
+import { inboxPreferencesOf } from '../shared/protocol/preference-rules.js'
 import { STREAM_TOPICS, streamFromQuery } from '../shared/protocol/topics.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { abuseLimits, type Env, welcomeFunctionName } from '../shared/runtime/config.js'

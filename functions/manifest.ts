@@ -7,6 +7,7 @@ import {
   ABUSE,
   AUTH,
   DELIVERY,
+  PUSH_SUBSCRIPTIONS,
   type Resource,
   STORE,
   TENANCY,
@@ -31,7 +32,16 @@ const FANS_OUT = {
   connections: FIND_AND_CLEAN,
   history: ['dynamodb:PutItem'],
   deliveries: ['sqs:SendMessage'],
+  // An alert for a user with no open tab starts the push function.
+  push: ['lambda:InvokeFunction'],
 } as const
+/** What every function that publishes reads: delivery, tenancy, and whether and what to push. */
+const PUBLISHES: readonly Variable[] = [
+  ...DELIVERY,
+  ...TENANCY,
+  'HERALD_PUSH_FUNCTION',
+  'HERALD_PUSH_MIN_SEVERITY',
+]
 
 /** What of the WebSocket API a function serves: one of its routes, or the `$connect` authorizer. */
 export type ApiRoute = 'authorizer' | '$connect' | '$disconnect' | '$default'
@@ -110,7 +120,7 @@ export const FUNCTIONS = {
   // that, welcomes wait in Lambda's queue instead of starving the fan-out.
   welcome: {
     entry: 'welcome',
-    env: [...STORE, 'HERALD_MANAGEMENT_ENDPOINT'],
+    env: [...STORE, 'HERALD_MANAGEMENT_ENDPOINT', 'HERALD_VAPID_PUBLIC_KEY'],
     connectionVerbs: ['POST'],
     retryAttempts: 0,
     reservedConcurrency: 100,
@@ -136,17 +146,25 @@ export const FUNCTIONS = {
       'HERALD_MANAGEMENT_ENDPOINT',
       'HERALD_MAX_CLIENT_MESSAGE_BYTES',
       'HERALD_RESUME_LIMIT',
+      ...PUSH_SUBSCRIPTIONS,
     ],
     connectionVerbs: ['POST', 'DELETE'],
     grants: {
-      connections: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+      // DeleteItem: a browser's push subscription, when it unsubscribes.
+      connections: [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:Query',
+        'dynamodb:DeleteItem',
+      ],
       history: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem'],
     },
   },
   fanout: {
     entry: 'fanout',
     trigger: 'topic',
-    env: [...DELIVERY, ...TENANCY, 'HERALD_REJECTED_QUEUE_URL', 'HERALD_ALARM_RULES'],
+    env: [...PUBLISHES, 'HERALD_REJECTED_QUEUE_URL', 'HERALD_ALARM_RULES'],
     memorySize: 1024,
     timeoutSeconds: 60,
     connectionVerbs: ['POST'],
@@ -156,6 +174,24 @@ export const FUNCTIONS = {
     // notifications waiting in Lambda's queue; 200 fan-outs at once is far past a steady load.
     reservedConcurrency: 200,
     grants: { ...FANS_OUT, rejected: ['sqs:SendMessage'] },
+  },
+  // Invoked by the fan-out, asynchronously, for an alert whose user has no open tab: it can take
+  // its time with slow push services without holding a fan-out. Query and DeleteItem: the user's
+  // subscriptions, a gone one deleted; GetItem: their preferences.
+  push: {
+    entry: 'push',
+    env: [
+      ...STORE,
+      'HERALD_PUSH_MIN_SEVERITY',
+      'HERALD_VAPID_PUBLIC_KEY',
+      'HERALD_VAPID_SECRET_ARN',
+      'HERALD_VAPID_SUBJECT',
+    ],
+    timeoutSeconds: 30,
+    grants: {
+      connections: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+      vapidKey: ['secretsmanager:GetSecretValue'],
+    },
   },
   deliver: {
     entry: 'deliver',
@@ -171,7 +207,7 @@ export const FUNCTIONS = {
   ingestLogs: {
     entry: 'ingest-logs',
     trigger: 'logGroups',
-    env: [...DELIVERY, ...TENANCY, 'HERALD_LOG_RATE_PER_SOURCE', 'HERALD_LOG_ENVIRONMENT'],
+    env: [...PUBLISHES, 'HERALD_LOG_RATE_PER_SOURCE', 'HERALD_LOG_ENVIRONMENT'],
     memorySize: 512,
     timeoutSeconds: 60,
     connectionVerbs: ['POST'],
@@ -180,7 +216,7 @@ export const FUNCTIONS = {
   events: {
     entry: 'events',
     trigger: 'eventRules',
-    env: [...DELIVERY, ...TENANCY, 'HERALD_EVENT_MAPPINGS'],
+    env: [...PUBLISHES, 'HERALD_EVENT_MAPPINGS'],
     connectionVerbs: ['POST'],
     grants: FANS_OUT,
   },

@@ -1,11 +1,13 @@
 import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
 import { deliver } from '../shared/fan-out/post-to-recipients.js'
 import { STREAM_TOPICS } from '../shared/protocol/topics.js'
+import { PushStore } from '../shared/push/push-store.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import {
   abuseLimits,
   type Env,
   managementEndpoint,
+  pushPolicy,
   sessionConfig,
   storeConfig,
 } from '../shared/runtime/config.js'
@@ -46,10 +48,18 @@ export function createMessageHandler(deps: MessageDeps) {
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
   const { connections, history, preferences } = stores(env, aws)
+  const policy = pushPolicy(env)
   return createMessageHandler({
     connections,
     history,
     preferences,
+    push: policy && {
+      policy,
+      subscriptions: new PushStore({
+        client: documentClientOf(aws),
+        tableName: storeConfig(env).connectionsTable,
+      }),
+    },
     inbox: inboxOf(env, aws, history),
     limits: sessionConfig(env),
     poster: posterOf(aws, managementEndpoint(env), 4),

@@ -1,7 +1,7 @@
 import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
 import type { Inbox } from '../shared/inbox/inbox.js'
 import { readStateOf } from '../shared/inbox/inbox-view.js'
-import { inboxPreferencesOf } from '../shared/protocol/preferences.js'
+import { inboxPreferencesOf } from '../shared/protocol/preference-rules.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { type Env, managementEndpoint } from '../shared/runtime/config.js'
 import { inboxOf, stores } from '../shared/runtime/dynamodb.js'
@@ -25,6 +25,8 @@ export interface WelcomeDeps {
   connections: Pick<ConnectionStore, 'markOpen' | 'isStored'>
   /** Counts the user's unread notifications for the notifications endpoint's welcome. */
   inbox?: Inbox
+  /** Where Web Push is on: the VAPID public key the notifications endpoint's welcome carries. */
+  pushPublicKey?: string | undefined
   options?: WelcomeOptions
 }
 
@@ -61,7 +63,9 @@ async function markOpen(connections: WelcomeDeps['connections'], connectionId: s
 export function createWelcomeHandler(deps: WelcomeDeps) {
   return async (request: WelcomeRequest) => {
     const notifications = !request.topics.includes('logs')
-    const inbox = deps.inbox && notifications ? await inboxOfUser(deps.inbox, request) : undefined
+    const counted = deps.inbox && notifications ? await inboxOfUser(deps.inbox, request) : undefined
+    const push = deps.pushPublicKey && notifications ? { push: { publicKey: deps.pushPublicKey } } : {}
+    const inbox = { ...counted, ...push }
     const stillStored = () => deps.connections.isStored(request.connectionId)
     const delivered = await sendWelcome(deps.poster, request, { ...deps.options, stillStored }, inbox)
     if (delivered) await markOpen(deps.connections, request.connectionId)
@@ -76,6 +80,7 @@ export function fromEnvironment(env: Env, aws: AwsClients) {
     poster: posterOf(aws, managementEndpoint(env), 4),
     connections,
     inbox: inboxOf(env, aws, history),
+    pushPublicKey: env.HERALD_VAPID_PUBLIC_KEY || undefined,
   })
 }
 

@@ -4,6 +4,7 @@ import type { ILogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager'
 import type { AlarmRules } from '../shared/integrations/cloudwatch-alarm.js'
 import type { EventMapping } from '../shared/integrations/event-mapping.js'
+import type { Severity } from '../shared/protocol/notifications.js'
 
 /** How browsers' tokens are checked at `$connect`. */
 export type HeraldAuth =
@@ -92,4 +93,23 @@ export interface HeraldProps {
   readonly logRatePerSource?: number
   /** EventBridge events to show: one rule per mapping, turning matches into alerts, notices or upload status. @default none */
   readonly eventMappings?: EventMapping[]
+  /**
+   * Web Push to a user's browsers while none of their tabs is open (docs/architecture.md, Offline
+   * delivery). Off unless given. Make the key pair with `npm run herald -- vapid`, keep the private
+   * key as a secret's string value, and pass the public key as it is.
+   */
+  readonly push?: HeraldPush
+}
+
+export interface HeraldPush {
+  /** The VAPID public key (base64url): browsers subscribe with it. */
+  readonly vapidPublicKey: string
+  /** The secret whose string value is the VAPID private key (base64url). */
+  readonly vapidPrivateKey: ISecret
+  /** A `mailto:` or `https:` contact the push services may reach the operator at (RFC 8292). */
+  readonly subject: string
+  /** Hosts (or parent domains) a subscription may point at. @default Google's, Mozilla's, Apple's and Microsoft's push services */
+  readonly allowedHosts?: string[]
+  /** Alerts at or above it are pushed. @default 'high' */
+  readonly minSeverity?: Severity
 }

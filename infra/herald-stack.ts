@@ -1,8 +1,10 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib'
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs'
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import type { Construct } from 'constructs'
 import { ConfigError } from '../shared/errors.js'
 import { Herald, type HeraldAuth } from './herald.js'
+import type { HeraldPush } from './herald-props.js'
 
 /** Settings a deployer gives with `-c key=value` (or in cdk.json's context). */
 export interface HeraldContext {
@@ -23,6 +25,10 @@ export interface HeraldContext {
   'herald:tenantClaim'?: string
   'herald:groupsClaim'?: string
   'herald:operatorTenant'?: string
+  /** Web Push: the VAPID public key, the secret holding the private key, and a contact (all three, or none). */
+  'herald:vapidPublicKey'?: string
+  'herald:vapidSecretArn'?: string
+  'herald:vapidSubject'?: string
 }
 
 const optionalNumber = (value: string | number | undefined): number | undefined =>
@@ -34,6 +40,23 @@ export function authFromContext(context: HeraldContext): HeraldAuth {
   const issuer = context['herald:issuer']
   if (!jwksUrl || !issuer) throw new ConfigError('herald:auth=oidc needs herald:jwksUrl and herald:issuer')
   return { mode: 'oidc', jwksUrl, issuer, audience: context['herald:audience'] }
+}
+
+/** Web Push from context: on when the VAPID key, its secret and a contact are all given. */
+function pushFromContext(scope: Construct, context: HeraldContext): HeraldPush | undefined {
+  const vapidPublicKey = context['herald:vapidPublicKey']
+  const secretArn = context['herald:vapidSecretArn']
+  const subject = context['herald:vapidSubject']
+  if (!vapidPublicKey && !secretArn && !subject) return undefined
+  if (!vapidPublicKey || !secretArn || !subject)
+    throw new ConfigError(
+      'Web Push needs herald:vapidPublicKey, herald:vapidSecretArn and herald:vapidSubject',
+    )
+  return {
+    vapidPublicKey,
+    vapidPrivateKey: Secret.fromSecretCompleteArn(scope, 'VapidPrivateKey', secretArn),
+    subject,
+  }
 }
 
 /** A stack holding one Herald, configured from context, with the outputs `herald --config` reads. */
@@ -56,6 +79,7 @@ export class HeraldStack extends Stack {
       tenantClaim: context['herald:tenantClaim'],
       groupsClaim: context['herald:groupsClaim'],
       operatorTenant: context['herald:operatorTenant'],
+      push: pushFromContext(this, context),
     })
     const outputs: Record<string, string | undefined> = {
       WebSocketUrl: this.herald.webSocketUrl,

@@ -101,7 +101,7 @@ export class Herald extends Construct {
     this.webSocketUrl = stage.url
     this.managementUrl = stage.callbackUrl
     this.#setEnvironment(props)
-    this.#grantWhatEachFunctionCalls()
+    this.#grantWhatEachFunctionCalls(props)
     this.#connectTriggers(props)
 
     this.publisherPolicy = this.#publisherPolicy(props)
@@ -156,13 +156,15 @@ export class Herald extends Construct {
    * Least privilege from the manifest: each function gets exactly the calls its code makes, the
    * same list the local twin enforces.
    */
-  #grantWhatEachFunctionCalls(): void {
+  #grantWhatEachFunctionCalls(props: HeraldProps): void {
     const arnOf: Record<Exclude<GrantTarget, 'connections' | 'history'>, string | undefined> = {
       deliveries: this.deliveryQueue.queueArn,
       rejected: this.rejectedQueue.queueArn,
       // The function itself only: grantInvoke would add its versions and aliases (`:*`).
       welcome: this.functions.welcome.functionArn,
       tokenSecret: this.tokenSecret?.secretArn,
+      push: props.push ? this.functions.push.functionArn : undefined,
+      vapidKey: props.push?.vapidPrivateKey.secretArn,
     }
     const tables = { connections: this.connectionsTable, history: this.historyTable }
     for (const [name, { grants = {}, connectionVerbs }] of FUNCTION_SPECS) {
@@ -175,6 +177,7 @@ export class Herald extends Construct {
         const arn = arnOf[target]
         if (arn) fn.addToRolePolicy(new PolicyStatement({ actions, resources: [arn] }))
         if (target === 'tokenSecret') this.tokenSecret?.encryptionKey?.grantDecrypt(fn)
+        if (target === 'vapidKey') props.push?.vapidPrivateKey.encryptionKey?.grantDecrypt(fn)
       }
       // Each Management API verb is its own resource: a DELETE under a POST-only grant gets 403.
       if (connectionVerbs)

@@ -10,6 +10,10 @@ export const LOCAL_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:000000000000:herald-
 export const LOCAL_CONFIG_FILE = '.herald/local.json'
 /** The alarm name `npm run smoke` sends as CloudWatch would; the local stack routes it to the smoke user. */
 export const LOCAL_SMOKE_ALARM = 'herald-local-smoke'
+/** Where the local Secrets Manager keeps the VAPID private key the push function signs with. */
+export const LOCAL_VAPID_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:000000000000:secret:herald-local-vapid`
+/** The contact the local stack's pushes name (RFC 8292 asks for one). */
+export const LOCAL_VAPID_SUBJECT = 'mailto:herald@localhost'
 /** Where the local Secrets Manager keeps the key local tokens are signed with. */
 export const LOCAL_TOKEN_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:000000000000:secret:herald-local-token`
 /** A function's name in the local Lambda, from its entry: `herald-fanout`. */

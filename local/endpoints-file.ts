@@ -24,6 +24,8 @@ export const LocalEndpointsSchema = v.object({
   topicArn: v.string(),
   region: v.string(),
   dashboardUrl: v.optional(url),
+  /** The VAPID public key browsers subscribe to Web Push with (a file from before 0.3 has none). */
+  vapidPublicKey: v.optional(v.string()),
 })
 
 export type LocalEndpoints = v.InferOutput<typeof LocalEndpointsSchema>

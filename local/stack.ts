@@ -19,6 +19,8 @@ import {
   LOCAL_SMOKE_ALARM,
   LOCAL_TOKEN_SECRET_ARN,
   LOCAL_TOPIC_ARN,
+  LOCAL_VAPID_SECRET_ARN,
+  LOCAL_VAPID_SUBJECT,
   localFunctionName,
 } from './defaults.js'
 import { localArn, localIam } from './iam.js'
@@ -26,13 +28,14 @@ import { registerFunctions } from './local-functions.js'
 import type { LocalEndpoints, LocalStack, LocalStackOptions } from './stack-types.js'
 import { sweepExpired } from './ttl-sweeper.js'
 import { REJECTED_QUEUE, startTwins } from './twins.js'
+import { localVapidKeys } from './vapid.js'
 
 export type { LocalEndpoints, LocalStack, LocalStackOptions } from './stack-types.js'
 
 type Twins = Awaited<ReturnType<typeof startTwins>>
 
 /** Every setting the functions may read, as the CDK stack sets them; each function gets its own. */
-function functionEnv(twins: Twins, options: LocalStackOptions): Env {
+function functionEnv(twins: Twins, options: LocalStackOptions, vapidPublicKey: string): Env {
   return {
     ...resourceVariables({
       connections: twins.tables.connections,
@@ -42,7 +45,13 @@ function functionEnv(twins: Twins, options: LocalStackOptions): Env {
       welcome: localFunctionName('welcome'),
       tokenSecret: LOCAL_TOKEN_SECRET_ARN,
       managementApi: twins.gateway.managementUrl,
+      push: localFunctionName('push'),
+      vapidKey: LOCAL_VAPID_SECRET_ARN,
     }),
+    // Web Push is on: a test (or a curious developer) can play the push service on loopback.
+    HERALD_VAPID_PUBLIC_KEY: vapidPublicKey,
+    HERALD_VAPID_SUBJECT: LOCAL_VAPID_SUBJECT,
+    HERALD_PUSH_ALLOW_LOOPBACK: 'true',
     ...options.env,
     // As the construct does: the smoke alarm's alerts go to the smoke user, ahead of other routes.
     HERALD_ALARM_RULES: JSON.stringify(withSmokeRoute(LOCAL_SMOKE_ALARM, alarmRules(options.env ?? {}))),
@@ -63,6 +72,8 @@ function enforceRoles(twins: Twins, options: LocalStackOptions, meter: BillMeter
       rejected: localArn.queue(twins.sqs.urlOf(REJECTED_QUEUE)),
       welcome: localArn.function(localFunctionName('welcome')),
       tokenSecret: LOCAL_TOKEN_SECRET_ARN,
+      push: localArn.function(localFunctionName('push')),
+      vapidKey: LOCAL_VAPID_SECRET_ARN,
     },
     specs,
   )
@@ -81,7 +92,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   checkTenancy(options.env?.HERALD_TENANT_CLAIM, options.env?.HERALD_OPERATOR_TENANT)
   const twins = await startTwins(options)
   const { dynamo, gateway, lambda, sqs, sns, secrets, endpoints } = twins
-  const env = functionEnv(twins, options)
+  const vapid = await localVapidKeys(options.configFile)
+  secrets.put(LOCAL_VAPID_SECRET_ARN, vapid.privateKey)
+  const env = functionEnv(twins, options, vapid.publicKey)
   const bill = new BillMeter()
   const settings = {
     region: LOCAL_REGION,
@@ -134,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     topicArn: LOCAL_TOPIC_ARN,
     region: LOCAL_REGION,
     ...(dashboardUrl ? { dashboardUrl } : {}),
+    vapidPublicKey: vapid.publicKey,
   })
 
   return {

@@ -27,6 +27,8 @@ export const DEFAULTS = {
   fanoutBatchSize: 500,
   deliveryMaxAttempts: 5,
   logRatePerSource: 50,
+  /** Alerts at or above this are pushed to a user with no open tab (docs/architecture.md, Offline delivery). */
+  pushMinSeverity: 'high',
   /** A function's memory (MB) and timeout (s) unless its manifest entry says otherwise. */
   memorySize: 256,
   timeoutSeconds: 10,

@@ -8,6 +8,7 @@ export type ProtocolErrorCode =
   | 'forbidden'
   | 'invalid_preferences'
   | 'invalid_snooze'
+  | 'invalid_subscription'
 
 /** Base of every error Herald throws on purpose; `code` is stable, `message` is for people. */
 export class HeraldError extends Error {

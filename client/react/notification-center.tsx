@@ -10,7 +10,7 @@ import {
 } from 'react'
 import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
 import type { Severity } from '../../shared/protocol/notifications.js'
-import { atLeast } from '../../shared/protocol/preferences.js'
+import { atLeast } from '../../shared/protocol/severity.js'
 import type { ConnectionState } from '../core/connection-state.js'
 import { threadKeyOf } from '../core/threads.js'
 import type { FrameSource } from '../websocket-types.js'

@@ -3,10 +3,14 @@ import { DEFAULTS } from '../defaults.js'
 import { InvalidNotificationError } from '../errors.js'
 import { type Audience, audienceOf } from '../protocol/audience.js'
 import type { NotificationEnvelope } from '../protocol/frames.js'
-import { inboxAccepts } from '../protocol/preferences.js'
-import { type PublishBody, type PublishInput, TOPIC_OF, toEnvelope } from '../protocol/publish-body.js'
+import type { Severity } from '../protocol/notifications.js'
+import { inboxAccepts } from '../protocol/preference-rules.js'
+import { type PublishBody, type PublishInput, toEnvelope } from '../protocol/publish-body.js'
+import { atLeast } from '../protocol/severity.js'
+import { TOPIC_OF } from '../protocol/topics.js'
 import type { ConnectionStore } from '../store/connection-store.js'
 import { type HistoryStore, headerOfEnvelope } from '../store/history-store.js'
+import type { InboxOwner } from '../store/inbox-store.js'
 import type { Recipient, RecipientLookup } from '../store/index-queries.js'
 import type { ConnectionPoster } from './connection-poster.js'
 import { type DeliveryQueue, planBatches } from './delivery-batch.js'
@@ -45,6 +49,14 @@ export interface FanOutDeps extends DeliveryDeps {
   operatorTenant?: string | undefined
   /** The delivery workers' queue; without it every audience is delivered inline. */
   queue?: DeliveryQueue
+  /**
+   * Web Push, where it is on: starts the push function (asynchronously, so a slow push service
+   * never holds the fan-out) for an alert at or above `minSeverity` whose user has no open tab.
+   */
+  push?: {
+    start: (request: { owner: InboxOwner; envelope: NotificationEnvelope }) => Promise<void>
+    minSeverity: Severity
+  }
   sharding?: Partial<ShardingOptions>
 }
 
@@ -128,6 +140,19 @@ export async function deliverToRecipients(
   }
 }
 
+/** Starts the push function for a user's alert when none of their tabs is open to take it. */
+async function pushIfOffline(
+  deps: FanOutDeps,
+  body: PublishBody,
+  audience: Audience,
+  lookup: RecipientLookup,
+  envelope: NotificationEnvelope,
+): Promise<void> {
+  if (!deps.push || body.type !== 'alert' || audience.kind !== 'user' || lookup.recipients.length > 0) return
+  if (!atLeast(body.data.severity, deps.push.minSeverity)) return
+  await deps.push.start({ owner: { userId: audience.userId, tenant: audience.scope.tenant }, envelope })
+}
+
 /**
  * Delivers one published notification: records it in history first (so a client that reconnects
  * mid-fan-out can still resume it), then posts it to every recipient, itself for a small audience
@@ -155,6 +180,7 @@ export async function fanOut(
           group: audience.kind === 'group' ? audience.group : undefined,
         }),
   ])
+  await pushIfOffline(deps, body, audience, lookup, envelope)
   const payload = JSON.stringify(envelope)
   // Each recipient's index item carries its user's preferences: muting costs no read.
   const header = headerOfEnvelope(envelope)

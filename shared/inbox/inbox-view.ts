@@ -1,5 +1,5 @@
 import type { NotificationEnvelope, ReadState, UnreadCount } from '../protocol/frames.js'
-import { type InboxPreferences, inboxAccepts } from '../protocol/preferences.js'
+import { type InboxPreferences, inboxAccepts } from '../protocol/preference-rules.js'
 import { type Header, headerOfEnvelope } from '../store/history-store.js'
 import type { InboxState } from '../store/inbox-store.js'
 

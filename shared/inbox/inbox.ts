@@ -1,6 +1,6 @@
 import { ProtocolError } from '../errors.js'
 import type { ReadState, UnreadCount } from '../protocol/frames.js'
-import type { InboxPreferences } from '../protocol/preferences.js'
+import type { InboxPreferences } from '../protocol/preference-rules.js'
 import { STREAM_TOPICS } from '../protocol/topics.js'
 import type { HistoryStore } from '../store/history-store.js'
 import type { InboxOwner, InboxState, InboxStore } from '../store/inbox-store.js'

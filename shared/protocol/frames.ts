@@ -12,6 +12,7 @@ import {
   TimestampSchema,
 } from './notifications.js'
 import { PreferencesSchema } from './preferences.js'
+import { PushSubscriptionSchema } from './push-subscription.js'
 import { TopicSchema } from './topics.js'
 
 export const HeraldIdSchema = v.pipe(
@@ -48,12 +49,19 @@ export const CLIENT_MESSAGE_SCHEMAS = {
   set_preferences: v.strictObject({ type: v.literal('set_preferences'), preferences: PreferencesSchema }),
   /** `until`: at most 30 days ahead, and not in the past (checked where the clock is). */
   snooze: v.strictObject({ type: v.literal('snooze'), ids: IdListSchema, until: TimestampSchema }),
+  /** A browser's `PushSubscription` (`toJSON()`), for pushes while none of the user's tabs is open. */
+  push_subscribe: v.strictObject({ type: v.literal('push_subscribe'), subscription: PushSubscriptionSchema }),
+  push_unsubscribe: v.strictObject({
+    type: v.literal('push_unsubscribe'),
+    endpoint: v.pipe(v.string(), v.url()),
+  }),
 } as const
 
 /** The error code of a frame of these types that fails its schema, where it is not `invalid_message`. */
 const INVALID_CODES: Partial<Record<ClientMessageType, ProtocolErrorCode>> = {
   set_preferences: 'invalid_preferences',
   snooze: 'invalid_snooze',
+  push_subscribe: 'invalid_subscription',
 }
 
 export type ClientMessageType = keyof typeof CLIENT_MESSAGE_SCHEMAS
@@ -144,6 +152,7 @@ const PROTOCOL_ERROR_CODES = [
   'forbidden',
   'invalid_preferences',
   'invalid_snooze',
+  'invalid_subscription',
 ] as const satisfies readonly ProtocolErrorCode[]
 
 /**
@@ -168,10 +177,14 @@ export const CONTROL_SCHEMAS = {
     snoozed: v.optional(v.record(v.string(), v.string())),
     /** The user's preferences (docs/architecture.md, Inbox controls); absent from a server before 0.3. */
     preferences: v.optional(PreferencesSchema),
+    /** Where Web Push is on: the VAPID public key a browser subscribes with. */
+    push: v.optional(v.object({ publicKey: v.string() })),
   }),
   pong: v.object({}),
   /** The user's preferences after a `set_preferences` in any of their tabs. */
   preferences: PreferencesSchema,
+  push_subscribed: v.object({}),
+  push_unsubscribed: v.object({}),
   subscribed: TopicsData,
   unsubscribed: TopicsData,
   filters_updated: v.object({ filters: LogFiltersSchema }),

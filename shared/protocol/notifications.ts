@@ -1,9 +1,9 @@
 import * as v from 'valibot'
+import { SEVERITIES } from './severity.js'
 import { normaliseTimestamp } from './timestamp.js'
 
 // Shapes kept from the seed so a client written for the Django version reads them unchanged.
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const
-export type Severity = (typeof SEVERITIES)[number]
+export { SEVERITIES, type Severity } from './severity.js'
 
 export const LOG_LEVELS = ['debug', 'info', 'warning', 'error', 'critical'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]

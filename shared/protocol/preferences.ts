@@ -1,11 +1,9 @@
 import * as v from 'valibot'
-import { LabelSchema, SEVERITIES, type Severity, SeveritySchema } from './notifications.js'
+import { LabelSchema, SeveritySchema } from './notifications.js'
+import { MUTABLE_TOPICS } from './topics.js'
 
 /** Mutes a user may keep, sources and topics together: enough for the noisy ones, bounded per item read. */
 export const MAX_MUTES = 50
-
-/** The topics a user may mute: log events and system notices ignore mutes. */
-const MUTABLE_TOPICS = ['alerts', 'uploads'] as const
 
 const ClockTimeSchema = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM'))
 
@@ -53,46 +51,3 @@ export const PreferencesSchema = v.pipe(
   ),
 )
 export type Preferences = v.InferOutput<typeof PreferencesSchema>
-
-/** The part of the preferences the inbox applies: what the fan-out must know of each recipient. */
-export type InboxPreferences = Pick<Preferences, 'mute'> & { minSeverity?: Pick<Severities, 'inbox'> }
-type Severities = NonNullable<Preferences['minSeverity']>
-
-/** `preferences` without what the inbox does not apply; undefined when nothing is left. */
-export function inboxPreferencesOf(preferences: Preferences | undefined): InboxPreferences | undefined {
-  const sources = preferences?.mute?.sources ?? []
-  const topics = preferences?.mute?.topics ?? []
-  const inbox = preferences?.minSeverity?.inbox
-  if (!sources.length && !topics.length && inbox === undefined) return undefined
-  return {
-    ...(sources.length || topics.length ? { mute: { sources, topics } } : {}),
-    ...(inbox === undefined ? {} : { minSeverity: { inbox } }),
-  }
-}
-
-/** What the fan-out needs to know of a notification to apply a user's preferences to it. */
-export interface Muteable {
-  topic: string
-  source?: string | undefined
-  /** An alert's severity; other notifications have none, and no threshold applies to them. */
-  severity?: string | undefined
-}
-
-const rank = (severity: string): number => SEVERITIES.indexOf(severity as Severity)
-
-/** Whether `severity` is at or above `threshold` (SEVERITIES run from critical down). */
-export function atLeast(severity: string | undefined, threshold: Severity | undefined): boolean {
-  return threshold === undefined || severity === undefined || rank(severity) <= rank(threshold)
-}
-
-/**
- * Whether the user's inbox takes this notification: not from a muted source or topic, and not
- * below `minSeverity.inbox`. Only alerts and upload statuses are subject to preferences.
- */
-export function inboxAccepts(preferences: InboxPreferences | undefined, notification: Muteable): boolean {
-  if (!preferences || !(MUTABLE_TOPICS as readonly string[]).includes(notification.topic)) return true
-  const { mute, minSeverity } = preferences
-  if (mute?.topics?.includes(notification.topic as (typeof MUTABLE_TOPICS)[number])) return false
-  if (notification.source !== undefined && mute?.sources?.includes(notification.source)) return false
-  return atLeast(notification.severity, minSeverity?.inbox)
-}

@@ -64,14 +64,6 @@ export const PublishBodySchema = v.variant('type', [
 export type PublishBody = v.InferOutput<typeof PublishBodySchema>
 export type PublishInput = v.InferInput<typeof PublishBodySchema>
 
-/** The topic a notification type is delivered on. */
-export const TOPIC_OF: Readonly<Record<PublishBody['type'], Topic>> = {
-  alert: 'alerts',
-  log_event: 'logs',
-  system: 'system',
-  upload_status: 'uploads',
-}
-
 /** The thread a notification joins: its `threadKey`, or an upload's `upload_id`. */
 export function threadKeyOf(body: PublishBody): string | undefined {
   return body.threadKey ?? (body.type === 'upload_status' ? `upload:${body.data.upload_id}` : undefined)

@@ -1,6 +1,8 @@
 import type { TokenVerifierOptions } from '../auth/token-verifier.js'
 import { DEFAULTS } from '../defaults.js'
 import { ConfigError } from '../errors.js'
+import { SEVERITIES, type Severity } from '../protocol/severity.js'
+import { KNOWN_PUSH_HOSTS, type PushPolicy } from '../push/push-endpoint.js'
 import type { Variable } from './variables.js'
 
 export type Env = Record<string, string | undefined>
@@ -156,4 +158,21 @@ export function authConfig(
 
 export function welcomeFunctionName(env: Env): string {
   return required(env, 'HERALD_WELCOME_FUNCTION')
+}
+
+/** Where subscriptions may point (docs/architecture.md, Offline delivery); undefined: Web Push is off. */
+export function pushPolicy(env: Env): PushPolicy | undefined {
+  if (!env.HERALD_VAPID_PUBLIC_KEY) return undefined
+  return {
+    allowedHosts: list(env, 'HERALD_PUSH_HOSTS') ?? KNOWN_PUSH_HOSTS,
+    allowLoopback: env.HERALD_PUSH_ALLOW_LOOPBACK === 'true',
+  }
+}
+
+/** The push threshold, checked as an alert severity. */
+export function pushMinSeverity(env: Env): Severity {
+  const value = env.HERALD_PUSH_MIN_SEVERITY ?? DEFAULTS.pushMinSeverity
+  if (!(SEVERITIES as readonly string[]).includes(value))
+    throw new ConfigError(`HERALD_PUSH_MIN_SEVERITY must be one of ${SEVERITIES.join(', ')}`)
+  return value as Severity
 }

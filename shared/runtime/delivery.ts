@@ -1,8 +1,16 @@
 import { DeliveryBudget } from '../fan-out/delivery-budget.js'
 import { sqsDeliveryQueue } from '../fan-out/sqs-delivery-queue.js'
 import type { AwsClients } from './aws-clients.js'
-import { deliveryConfig, type Env, managementEndpoint, shardingConfig, tenancyConfig } from './config.js'
+import {
+  deliveryConfig,
+  type Env,
+  managementEndpoint,
+  pushMinSeverity,
+  shardingConfig,
+  tenancyConfig,
+} from './config.js'
 import { stores } from './dynamodb.js'
+import { invokeAsync } from './lambda.js'
 import { posterOf } from './poster.js'
 import { sqsOf } from './sqs.js'
 
@@ -22,7 +30,17 @@ export function deliveryDeps(env: Env, aws: AwsClients) {
   }
 }
 
-/** What every function that fans a notification out shares: delivery, plus the deployment's tenancy. */
+/**
+ * What every function that fans a notification out shares: delivery, plus the deployment's tenancy,
+ * and Web Push where it is on (HERALD_PUSH_FUNCTION set).
+ */
 export function publishingDeps(env: Env, aws: AwsClients) {
-  return { ...deliveryDeps(env, aws), ...tenancyConfig(env) }
+  const pushFunction = env.HERALD_PUSH_FUNCTION
+  return {
+    ...deliveryDeps(env, aws),
+    ...tenancyConfig(env),
+    ...(pushFunction
+      ? { push: { start: invokeAsync(aws, pushFunction), minSeverity: pushMinSeverity(env) } }
+      : {}),
+  }
 }

@@ -12,6 +12,8 @@ export type Resource =
   | 'welcome'
   | 'tokenSecret'
   | 'managementApi'
+  | 'push'
+  | 'vapidKey'
 
 /**
  * Every environment variable a Herald function reads, declared once: what it means and its
@@ -92,6 +94,18 @@ export const VARIABLES = {
   },
   HERALD_LOG_ENVIRONMENT: { doc: 'the environment stamped on streamed log lines' },
   HERALD_EVENT_MAPPINGS: { default: '[]', doc: 'EventBridge mappings, JSON' },
+  HERALD_PUSH_FUNCTION: { doc: 'the push function’s name; unset: Web Push is off', resource: 'push' },
+  HERALD_PUSH_MIN_SEVERITY: {
+    default: DEFAULTS.pushMinSeverity,
+    doc: 'alerts at or above it are pushed to a user with no open tab',
+  },
+  HERALD_PUSH_HOSTS: {
+    doc: 'push services a subscription may point at, comma-separated; default the known four',
+  },
+  HERALD_PUSH_ALLOW_LOOPBACK: { doc: 'the local stack only: accept http://127.0.0.1 endpoints' },
+  HERALD_VAPID_PUBLIC_KEY: { doc: 'the VAPID public key browsers subscribe with; unset: Web Push is off' },
+  HERALD_VAPID_SECRET_ARN: { doc: 'the secret holding the VAPID private key', resource: 'vapidKey' },
+  HERALD_VAPID_SUBJECT: { doc: 'the mailto: or https: contact sent to push services' },
 } as const satisfies Record<string, { doc: string; default?: string; resource?: Resource }>
 
 export type Variable = keyof typeof VARIABLES
@@ -149,6 +163,13 @@ export const AUTH: readonly Variable[] = [
   'HERALD_ALLOWED_ORIGINS',
   'HERALD_TENANT_CLAIM',
   'HERALD_GROUPS_CLAIM',
+]
+
+/** Where Web Push is on: who may subscribe where, and the key browsers subscribe with. */
+export const PUSH_SUBSCRIPTIONS: readonly Variable[] = [
+  'HERALD_VAPID_PUBLIC_KEY',
+  'HERALD_PUSH_HOSTS',
+  'HERALD_PUSH_ALLOW_LOOPBACK',
 ]
 
 /** What every function that publishes reads: whether publishes need a tenant, and its own tenant. */

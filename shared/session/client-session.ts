@@ -4,10 +4,14 @@ import type { Inbox, Reader } from '../inbox/inbox.js'
 import { inboxView, readStateOf } from '../inbox/inbox-view.js'
 import { withDefaults } from '../options.js'
 import { type ClientMessage, type Envelope, makeFrame, parseClientMessage } from '../protocol/frames.js'
-import { inboxPreferencesOf, type Preferences } from '../protocol/preferences.js'
+import { inboxPreferencesOf } from '../protocol/preference-rules.js'
+import type { Preferences } from '../protocol/preferences.js'
 import { STREAM_TOPICS, type Topic } from '../protocol/topics.js'
+import { checkEndpoint, type PushPolicy } from '../push/push-endpoint.js'
+import type { PushStore } from '../push/push-store.js'
 import type { Connection, ConnectionStore } from '../store/connection-store.js'
 import type { HistoryStore } from '../store/history-store.js'
+import type { InboxOwner } from '../store/inbox-store.js'
 import type { PreferencesStore } from '../store/preferences-store.js'
 import type { MessageRateLimit } from './rate-limit.js'
 import type { RateVerdict } from './rate-meter.js'
@@ -29,6 +33,8 @@ export interface SessionDeps {
   history: HistoryStore
   inbox: Inbox
   preferences: Pick<PreferencesStore, 'save'>
+  /** Web Push, where it is on: the subscriptions and where they may point. */
+  push?: { subscriptions: PushStore; policy: PushPolicy } | undefined
   /** Messages per connection per second; none means unlimited. */
   rateLimit?: MessageRateLimit
   limits?: { [K in keyof SessionLimits]?: SessionLimits[K] | undefined }
@@ -94,6 +100,8 @@ export interface Answer {
   toUser?: Envelope[]
   close?: boolean
 }
+
+const ownerOf = (context: SessionContext): InboxOwner => ({ userId: context.userId, tenant: context.tenant })
 
 const readerOf = (context: SessionContext, connection: Connection): Reader => ({
   userId: context.userId,
@@ -185,6 +193,16 @@ async function answer(
       }))
       return [makeFrame('filters_updated', { filters: updated.filters })]
     }
+    case 'push_subscribe': {
+      if (!deps.push) throw new ProtocolError('invalid_subscription', 'Web Push is not on in this deployment')
+      // Checked before anything is kept: a subscription makes Herald post to a URL the client chose.
+      await checkEndpoint(message.subscription.endpoint, deps.push.policy)
+      await deps.push.subscriptions.save(ownerOf(context), message.subscription)
+      return [makeFrame('push_subscribed', {})]
+    }
+    case 'push_unsubscribe':
+      await deps.push?.subscriptions.remove(ownerOf(context), message.endpoint)
+      return [makeFrame('push_unsubscribed', {})]
     case 'resume': {
       const connection = await registered(deps, context)
       const reader = readerOf(context, connection)

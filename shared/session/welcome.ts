@@ -12,8 +12,12 @@ export type WelcomeRequest = Pick<
 
 export type WelcomeOptions = Omit<OpeningOptions, 'budget'>
 
-/** What a welcome tells of the user's inbox: the unread count and what is snoozed. */
-export type WelcomeInbox = Partial<Pick<ReadState, 'unread' | 'unreadCapped' | 'countedThrough' | 'snoozed'>>
+/** What a welcome tells of the user's inbox (the unread count, what is snoozed) and of Web Push. */
+export type WelcomeInbox = Partial<
+  Pick<ReadState, 'unread' | 'unreadCapped' | 'countedThrough' | 'snoozed'>
+> & {
+  push?: { publicKey: string }
+}
 
 /**
  * The frame a client receives first, once `$connect` has returned; on the notifications endpoint

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
 import type { Scope } from '../protocol/audience.js'
-import type { InboxPreferences } from '../protocol/preferences.js'
+import type { InboxPreferences } from '../protocol/preference-rules.js'
 import type { Topic } from '../protocol/topics.js'
 import type { Connection } from './connection-store.js'
 import {

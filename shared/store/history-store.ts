@@ -7,8 +7,7 @@ import {
 import { chunk } from '../chunk.js'
 import { DEFAULTS } from '../defaults.js'
 import type { NotificationEnvelope } from '../protocol/frames.js'
-import { TOPIC_OF } from '../protocol/publish-body.js'
-import type { Topic } from '../protocol/topics.js'
+import { TOPIC_OF, type Topic } from '../protocol/topics.js'
 import { historyPartition } from './keys.js'
 import { liveItemsFilter, queryPages } from './query-pages.js'
 

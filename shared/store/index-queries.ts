@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import type { InboxPreferences } from '../protocol/preferences.js'
+import type { InboxPreferences } from '../protocol/preference-rules.js'
 import type { Topic } from '../protocol/topics.js'
 import type { IndexItem } from './connection-index.js'
 import type { ItemKey } from './keys.js'

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import type { Preferences } from '../protocol/preferences.js'
 import type { InboxOwner } from './inbox-store.js'
 import { userPartition } from './keys.js'
@@ -36,6 +36,18 @@ export class PreferencesStore {
         Item: { pk: userPartition(owner.userId, owner), sk: PREFERENCES, userPreferences: preferences },
       }),
     )
+  }
+
+  /** The owner's preferences, for work done while none of their tabs is open. */
+  async get(owner: InboxOwner): Promise<Preferences | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: userPartition(owner.userId, owner), sk: PREFERENCES },
+        ProjectionExpression: 'userPreferences',
+      }),
+    )
+    return Item?.userPreferences as Preferences | undefined
   }
 
   /**

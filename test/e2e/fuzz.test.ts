@@ -25,7 +25,11 @@ const deep = fc
   .map((depth) => `{"type":"subscribe","topics":${'['.repeat(depth)}${']'.repeat(depth)}}`)
 
 // Invalid preferences and snoozes have codes of their own (docs/architecture.md, Inbox controls).
-const INVALID: Record<string, string> = { set_preferences: 'invalid_preferences', snooze: 'invalid_snooze' }
+const INVALID: Record<string, string> = {
+  set_preferences: 'invalid_preferences',
+  snooze: 'invalid_snooze',
+  push_subscribe: 'invalid_subscription',
+}
 
 /** A frame and the error code (or codes) it must get back. */
 type Case = [string, string | string[]]

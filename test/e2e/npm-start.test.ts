@@ -63,6 +63,7 @@ describe('npm start', () => {
         'snsEndpoint',
         'sqsEndpoint',
         'topicArn',
+        'vapidPublicKey',
         'websocketUrl',
       ].sort(),
     )

@@ -5,6 +5,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs'
 import { Queue } from 'aws-cdk-lib/aws-sqs'
 import { AwsSolutionsChecks } from 'cdk-nag'
 import { describe, expect, it } from 'vitest'
+import { FUNCTION_SPECS, type HeraldFunctionName } from '../../functions/manifest.js'
 import { Herald } from '../../infra/herald.js'
 import { authFromContext, HeraldStack } from '../../infra/herald-stack.js'
 
@@ -158,6 +159,61 @@ describe('Construct: Herald options', () => {
   })
 })
 
+const PUSH_CONTEXT = {
+  'herald:vapidPublicKey': 'BPublicKeyOfTheOperator',
+  'herald:vapidSecretArn': 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:herald-vapid-AbCdEf',
+  'herald:vapidSubject': 'mailto:oncall@example.com',
+}
+
+describe('Construct: Web Push', () => {
+  const stack = new HeraldStack(new App(), 'Push', { context: PUSH_CONTEXT })
+  const t = Template.fromStack(stack)
+  const logicalId = (name: HeraldFunctionName) =>
+    stack.getLogicalId(stack.herald.functions[name].node.defaultChild as never)
+  const statementsOf = (name: HeraldFunctionName) =>
+    Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((policy) =>
+        JSON.stringify(policy.Properties.Roles).includes(
+          stack.getLogicalId(stack.herald.functions[name].role?.node.defaultChild as never),
+        ),
+      )
+      .flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+      )
+
+  it('lets only the push function read the VAPID private key, and only publishers start it', () => {
+    const readsKey = (name: HeraldFunctionName) =>
+      statementsOf(name).some((statement) => JSON.stringify(statement).includes('herald-vapid'))
+    expect(FUNCTION_SPECS.map(([name]) => name).filter(readsKey)).toEqual(['push'])
+    const startsPush = (name: HeraldFunctionName) =>
+      statementsOf(name).some(
+        (statement) =>
+          statement.Action === 'lambda:InvokeFunction' &&
+          JSON.stringify(statement.Resource).includes(logicalId('push')),
+      )
+    expect(
+      FUNCTION_SPECS.map(([name]) => name)
+        .filter(startsPush)
+        .sort(),
+    ).toEqual(['events', 'fanout', 'ingestLogs'])
+  })
+
+  it('points the fan-out at the push function and tells browsers the public key', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HERALD_PUSH_FUNCTION: { Ref: logicalId('push') } }) },
+    })
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          HERALD_VAPID_PUBLIC_KEY: 'BPublicKeyOfTheOperator',
+          HERALD_VAPID_SUBJECT: 'mailto:oncall@example.com',
+          HERALD_VAPID_SECRET_ARN: PUSH_CONTEXT['herald:vapidSecretArn'],
+        }),
+      },
+    })
+  })
+})
+
 describe('cdk-nag (AwsSolutions)', () => {
   const nagged = (extra?: (stack: Stack) => void) => {
     const app = new App()
@@ -169,6 +225,13 @@ describe('cdk-nag (AwsSolutions)', () => {
 
   it('reports nothing unacknowledged for the stack', () => {
     expect(nagged()).not.toThrow()
+  })
+
+  it('reports nothing unacknowledged with Web Push on', () => {
+    const app = new App()
+    new HeraldStack(app, 'Pushing', { context: PUSH_CONTEXT })
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app))
+    expect(() => app.synth()).not.toThrow()
   })
 
   it('stops synthesis on a finding nobody reviewed', () => {

@@ -199,7 +199,7 @@ describe('Stack: HeraldStack', () => {
 
   it('runs every function on nodejs22.x, arm64, traced, with source maps and Powertools settings', () => {
     const functions = Object.values(synthesized.resources).filter((r) => r.Type === 'AWS::Lambda::Function')
-    expect(functions).toHaveLength(9)
+    expect(functions).toHaveLength(FUNCTION_SPECS.length)
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -215,7 +215,12 @@ describe('Stack: HeraldStack', () => {
         LoggingConfig: { LogGroup: expect.anything() },
       })
     }
-    synthesized.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 10)
+    // One per function, and the stage's access logs.
+    synthesized.template.resourcePropertiesCountIs(
+      'AWS::Logs::LogGroup',
+      { RetentionInDays: 30 },
+      FUNCTION_SPECS.length + 1,
+    )
   })
 
   it('feeds the delivery workers from a queue that dead-letters, with partial batch failures and bounded concurrency', () => {

@@ -79,6 +79,8 @@ describe('Roles', () => {
         'dynamodb:PutItem': ['connections', 'history'],
         'dynamodb:UpdateItem': ['connections'],
         'dynamodb:Query': ['connections', 'history'],
+        // A browser's push subscription, when it unsubscribes.
+        'dynamodb:DeleteItem': ['connections'],
         'dynamodb:BatchWriteItem': ['history'],
         // A snooze keeps a copy of each notification it finds.
         'dynamodb:BatchGetItem': ['history'],
@@ -115,6 +117,15 @@ describe('Roles', () => {
     ],
     ['ingestLogs', FANS_OUT],
     ['events', FANS_OUT],
+    // Web Push is off in this stack: no key to read, and no function is granted to start it.
+    [
+      'push',
+      {
+        'dynamodb:Query': ['connections'],
+        'dynamodb:GetItem': ['connections'],
+        'dynamodb:DeleteItem': ['connections'],
+      },
+    ],
   ] as const)('gives the %s function exactly the permissions its code uses', (name, expected) => {
     const ids: Record<string, string> = {
       secret: synthesized.logicalIdOf(synthesized.stack.herald.tokenSecret as never),
