@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect } from 'vitest'
+import { NPM_START_THREADS } from '../../local/defaults.js'
 import type { Envelope, ReadState } from '../../shared/protocol/frames.js'
 import { withLocalStack } from '../support/local-stack.js'
 import { hasPeer, peerTest } from '../support/peers.js'
@@ -19,7 +20,8 @@ const HOUR_MS = 3_600_000
 
 // A demo build of its own: the dashboard test builds dist/demo, and the two may run side by side.
 const demo = mkdtempSync(join(tmpdir(), 'herald-demo-'))
-const herald = withLocalStack({ dashboardRoot: demo })
+// npm start's runtime: every function in worker threads, as many instances as Lambda would run.
+const herald = withLocalStack({ dashboardRoot: demo, threads: NPM_START_THREADS })
 let browser: Browser | undefined
 /** Two tabs of one user, and a third connection of theirs: another device, speaking the protocol. */
 let tabA: Page
