@@ -19,6 +19,8 @@ export type { Stream, Topic } from '../shared/protocol/topics.js'
 export { type BackoffOptions, DEFAULT_BACKOFF, reconnectDelay } from './core/backoff.js'
 export { ConnectionState } from './core/connection-state.js'
 export type { Expiring, InboxState } from './core/inbox-state.js'
+export { PushError, type PushErrorCode } from './errors.js'
+export { disablePush, enablePush, isPushSupported, type PushOptions } from './web-push.js'
 export { WebSocketService } from './websocket-service.js'
 export type {
   FrameListener,

@@ -79,6 +79,7 @@ export class WebSocketService {
   #filters: LogFilters | undefined
   readonly #cursor = new ResumeCursor()
   #identity: HeraldIdentity | undefined
+  #pushPublicKey: string | undefined
   readonly #inbox: InboxKeeper
 
   constructor(options: WebSocketServiceOptions) {
@@ -149,6 +150,14 @@ export class WebSocketService {
   /** Who the server took this connection to be (user, tenant, groups); undefined until welcomed. */
   get identity(): HeraldIdentity | undefined {
     return this.#identity
+  }
+
+  /**
+   * The VAPID public key a browser subscribes to Web Push with (`enablePush`), from the last welcome;
+   * undefined before the first, or where the deployment has no Web Push.
+   */
+  get pushPublicKey(): string | undefined {
+    return this.#pushPublicKey
   }
 
   get state(): ConnectionState {
@@ -343,6 +352,7 @@ export class WebSocketService {
       ...(tenant === undefined ? {} : { tenant }),
       groups: groups ?? [],
     }
+    this.#pushPublicKey = frame.data.push?.publicKey
     this.#everConnected = true
     this.#attempts = 0
     this.#setState(ConnectionState.Open)

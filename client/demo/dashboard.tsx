@@ -53,7 +53,7 @@ export function Dashboard() {
             </section>
             <div style={styles.side}>
               <SamplePanel user={user} />
-              <PreferencesPanel />
+              <PreferencesPanel pushTimeoutMs={optionalNumber('pushTimeout')} />
             </div>
           </main>
         </HeraldProvider>

@@ -1,6 +1,6 @@
 import type { CSSProperties } from 'react'
 
-/** The look the dashboard's side panels share: a white card, its heading, a group of controls. */
+/** The look the dashboard's side panels share: a white card, its heading, a group of controls, an error. */
 export const panelStyles = {
   panel: {
     background: '#fff',
@@ -20,4 +20,6 @@ export const panelStyles = {
     border: '1px solid #e5e7eb',
     borderRadius: 6,
   },
+  /** A refusal or failure, shown where it happened. */
+  error: { margin: 0, fontSize: 13, color: '#b91c1c' },
 } satisfies Record<string, CSSProperties>

@@ -3,6 +3,7 @@ import { SEVERITIES, type Severity } from '../../shared/protocol/notifications.j
 import type { Preferences } from '../../shared/protocol/preferences.js'
 import { useNotifications } from '../react/use-notifications.js'
 import { panelStyles } from './panel-styles.js'
+import { PushControl } from './push-control.js'
 
 /** What the form edits: text as typed, turned into preferences only when saved. */
 interface Draft {
@@ -84,9 +85,10 @@ function SeveritySelect(props: {
 /**
  * The user's inbox preferences, the same in every tab: what is muted, the least severe alert the
  * inbox takes and the least one toasted, and quiet hours. The form shows what the server holds,
- * and what another tab saves; a refusal is shown and changes nothing.
+ * and what another tab saves; a refusal is shown and changes nothing. Push to this browser is
+ * turned on and off here too, at once: it is this browser's, not a preference every tab shares.
  */
-export function PreferencesPanel() {
+export function PreferencesPanel({ pushTimeoutMs }: { pushTimeoutMs?: number | undefined }) {
   const { preferences, setPreferences, preferencesError } = useNotifications()
   const [draft, setDraft] = useState<Draft>(() => draftOf(preferences))
   const ids = { sources: useId(), start: useId(), end: useId(), zone: useId() }
@@ -161,6 +163,7 @@ export function PreferencesPanel() {
           onChange={(e) => edit({ timeZone: e.target.value })}
         />
       </fieldset>
+      <PushControl timeoutMs={pushTimeoutMs} />
       <div style={styles.footer}>
         <button type="submit">Save preferences</button>
         {preferencesError && (
@@ -176,5 +179,4 @@ export function PreferencesPanel() {
 const styles = {
   ...panelStyles,
   footer: { display: 'flex', alignItems: 'center', gap: 8, flexWrap: 'wrap' },
-  error: { margin: 0, fontSize: 13, color: '#b91c1c' },
 } satisfies Record<string, CSSProperties>

@@ -10,3 +10,4 @@ export {
 export { useHeraldIdentity } from './use-herald-identity.js'
 export { type LogEnvelope, MAX_LOGS, type UseLogStreamResult, useLogStream } from './use-log-stream.js'
 export { MAX_NOTIFICATIONS, type UseNotificationsResult, useNotifications } from './use-notifications.js'
+export { type UsePushResult, usePush } from './use-push.js'

@@ -12,7 +12,6 @@ import {
   TimestampSchema,
   UploadStatusSchema,
 } from './notifications.js'
-import type { Topic } from './topics.js'
 
 /** A publish's `threadKey`, at most. */
 export const MAX_THREAD_KEY_LENGTH = 128
