@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { ProtocolError } from '../errors.js'
 import type { PushSubscriptionJson } from '../protocol/push-subscription.js'
 import type { InboxOwner } from '../store/inbox-store.js'
 import { userPartition } from '../store/keys.js'
 import { liveItemsFilter, queryPages } from '../store/query-pages.js'
+import { TableStore } from '../store/table-store.js'
 
 /** Browsers one user may have subscribed at once. */
 export const MAX_PUSH_SUBSCRIPTIONS = 10
@@ -22,17 +23,7 @@ const partitionOf = (owner: InboxOwner): string => `push#${userPartition(owner.u
 const keyOf = (endpoint: string): string => createHash('sha256').update(endpoint).digest('hex').slice(0, 32)
 
 /** The browsers a user subscribed to Web Push, per user within a tenant, in the connections table. */
-export class PushStore {
-  readonly #client: DynamoDBDocumentClient
-  readonly #table: string
-  readonly #now: () => number
-
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string; now?: () => number }) {
-    this.#client = options.client
-    this.#table = options.tableName
-    this.#now = options.now ?? Date.now
-  }
-
+export class PushStore extends TableStore {
   /** Keeps (or renews) a subscription; refuses one more than {@link MAX_PUSH_SUBSCRIPTIONS}. */
   async save(owner: InboxOwner, subscription: PushSubscriptionJson): Promise<void> {
     const existing = await this.list(owner)
@@ -50,22 +41,22 @@ export class PushStore {
       sk,
       endpoint: subscription.endpoint,
       keys: subscription.keys,
-      expiresAt: Math.floor(this.#now() / 1000) + SUBSCRIPTION_TTL_SECONDS,
+      expiresAt: Math.floor(this.now() / 1000) + SUBSCRIPTION_TTL_SECONDS,
     }
-    await this.#client.send(new PutCommand({ TableName: this.#table, Item: item }))
+    await this.client.send(new PutCommand({ TableName: this.table, Item: item }))
   }
 
   async remove(owner: InboxOwner, endpoint: string): Promise<void> {
-    await this.#client.send(
-      new DeleteCommand({ TableName: this.#table, Key: { pk: partitionOf(owner), sk: keyOf(endpoint) } }),
+    await this.client.send(
+      new DeleteCommand({ TableName: this.table, Key: { pk: partitionOf(owner), sk: keyOf(endpoint) } }),
     )
   }
 
   /** The owner's live subscriptions. */
   async list(owner: InboxOwner): Promise<PushSubscriptionJson[]> {
-    const filter = liveItemsFilter(Math.floor(this.#now() / 1000))
-    const { items } = await queryPages<SubscriptionItem>(this.#client, {
-      TableName: this.#table,
+    const filter = liveItemsFilter(Math.floor(this.now() / 1000))
+    const { items } = await queryPages<SubscriptionItem>(this.client, {
+      TableName: this.table,
       KeyConditionExpression: 'pk = :pk',
       FilterExpression: filter.FilterExpression,
       ExpressionAttributeValues: { ...filter.values, ':pk': partitionOf(owner) },

@@ -1,8 +1,9 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import type { Preferences } from '../protocol/preferences.js'
 import type { InboxOwner } from './inbox-store.js'
 import { userPartition } from './keys.js'
 import { queryPages } from './query-pages.js'
+import { TableStore } from './table-store.js'
 
 /** The preferences item's sort key, in the user's partition beside their connections (`conn#…`). */
 const PREFERENCES = 'preferences'
@@ -17,22 +18,12 @@ export interface UserRecord {
  * A user's preferences (docs/architecture.md, Inbox controls), per user within a tenant, kept in
  * the connections table's user partition with no expiry: a user's choices outlive their sessions.
  */
-export class PreferencesStore {
-  readonly #client: DynamoDBDocumentClient
-  readonly #table: string
-  readonly #now: () => number
-
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string; now?: () => number }) {
-    this.#client = options.client
-    this.#table = options.tableName
-    this.#now = options.now ?? Date.now
-  }
-
+export class PreferencesStore extends TableStore {
   /** Replaces the owner's preferences. */
   async save(owner: InboxOwner, preferences: Preferences): Promise<void> {
-    await this.#client.send(
+    await this.client.send(
       new PutCommand({
-        TableName: this.#table,
+        TableName: this.table,
         Item: { pk: userPartition(owner.userId, owner), sk: PREFERENCES, userPreferences: preferences },
       }),
     )
@@ -40,9 +31,9 @@ export class PreferencesStore {
 
   /** The owner's preferences, for work done while none of their tabs is open. */
   async get(owner: InboxOwner): Promise<Preferences | undefined> {
-    const { Item } = await this.#client.send(
+    const { Item } = await this.client.send(
       new GetCommand({
-        TableName: this.#table,
+        TableName: this.table,
         Key: { pk: userPartition(owner.userId, owner), sk: PREFERENCES },
         ProjectionExpression: 'userPreferences',
       }),
@@ -56,14 +47,14 @@ export class PreferencesStore {
    */
   async userRecord(owner: InboxOwner): Promise<UserRecord> {
     // Not `preferences`: the connections' index items carry their part of them under that name.
-    const { items } = await queryPages<{ sk: string; userPreferences?: Preferences }>(this.#client, {
-      TableName: this.#table,
+    const { items } = await queryPages<{ sk: string; userPreferences?: Preferences }>(this.client, {
+      TableName: this.table,
       KeyConditionExpression: 'pk = :pk',
       FilterExpression:
         '(expiresAt > :now AND attribute_not_exists(removed)) OR attribute_exists(userPreferences)',
       ExpressionAttributeValues: {
         ':pk': userPartition(owner.userId, owner),
-        ':now': Math.floor(this.#now() / 1000),
+        ':now': Math.floor(this.now() / 1000),
       },
       ProjectionExpression: 'sk, userPreferences',
     })
