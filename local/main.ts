@@ -8,6 +8,7 @@ const { existsSync } = await import('node:fs')
 const { resolve } = await import('node:path')
 const { LOCAL_CONFIG_FILE, NPM_START_THREADS } = await import('./defaults.js')
 const { startLocalStack } = await import('./stack.js')
+const { vapidKeysFile } = await import('./vapid.js')
 const { describeRejection } = await import('../shared/fan-out/rejections.js')
 
 // The demo dashboard is built by `npm start` (npm run build:demo) before this runs.
@@ -60,6 +61,7 @@ console.log(`Herald is running locally${tenancy.body ? ', multi-tenant' : ''}.
   Lambda (Invoke)  ${stack.lambdaEndpoint}
   Secrets Manager  ${stack.secretsManagerEndpoint}   the key local tokens are signed with
   SQS              ${stack.sqsEndpoint}   deliveries and dead letters (npm run herald -- replay)
+  Web Push         VAPID keys in ${vapidKeysFile(process.env.HERALD_CONFIG_FILE ?? LOCAL_CONFIG_FILE)}   push services on http://127.0.0.1 are taken too
   Endpoints file   ${process.env.HERALD_CONFIG_FILE ?? LOCAL_CONFIG_FILE}
 
 Get a token:       npm run --silent herald -- token --user alice${tenancy.token}
