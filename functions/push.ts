@@ -43,11 +43,18 @@ export function fromEnvironment(env: Env, aws: AwsClients): ReturnType<typeof cr
     minSeverity: pushMinSeverity(env),
     // Read once per cold start, as the authorizer reads its key.
     vapid: () => {
-      keys ??= readSecret(aws, required(env, 'HERALD_VAPID_SECRET_ARN')).then((privateKey) => ({
-        publicKey: required(env, 'HERALD_VAPID_PUBLIC_KEY'),
-        privateKey,
-        subject: required(env, 'HERALD_VAPID_SUBJECT'),
-      }))
+      keys ??= readSecret(aws, required(env, 'HERALD_VAPID_SECRET_ARN')).then(
+        (privateKey) => ({
+          publicKey: required(env, 'HERALD_VAPID_PUBLIC_KEY'),
+          privateKey,
+          subject: required(env, 'HERALD_VAPID_SUBJECT'),
+        }),
+        (error: unknown) => {
+          // Read again next time, rather than failing every push until the instance is replaced.
+          keys = undefined
+          throw error
+        },
+      )
       return keys
     },
   })

@@ -29,6 +29,21 @@ const isAsleep = (lens: InboxLens, id: string): boolean => {
 const hasReturned = (lens: InboxLens, id: string): boolean =>
   lens.state.snoozed.has(id) && !isAsleep(lens, id)
 
+/**
+ * The entries back from a snooze that history no longer lists, from the copies the snoozes kept:
+ * still an entry each, unless it has expired since or the user's preferences now mute it.
+ */
+function returnedBeyond(lens: InboxLens, listed: ReadonlySet<string>): NotificationEnvelope[] {
+  return [...lens.state.snoozed]
+    .filter(([id]) => !listed.has(id) && hasReturned(lens, id))
+    .map(([, snooze]) => JSON.parse(snooze.envelope) as NotificationEnvelope)
+    .filter(
+      (envelope) =>
+        (envelope.expiresAt === undefined || Date.parse(envelope.expiresAt) > lens.now) &&
+        inboxAccepts(lens.preferences, headerOfEnvelope(envelope)),
+    )
+}
+
 /** From items newest first, the newest of each thread (the others are folded into it). */
 export function newestPerThread<T>(
   newestFirst: readonly T[],
@@ -55,8 +70,7 @@ export function countUnread(newestFirst: readonly Header[], lens: InboxLens): Un
   const accepted = newestFirst.filter((header) => inboxAccepts(lens.preferences, header))
   const entries = newestPerThread(accepted, (header) => header.thread)
   const listed = new Set(entries.map((header) => header.id))
-  // A returned snooze whose notification has left history is still an entry.
-  const returned = [...lens.state.snoozed.keys()].filter((id) => !listed.has(id) && hasReturned(lens, id))
+  const returned = returnedBeyond(lens, listed).map((envelope) => envelope.id)
   let unread = 0
   for (const id of [...entries.map((header) => header.id), ...returned]) {
     if (lens.state.dismissed.has(id) || isAsleep(lens, id)) continue
@@ -107,11 +121,7 @@ export function inboxView(
     ? newestPerThread([...accepted].reverse(), (envelope) => headerOfEnvelope(envelope).thread)
     : accepted
   const listed = new Set(entries.map((envelope) => envelope.id))
-  const returned = options.recent
-    ? [...lens.state.snoozed]
-        .filter(([id]) => !listed.has(id) && hasReturned(lens, id))
-        .map(([, snooze]) => JSON.parse(snooze.envelope) as NotificationEnvelope)
-    : []
+  const returned = options.recent ? returnedBeyond(lens, listed) : []
   return [...entries, ...returned]
     .filter((envelope) => !lens.state.dismissed.has(envelope.id) && !isAsleep(lens, envelope.id))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

@@ -21,6 +21,11 @@ export type InboxChange =
 
 /** How far ahead a snooze may end. */
 export const MAX_SNOOZE_MS = 30 * 24 * 60 * 60 * 1000
+/**
+ * Entries one user may have snoozed at once: each keeps a copy of its notification, read with
+ * every count, and `read_state` lists them all.
+ */
+export const MAX_SNOOZED = 100
 
 // The inbox counts the notifications endpoint's topics, whatever one tab subscribed to: every tab
 // and device of a user shows the same count.
@@ -91,6 +96,10 @@ export class Inbox {
     if (ends <= now) throw new ProtocolError('invalid_snooze', `until ${until} is in the past`)
     if (ends > now + MAX_SNOOZE_MS)
       throw new ProtocolError('invalid_snooze', 'until is more than 30 days ahead')
+    const { snoozed } = await this.marks.state(reader)
+    const added = new Set(ids.filter((id) => !snoozed.has(id)))
+    if (snoozed.size + added.size > MAX_SNOOZED)
+      throw new ProtocolError('invalid_snooze', `at most ${MAX_SNOOZED} entries snoozed at once`)
     const found = await this.history.find({ ...reader, topics: INBOX_TOPICS }, ids)
     await this.marks.snooze(
       reader,

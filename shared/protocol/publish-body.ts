@@ -15,6 +15,8 @@ import {
 
 /** A publish's `threadKey`, at most. */
 export const MAX_THREAD_KEY_LENGTH = 128
+/** A publish's `ttlSeconds`, at most: a year, far past any history window. */
+const MAX_TTL_SECONDS = 365 * 24 * 60 * 60
 
 /**
  * A user id as a token's `sub` carries it, a tenant or a group as their claims do. Django
@@ -37,7 +39,7 @@ const common = {
   threadKey: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_THREAD_KEY_LENGTH))),
   /** When it stops being shown, replayed and counted; or `ttlSeconds` after it is published. */
   expiresAt: v.optional(TimestampSchema),
-  ttlSeconds: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1))),
+  ttlSeconds: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_TTL_SECONDS))),
 }
 /** Who within the tenant: one user, or one group (exclusive; checked by `checkAudience`). */
 const targeted = { userId: v.optional(NameSchema), group: v.optional(NameSchema) }

@@ -1,5 +1,6 @@
 import type { BackoffClock } from '../backoff.js'
 import { realClock } from '../backoff.js'
+import { DEFAULTS } from '../defaults.js'
 import type { NotificationEnvelope } from '../protocol/frames.js'
 import type { Severity } from '../protocol/notifications.js'
 import { inboxAccepts, inboxPreferencesOf, inQuietHours } from '../protocol/preference-rules.js'
@@ -15,7 +16,7 @@ export interface OfflinePushDeps {
   preferences: Pick<PreferencesStore, 'get'>
   /** The VAPID key pair, read once per cold start. */
   vapid: () => Promise<VapidKeys>
-  /** Alerts below this are not pushed, unless the user's `minSeverity.push` says otherwise. @default 'high' */
+  /** Alerts below this are not pushed; a user's `minSeverity.push` may only raise it. @default DEFAULTS.pushMinSeverity */
   minSeverity?: Severity
   /** How long the pushes of one alert may keep being retried. @default 10000 */
   deadlineMs?: number
@@ -49,7 +50,11 @@ export async function pushToUser(
   const severity = (envelope.data as { severity?: string }).severity
   if (envelope.expiresAt !== undefined && Date.parse(envelope.expiresAt) <= now) return empty('expired')
   if (!inboxAccepts(inboxPreferencesOf(preferences), headerOfEnvelope(envelope))) return empty('muted')
-  if (!atLeast(severity, preferences?.minSeverity?.push ?? deps.minSeverity ?? 'high'))
+  // The deployment's threshold is the floor (the fan-out starts no push below it); a user may raise it.
+  if (
+    !atLeast(severity, deps.minSeverity ?? DEFAULTS.pushMinSeverity) ||
+    !atLeast(severity, preferences?.minSeverity?.push)
+  )
     return empty('below_threshold')
   if (severity !== 'critical' && inQuietHours(preferences, new Date(now))) return empty('quiet_hours')
   const subscriptions = await deps.subscriptions.list(owner)

@@ -28,16 +28,27 @@ export function isPrivateAddress(address: string): boolean {
       a === 0 ||
       a === 10 ||
       a === 127 ||
+      a >= 224 ||
       (a === 100 && b >= 64 && b <= 127) ||
       (a === 169 && b === 254) ||
       (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168)
+      (a === 192 && b === 168) ||
+      (a === 198 && (b === 18 || b === 19))
     )
   }
   const lower = address.toLowerCase()
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower)?.[1]
-  if (mapped) return isPrivateAddress(mapped)
-  return lower === '::' || lower === '::1' || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower)
+  // An IPv4 address inside IPv6 (mapped, compatible, NAT64) is judged as the IPv4 address.
+  const embedded = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower)?.[1]
+  if (embedded) return isPrivateAddress(embedded)
+  return (
+    lower === '::' ||
+    lower === '::1' ||
+    /^f[cd]/.test(lower) ||
+    /^fe[89ab]/.test(lower) ||
+    /^ff/.test(lower) ||
+    /^2002:/.test(lower) ||
+    /^64:ff9b:/.test(lower)
+  )
 }
 
 const isLoopbackHttp = (url: URL): boolean => url.protocol === 'http:' && url.hostname === '127.0.0.1'

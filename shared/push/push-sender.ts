@@ -23,6 +23,24 @@ const URGENCY: Record<string, webPush.Urgency> = {
 /** How long a push service keeps an undelivered push: the history window, unless it expires sooner. */
 const DEFAULT_TTL_SECONDS = 24 * 60 * 60
 
+/** What a push may carry: push services take about 4 KB, encryption and padding included. */
+const MAX_PAYLOAD_BYTES = 3_000
+
+/**
+ * The envelope as the push carries it: whole when it fits, else its id, type, time, thread and
+ * expiry with the alert's severity, title and source and as much of its message as fits.
+ */
+export function pushPayloadOf(envelope: NotificationEnvelope): string {
+  const whole = JSON.stringify(envelope)
+  if (Buffer.byteLength(whole) <= MAX_PAYLOAD_BYTES) return whole
+  const { severity, title, source, message } = envelope.data as Record<string, unknown>
+  const { data: _data, ...rest } = envelope
+  const brief = { ...rest, data: { severity, title: String(title ?? '').slice(0, 256), source } }
+  const room = MAX_PAYLOAD_BYTES - Buffer.byteLength(JSON.stringify(brief)) - 64
+  const text = String(message ?? '')
+  return JSON.stringify({ ...brief, data: { ...brief.data, message: text.slice(0, Math.max(0, room / 4)) } })
+}
+
 /** A `Topic` header: at most 32 base64url characters, the same for every repeat of one alert. */
 export function topicOf(envelope: NotificationEnvelope): string {
   const data = envelope.data as { title?: string; source?: string }
@@ -46,13 +64,19 @@ export async function sendPush(
   const ttl = envelope.expiresAt
     ? Math.max(0, Math.floor((Date.parse(envelope.expiresAt) - now) / 1000))
     : DEFAULT_TTL_SECONDS
-  const details = webPush.generateRequestDetails(subscription, JSON.stringify(envelope), {
-    vapidDetails: vapid,
-    contentEncoding: 'aes128gcm',
-    TTL: ttl,
-    urgency: URGENCY[(envelope.data as { severity?: string }).severity ?? ''] ?? 'normal',
-    topic: topicOf(envelope),
-  })
+  let details: webPush.RequestDetails
+  try {
+    details = webPush.generateRequestDetails(subscription, pushPayloadOf(envelope), {
+      vapidDetails: vapid,
+      contentEncoding: 'aes128gcm',
+      TTL: ttl,
+      urgency: URGENCY[(envelope.data as { severity?: string }).severity ?? ''] ?? 'normal',
+      topic: topicOf(envelope),
+    })
+  } catch {
+    // Keys nothing can be encrypted for (not a point on the curve): no push will ever get through.
+    return 'gone'
+  }
   const outcome = await withBackoff<PushOutcome>(
     async () => {
       try {
@@ -60,6 +84,8 @@ export async function sendPush(
           method: details.method,
           headers: details.headers,
           body: details.body === null ? null : new Uint8Array(details.body),
+          // A push service answers; it never sends Herald somewhere else.
+          redirect: 'error',
           signal: AbortSignal.timeout(Math.max(1, options.deadline - clock.now())),
         })
         if (response.status === 404 || response.status === 410) return { done: true, value: 'gone' }

@@ -100,12 +100,17 @@ export class InboxStore {
     until: string,
   ): Promise<void> {
     const pk = historyPartition.inbox(owner.userId, owner)
-    const expiresAt = this.#expiry(Date.parse(until))
+    // Kept a history window past `until`, but never past the notification's own expiry.
+    const expiresAt = (envelope: string): number => {
+      const expires = (JSON.parse(envelope) as { expiresAt?: string }).expiresAt
+      const own = expires === undefined ? Number.POSITIVE_INFINITY : Math.floor(Date.parse(expires) / 1000)
+      return Math.min(this.#expiry(Date.parse(until)), own)
+    }
     await batchWrite(
       this.#client,
       this.#table,
       envelopes.map(({ id, envelope }) => ({
-        PutRequest: { Item: { pk, sk: `${SNOOZED}${id}`, until, envelope, expiresAt } },
+        PutRequest: { Item: { pk, sk: `${SNOOZED}${id}`, until, envelope, expiresAt: expiresAt(envelope) } },
       })),
     )
   }

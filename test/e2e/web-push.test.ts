@@ -117,8 +117,28 @@ describe('Web Push to a user with no open tab', () => {
       tab.send({ type: 'push_subscribe', subscription: { endpoint, keys } })
       expect((await tab.next('error')).data).toMatchObject({ code: 'invalid_subscription' })
     }
+    // Keys no push could be encrypted for are refused before anything is kept, too.
+    tab.send({
+      type: 'push_subscribe',
+      subscription: { ...pushService.subscription('/short-key'), keys: { ...keys, p256dh: 'BAAA' } },
+    })
+    expect((await tab.next('error')).data).toMatchObject({ code: 'invalid_subscription' })
     tab.send({ type: 'ping' })
     await tab.next('pong')
     expect((await pushItems()).filter((item) => String(item.pk).includes(ed))).toEqual([])
+  })
+
+  it('forgets a browser that unsubscribes', async () => {
+    const fay = user('fay')
+    const tab = await herald.connect(fay)
+    const { endpoint } = pushService.subscription('/push/fay')
+    tab.send({ type: 'push_subscribe', subscription: pushService.subscription('/push/fay') })
+    await tab.next('push_subscribed')
+    expect((await pushItems()).some((item) => item.endpoint === endpoint)).toBe(true)
+
+    tab.send({ type: 'push_unsubscribe', endpoint })
+    await tab.next('push_unsubscribed')
+
+    expect((await pushItems()).some((item) => item.endpoint === endpoint)).toBe(false)
   })
 })

@@ -144,6 +144,24 @@ describe('Inbox view', () => {
     expect(inboxView([], marks)).toEqual([])
   })
 
+  it('brings back no copy that has expired since, or that the preferences now mute', () => {
+    const back = new Date(NOW - 1).toISOString()
+    const expired = { ...alert(ids[0] as string), expiresAt: new Date(NOW - 10).toISOString() }
+    const muted = alert(ids[1] as string, { source: 'noisy' })
+    const marks = lens(
+      {
+        snoozed: new Map([
+          [ids[0] as string, { until: back, envelope: JSON.stringify(expired) }],
+          [ids[1] as string, { until: back, envelope: JSON.stringify(muted) }],
+        ]),
+      },
+      { preferences: { mute: { sources: ['noisy'] } } },
+    )
+
+    expect(inboxView([], marks, { recent: true })).toEqual([])
+    expect(countUnread([], marks).unread).toBe(0)
+  })
+
   it('lists the marker and the newest marks in read_state', () => {
     const marks = lens({ readBefore: ids[1], read: new Set([ids[2] as string, ids[3] as string]) })
 

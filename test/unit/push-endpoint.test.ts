@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import type { NotificationEnvelope } from '../../shared/protocol/frames.js'
 import { checkEndpoint, isPrivateAddress, KNOWN_PUSH_HOSTS } from '../../shared/push/push-endpoint.js'
+import { pushPayloadOf } from '../../shared/push/push-sender.js'
 
 const policy = { allowedHosts: KNOWN_PUSH_HOSTS }
 const resolvingTo =
@@ -41,6 +43,12 @@ describe('Push endpoints: what a subscription may make Herald post to', () => {
     'fd00::1',
     'fe80::1',
     '::ffff:10.0.0.1',
+    '::10.0.0.1',
+    '64:ff9b::10.0.0.1',
+    '2002:c0a8:101::1',
+    '198.18.0.1',
+    '224.0.0.251',
+    'ff02::1',
   ])('refuses a known host whose name resolves to %s', async (address) => {
     expect(isPrivateAddress(address)).toBe(true)
     await expect(
@@ -66,5 +74,41 @@ describe('Push endpoints: what a subscription may make Herald post to', () => {
     await expect(checkEndpoint('http://10.0.0.1/push', local)).rejects.toMatchObject({
       code: 'invalid_subscription',
     })
+  })
+})
+
+describe('Push payloads', () => {
+  it('sends a large alert as its essentials, under what a push service takes', () => {
+    const envelope = {
+      id: '01KB0000000000000000000000',
+      type: 'alert',
+      timestamp: '2026-12-06T10:00:00.000Z',
+      thread: { key: 'disk:db-1' },
+      data: {
+        severity: 'critical',
+        title: 'db-1 disk full',
+        source: 'disk',
+        message: 'x'.repeat(60_000),
+        metadata: { a: 'y'.repeat(9_000) },
+      },
+    } as NotificationEnvelope
+    const payload = pushPayloadOf(envelope)
+
+    expect(Buffer.byteLength(payload)).toBeLessThanOrEqual(3_000)
+    expect(JSON.parse(payload)).toMatchObject({
+      id: envelope.id,
+      thread: { key: 'disk:db-1' },
+      data: {
+        severity: 'critical',
+        title: 'db-1 disk full',
+        source: 'disk',
+        message: expect.stringMatching(/^x+$/),
+      },
+    })
+    const small = {
+      ...envelope,
+      data: { severity: 'high', title: 't', message: 'm' },
+    } as NotificationEnvelope
+    expect(pushPayloadOf(small)).toBe(JSON.stringify(small))
   })
 })
