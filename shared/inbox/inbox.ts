@@ -27,6 +27,9 @@ export const MAX_SNOOZE_MS = 30 * 24 * 60 * 60 * 1000
  */
 export const MAX_SNOOZED = 100
 
+/** Headers one count reads per partition at most, however much the user muted. */
+const MAX_HEADERS_READ = 50_000
+
 // The inbox counts the notifications endpoint's topics, whatever one tab subscribed to: every tab
 // and device of a user shows the same count.
 const INBOX_TOPICS = STREAM_TOPICS.notifications
@@ -51,14 +54,18 @@ export class Inbox {
   /** Unread notifications in the history window, targeted and broadcast, a thread once. */
   async unread(reader: Reader, known?: InboxLens): Promise<UnreadCount> {
     const lens = known ?? (await this.lens(reader))
-    // Enough to count past the cap even when every read, dismissed, muted or folded one is skipped.
-    const limit = 2 * (UNREAD_CAP + 1) + lens.state.read.size + lens.state.dismissed.size
-    const items = await this.history.headers(
-      { ...reader, topics: INBOX_TOPICS },
-      lens.state.readBefore,
-      limit,
-    )
-    return countUnread(items, lens)
+    // Enough to count past the cap when the read and dismissed ones are skipped; muted ones and
+    // threads' older notifications are skipped too, so a page that ends too soon is read again, longer.
+    let limit = 2 * (UNREAD_CAP + 1) + lens.state.read.size + lens.state.dismissed.size
+    for (;;) {
+      const query = { ...reader, topics: INBOX_TOPICS }
+      const page = await this.history.headers(query, lens.state.readBefore, limit)
+      const count = countUnread(page.headers, lens)
+      if (!page.truncated || count.unreadCapped) return count
+      // Past this, the count is a floor, and says so.
+      if (limit >= MAX_HEADERS_READ) return { ...count, unreadCapped: true }
+      limit = Math.min(4 * limit, MAX_HEADERS_READ)
+    }
   }
 
   /** Applies a client's change; the result goes to every live connection of the user. */

@@ -57,6 +57,8 @@ interface HistoryItem {
   /** What a user's preferences are applied to, without reading the envelope. */
   source?: string
   severity?: string
+  /** When the notification itself expires (`expiresAt` on a publish), epoch ms. */
+  endsAt?: number
   expiresAt: number
 }
 
@@ -124,19 +126,17 @@ export class HistoryStore {
     const pk = partitionOf(target)
     if (pk === undefined) return
     const { id: _id, topic: _topic, ...fields } = headerOfEnvelope(envelope)
+    const ends = envelope.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(envelope.expiresAt)
     const item: HistoryItem = {
       pk,
       sk: envelope.id,
       topic: target.topic,
       envelope: JSON.stringify(envelope),
       ...fields,
-      // A notification that expires sooner leaves history then (up to a second early, never late).
-      expiresAt: Math.min(
-        Math.floor(this.#now() / 1000) + this.#retentionSeconds,
-        envelope.expiresAt === undefined
-          ? Number.POSITIVE_INFINITY
-          : Math.floor(Date.parse(envelope.expiresAt) / 1000),
-      ),
+      // A notification that expires sooner leaves history then: reads filter on `endsAt` to the
+      // millisecond, and DynamoDB's TTL (whole seconds, rounded up) deletes it afterwards.
+      expiresAt: Math.min(Math.floor(this.#now() / 1000) + this.#retentionSeconds, Math.ceil(ends / 1000)),
+      ...(Number.isFinite(ends) ? { endsAt: ends } : {}),
     }
     await this.#client.send(new PutCommand({ TableName: this.#table, Item: item }))
   }
@@ -163,19 +163,23 @@ export class HistoryStore {
   /**
    * The headers of what a user could have received newer than `after`, newest first, at most
    * `limit` per partition: what an unread count needs, without the notifications themselves.
+   * `truncated`: some partition had more.
    */
   async headers(
     query: Omit<MissedQuery, 'since' | 'limit'>,
     after: string | undefined,
     limit: number,
-  ): Promise<Header[]> {
-    if (query.topics.length === 0) return []
+  ): Promise<{ headers: Header[]; truncated: boolean }> {
+    if (query.topics.length === 0) return { headers: [], truncated: false }
     const pages = await Promise.all(
       partitionsOf(query).map((pk) =>
         this.#read(pk, query.topics, { after, newestFirst: true, limit, headersOnly: true }),
       ),
     )
-    return pages.flat().sort(byId).reverse().map(headerOf)
+    return {
+      headers: pages.flat().sort(byId).reverse().map(headerOf),
+      truncated: pages.some((page) => page.length >= limit),
+    }
   }
 
   /** The notifications with these ids that the user could have received and history still keeps. */
@@ -183,7 +187,8 @@ export class HistoryStore {
     query: Omit<MissedQuery, 'since' | 'limit'>,
     ids: readonly string[],
   ): Promise<NotificationEnvelope[]> {
-    const nowSeconds = Math.floor(this.#now() / 1000)
+    const now = this.#now()
+    const nowSeconds = Math.floor(now / 1000)
     const keys = partitionsOf(query).flatMap((pk) => [...new Set(ids)].map((sk) => ({ pk, sk })))
     const found: NotificationEnvelope[] = []
     for (const batch of chunk(keys, BATCH_GET_KEYS)) {
@@ -193,7 +198,11 @@ export class HistoryStore {
           new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: pending } } }),
         )
         for (const item of (result.Responses?.[this.#table] ?? []) as HistoryItem[])
-          if (item.expiresAt > nowSeconds && query.topics.includes(item.topic))
+          if (
+            item.expiresAt > nowSeconds &&
+            (item.endsAt ?? Number.POSITIVE_INFINITY) > now &&
+            query.topics.includes(item.topic)
+          )
             found.push(JSON.parse(item.envelope) as NotificationEnvelope)
         pending = result.UnprocessedKeys?.[this.#table]?.Keys
       }
@@ -212,12 +221,13 @@ export class HistoryStore {
       values[`:t${i}`] = topic
     })
     if (range.after !== undefined) values[':after'] = range.after
+    values[':nowMs'] = this.#now()
     const { items } = await queryPages<HistoryItem>(
       this.#client,
       {
         TableName: this.#table,
         KeyConditionExpression: range.after === undefined ? 'pk = :pk' : 'pk = :pk AND sk > :after',
-        FilterExpression: `${filter.FilterExpression} AND topic IN (${topics.map((_, i) => `:t${i}`).join(', ')})`,
+        FilterExpression: `${filter.FilterExpression} AND (attribute_not_exists(endsAt) OR endsAt > :nowMs) AND topic IN (${topics.map((_, i) => `:t${i}`).join(', ')})`,
         ExpressionAttributeValues: values,
         ScanIndexForward: !range.newestFirst,
         ...(range.headersOnly ? HEADER_PROJECTION : {}),
