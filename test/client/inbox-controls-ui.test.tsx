@@ -14,20 +14,12 @@ const settle = () => act(async () => {})
 const alert = (title: string, severity = 'high') => ({ severity, title, message: `${title} message` })
 const iso = (ms: number) => new Date(ms).toISOString()
 
-/** A frame as the server sends it, any envelope field included. */
-interface RawFrame {
-  type: string
-  data: unknown
-  id?: string
-  [field: string]: unknown
-}
-
-/** A frame with the envelope fields the fake's own helpers do not set (thread, snoozed, expiresAt). */
-function receive(frame: RawFrame): string {
-  const id = frame.id ?? FakeWebSocket.nextId()
-  act(() =>
-    FakeWebSocket.last.receiveRaw(JSON.stringify({ timestamp: new Date().toISOString(), ...frame, id })),
-  )
+/** A frame with any envelope field, received inside `act` as React wants. */
+function receive(frame: Parameters<FakeWebSocket['receiveFrame']>[0]): string {
+  let id = ''
+  act(() => {
+    id = FakeWebSocket.last.receiveFrame(frame)
+  })
   return id
 }
 /**

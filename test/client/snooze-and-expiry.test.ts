@@ -1,52 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { InboxState } from '../../client/core/inbox-state.js'
-import { WebSocketService } from '../../client/websocket-service.js'
-import type { FrameSource } from '../../client/websocket-types.js'
-import type { Envelope } from '../../shared/protocol/frames.js'
+import { connected, fakeService } from '../support/fake-service.js'
 import { FakeWebSocket } from '../support/fake-websocket.js'
 
 const alert = (title: string) => ({ severity: 'low', title, message: '' })
 const iso = (ms: number) => new Date(ms).toISOString()
 
-/** A frame as the server sends it, any envelope field included. */
-interface RawFrame {
-  type: string
-  data: unknown
-  id?: string
-  [field: string]: unknown
-}
-
-/** A frame with the envelope fields the fake's own helpers do not set (snoozed, expiresAt, thread). */
-function receive(socket: FakeWebSocket, frame: RawFrame): string {
-  const id = frame.id ?? FakeWebSocket.nextId()
-  socket.receiveRaw(JSON.stringify({ timestamp: new Date().toISOString(), ...frame, id }))
-  return id
-}
 const readState = (data: Record<string, unknown>) => ({
   type: 'read_state',
   data: { unread: 0, read: [], dismissed: [], all: false, ...data },
 })
-
-function service() {
-  const frames: { frame: Envelope; source: FrameSource }[] = []
-  const inboxes: InboxState[] = []
-  const herald = new WebSocketService({
-    url: 'ws://herald.test',
-    token: 't0',
-    WebSocket: FakeWebSocket,
-    random: () => 0.5,
-    onMessage: (frame, source) => frames.push({ frame, source }),
-  })
-  herald.addListener({ onInboxChange: (inbox) => inboxes.push(inbox) })
-  return { herald, frames, inboxes }
-}
-
-async function connected(herald: WebSocketService): Promise<FakeWebSocket> {
-  herald.connect()
-  await vi.advanceTimersByTimeAsync(0)
-  FakeWebSocket.last.accept()
-  return FakeWebSocket.last
-}
 
 beforeEach(() => {
   vi.useFakeTimers()
@@ -56,7 +18,7 @@ afterEach(() => vi.useRealTimers())
 
 describe('Class: WebSocketService, inbox controls', () => {
   it('sends snoozes of at most 100 ids a frame, with `until` in ISO-8601, and preferences as given', async () => {
-    const { herald } = service()
+    const { herald } = fakeService()
     const socket = await connected(herald)
     const ids = Array.from({ length: 101 }, () => FakeWebSocket.nextId())
     const until = new Date(Date.now() + 3_600_000)
@@ -72,12 +34,14 @@ describe('Class: WebSocketService, inbox controls', () => {
   })
 
   it('keeps one timer for the earliest snooze, asks the recent page when it ends, and lists the entry again', async () => {
-    const { herald, frames } = service()
+    const { herald, frames } = fakeService()
     const socket = await connected(herald)
     const id = socket.receive('alert', alert('later'))
     const timers = vi.getTimerCount()
 
-    receive(socket, readState({ snoozed: { [id]: iso(Date.now() + 5000), other: iso(Date.now() + 9000) } }))
+    socket.receiveFrame(
+      readState({ snoozed: { [id]: iso(Date.now() + 5000), other: iso(Date.now() + 9000) } }),
+    )
     expect(vi.getTimerCount()).toBe(timers + 1)
     await vi.advanceTimersByTimeAsync(4999)
     expect(socket.sent).toEqual([])
@@ -85,8 +49,8 @@ describe('Class: WebSocketService, inbox controls', () => {
 
     expect(socket.sent).toEqual([{ type: 'resume' }])
     expect([...herald.inbox.snoozed.keys()]).toEqual(['other'])
-    receive(socket, { id, type: 'alert', data: alert('later'), replayed: true, snoozed: true })
-    receive(socket, { type: 'resumed', data: { count: 1, more: false, unread: 1, countedThrough: id } })
+    socket.receiveFrame({ id, type: 'alert', data: alert('later'), replayed: true, snoozed: true })
+    socket.receiveFrame({ type: 'resumed', data: { count: 1, more: false, unread: 1, countedThrough: id } })
     expect(frames.filter(({ frame }) => frame.id === id).map(({ source }) => source)).toEqual([
       'live',
       'recent',
@@ -96,10 +60,10 @@ describe('Class: WebSocketService, inbox controls', () => {
   })
 
   it('asks the recent page for an ended snooze only once a resume in progress is in', async () => {
-    const { herald } = service()
+    const { herald } = fakeService()
     let socket = await connected(herald)
     const id = socket.receive('alert', alert('seen'))
-    receive(socket, readState({ snoozed: { [id]: iso(Date.now() + 5000) } }))
+    socket.receiveFrame(readState({ snoozed: { [id]: iso(Date.now() + 5000) } }))
     socket.drop()
     await vi.advanceTimersByTimeAsync(3000)
     socket = FakeWebSocket.last
@@ -115,10 +79,10 @@ describe('Class: WebSocketService, inbox controls', () => {
   })
 
   it('asks the recent page for a snooze that ended while the socket was down, after its resume', async () => {
-    const { herald } = service()
+    const { herald } = fakeService()
     let socket = await connected(herald)
     const id = socket.receive('alert', alert('seen'))
-    receive(socket, readState({ snoozed: { [id]: iso(Date.now() + 1000) } }))
+    socket.receiveFrame(readState({ snoozed: { [id]: iso(Date.now() + 1000) } }))
     socket.drop()
     await vi.advanceTimersByTimeAsync(1000)
     await vi.advanceTimersByTimeAsync(2000)
@@ -130,9 +94,9 @@ describe('Class: WebSocketService, inbox controls', () => {
   })
 
   it('asks again for the recent page when API Gateway could not answer it', async () => {
-    const { herald } = service()
+    const { herald } = fakeService()
     const socket = await connected(herald)
-    receive(socket, readState({ snoozed: { n1: iso(Date.now() + 1000) } }))
+    socket.receiveFrame(readState({ snoozed: { n1: iso(Date.now() + 1000) } }))
     await vi.advanceTimersByTimeAsync(1000)
 
     socket.receiveRaw('{"message":"Internal server error","connectionId":"c","requestId":"r"}')
@@ -142,10 +106,10 @@ describe('Class: WebSocketService, inbox controls', () => {
   })
 
   it('drops an expired notification when its time comes: the inbox changes and its count goes', async () => {
-    const { herald, inboxes } = service()
+    const { herald, inboxes } = fakeService()
     const socket = await connected(herald)
-    receive(socket, { type: 'resumed', data: { count: 0, more: false, unread: 0, countedThrough: '' } })
-    receive(socket, { type: 'alert', data: alert('brief'), expiresAt: iso(Date.now() + 2000) })
+    socket.receiveFrame({ type: 'resumed', data: { count: 0, more: false, unread: 0, countedThrough: '' } })
+    socket.receiveFrame({ type: 'alert', data: alert('brief'), expiresAt: iso(Date.now() + 2000) })
     expect(herald.inbox.unread).toBe(1)
     const changes = inboxes.length
 
@@ -157,9 +121,9 @@ describe('Class: WebSocketService, inbox controls', () => {
   })
 
   it('stops its inbox timers on disconnect', async () => {
-    const { herald } = service()
+    const { herald } = fakeService()
     const socket = await connected(herald)
-    receive(socket, readState({ snoozed: { n1: iso(Date.now() + 5000) } }))
+    socket.receiveFrame(readState({ snoozed: { n1: iso(Date.now() + 5000) } }))
 
     herald.disconnect()
 

@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ConnectionState } from '../../client/core/connection-state.js'
 import { RESUME_OVERLAP_MS } from '../../client/core/resume-cursor.js'
-import { WebSocketService } from '../../client/websocket-service.js'
-import type { FrameSource, WebSocketServiceOptions } from '../../client/websocket-types.js'
 import type { Envelope } from '../../shared/protocol/frames.js'
 import { idFrom, idTime } from '../../shared/protocol/ids.js'
+import { connected, fakeService } from '../support/fake-service.js'
 import { FakeWebSocket } from '../support/fake-websocket.js'
 
 const alert = (title: string) => ({ severity: 'low', title, message: '' })
@@ -18,32 +17,9 @@ const resumeSince = (frames: { frame: Envelope }[], last: string) => {
   return startOfMs(Math.max(idTime(last) - RESUME_OVERLAP_MS, firstWelcome))
 }
 
-function service(options: Partial<WebSocketServiceOptions> = {}) {
-  const frames: { frame: Envelope; source: FrameSource }[] = []
-  const states: ConnectionState[] = []
-  const herald = new WebSocketService({
-    url: 'ws://herald.test',
-    token: 't0',
-    WebSocket: FakeWebSocket,
-    random: () => 0.5,
-    onMessage: (frame, source) => frames.push({ frame, source }),
-    onStateChange: (state) => states.push(state),
-    ...options,
-  })
-  return { herald, frames, states }
-}
-
-/** Opens the service's socket and answers with the gateway's welcome, as a reachable gateway would. */
-async function connected(herald: WebSocketService): Promise<FakeWebSocket> {
-  herald.connect()
-  await vi.advanceTimersByTimeAsync(0)
-  FakeWebSocket.last.accept()
-  return FakeWebSocket.last
-}
-
 /** A client that saw one alert, lost its socket, and was welcomed on a new one (it now resumes). */
 async function reconnectedAfterSeeingOne(): Promise<void> {
-  const { herald } = service()
+  const { herald } = fakeService()
   await connected(herald)
   FakeWebSocket.last.receive('alert', alert('seen'))
   FakeWebSocket.last.drop()
@@ -59,7 +35,7 @@ afterEach(() => vi.useRealTimers())
 
 describe('Class: WebSocketService', () => {
   it('connects with the token and stream in the URL and reports its state explicitly', async () => {
-    const { herald, states } = service({ stream: 'logs' })
+    const { herald, states } = fakeService({ stream: 'logs' })
 
     herald.connect()
     await vi.advanceTimersByTimeAsync(0)
@@ -71,7 +47,7 @@ describe('Class: WebSocketService', () => {
   })
 
   it('queues sends until connection_established, then flushes them in order', async () => {
-    const { herald } = service()
+    const { herald } = fakeService()
     herald.send({ type: 'ping' })
     herald.send({ type: 'resume', since: '01JDQ4Z6T8M2W3X4Y5Z6A7B8C9' })
 
@@ -87,7 +63,7 @@ describe('Class: WebSocketService', () => {
   })
 
   it('reconnects with backoff 3 s, 6 s, 12 s, 15 s… and gives up after maxReconnectAttempts', async () => {
-    const { herald, states } = service({ maxReconnectAttempts: 5 })
+    const { herald, states } = fakeService({ maxReconnectAttempts: 5 })
     await connected(herald)
 
     const opened: number[] = []
@@ -108,7 +84,7 @@ describe('Class: WebSocketService', () => {
 
   it('asks getToken for a fresh token before every connection', async () => {
     let n = 0
-    const { herald } = service({ token: undefined, getToken: async () => `token-${++n}` })
+    const { herald } = fakeService({ token: undefined, getToken: async () => `token-${++n}` })
     await connected(herald)
     FakeWebSocket.last.drop()
     await vi.advanceTimersByTimeAsync(3000)
@@ -120,7 +96,7 @@ describe('Class: WebSocketService', () => {
   })
 
   it('after a reconnect re-sends subscriptions and filters, then resumes from the last notification', async () => {
-    const { herald, frames } = service()
+    const { herald, frames } = fakeService()
     await connected(herald)
     herald.subscribe(['logs'])
     herald.unsubscribe(['uploads'])
@@ -148,7 +124,7 @@ describe('Class: WebSocketService', () => {
   })
 
   it('resumes from before the outage when a live post reaches the new socket ahead of its welcome', async () => {
-    const { herald, frames } = service()
+    const { herald, frames } = fakeService()
     await connected(herald)
     const lastId = FakeWebSocket.last.receive('alert', alert('before'))
 
@@ -163,7 +139,7 @@ describe('Class: WebSocketService', () => {
   })
 
   it('resumes a minute before its last notification, so one recorded late is not skipped', async () => {
-    const { herald, frames } = service()
+    const { herald, frames } = fakeService()
     await connected(herald)
     const twoMinutesLater = startOfMs(idTime(frames[0]?.frame.id as string) + 120_000).replace(/0$/, '1')
     FakeWebSocket.last.receive('alert', alert('two minutes in'), twoMinutesLater)
@@ -215,7 +191,7 @@ describe('Class: WebSocketService', () => {
   })
 
   it('loads recent history on the first connection when asked, marked as recent', async () => {
-    const { herald, frames } = service({ loadRecent: true })
+    const { herald, frames } = fakeService({ loadRecent: true })
     await connected(herald)
     FakeWebSocket.last.replay('alert', alert('old'))
     FakeWebSocket.last.receive('alert', alert('published while history loads'))
@@ -231,7 +207,7 @@ describe('Class: WebSocketService', () => {
   })
 
   it('drops duplicate notifications and frames that fail validation', async () => {
-    const { herald, frames } = service()
+    const { herald, frames } = fakeService()
     await connected(herald)
 
     const id = FakeWebSocket.last.receive('alert', alert('once'))
@@ -244,7 +220,7 @@ describe('Class: WebSocketService', () => {
   })
 
   it('shows each notification once when its copies interleave with another’s (a, b, a, b)', async () => {
-    const { herald, frames } = service()
+    const { herald, frames } = fakeService()
     const socket = await connected(herald)
     const a = FakeWebSocket.nextId()
     const b = FakeWebSocket.nextId()
@@ -259,7 +235,7 @@ describe('Class: WebSocketService', () => {
   })
 
   it('keeps a quiet socket open with unanswered keepalives, and never pings it', async () => {
-    const { herald } = service()
+    const { herald } = fakeService()
     const first = await connected(herald)
 
     await vi.advanceTimersByTimeAsync(3 * 510_000)
@@ -270,7 +246,7 @@ describe('Class: WebSocketService', () => {
 
   it('checks the socket when the network comes back, and reconnects when the pong never comes', async () => {
     let wake: () => void = () => {}
-    const { herald } = service({
+    const { herald } = fakeService({
       heartbeatTimeoutMs: 5_000,
       wakeSignals: (check) => {
         wake = check
@@ -288,7 +264,7 @@ describe('Class: WebSocketService', () => {
   })
 
   it('renews before API Gateway’s 2-hour cut, make before break: the old socket closes once the new is welcomed, and nothing is resumed', async () => {
-    const { herald, frames } = service()
+    const { herald, frames } = fakeService()
     const first = await connected(herald)
     first.receive('alert', alert('before'))
 
@@ -314,7 +290,7 @@ describe('Class: WebSocketService', () => {
   })
 
   it('falls back to reconnecting and resuming when the renewing socket cannot open', async () => {
-    const { herald } = service()
+    const { herald } = fakeService()
     const first = await connected(herald)
     first.receive('alert', alert('seen'))
 
@@ -328,7 +304,7 @@ describe('Class: WebSocketService', () => {
   })
 
   it('stays closed after disconnect()', async () => {
-    const { herald, states } = service()
+    const { herald, states } = fakeService()
     await connected(herald)
 
     herald.disconnect()

@@ -87,7 +87,12 @@ export class FakeWebSocket implements WebSocketLike {
     return this.#push({ id, type, data, replayed: true })
   }
 
-  #push(frame: { id: string; type: string; data: Record<string, unknown>; replayed?: boolean }): string {
+  /** A frame with envelope fields the helpers above do not set (thread, snoozed, expiresAt, replayed). */
+  receiveFrame(frame: { type: string; data: unknown; id?: string; [field: string]: unknown }): string {
+    return this.#push({ ...frame, id: frame.id ?? FakeWebSocket.nextId() })
+  }
+
+  #push(frame: { id: string; type: string; data: unknown; [field: string]: unknown }): string {
     this.onmessage?.({ data: JSON.stringify({ ...frame, timestamp: new Date().toISOString() }) })
     return frame.id
   }
