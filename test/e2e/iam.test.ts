@@ -97,6 +97,29 @@ describe('The twin refuses what a function’s role does not grant', () => {
     })
   })
 
+  it('Secrets Manager: only the push function may read the VAPID private key', async () => {
+    const read = new GetSecretValueCommand({ SecretId: herald.stack.env.HERALD_VAPID_SECRET_ARN })
+    await expect(as('fanout', SecretsManagerClient, secretsEndpoint()).send(read)).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    })
+    await expect(as('push', SecretsManagerClient, secretsEndpoint()).send(read)).resolves.toHaveProperty(
+      'SecretString',
+    )
+  })
+
+  it('Lambda: only the functions that publish may start the push function', async () => {
+    const invoke = new InvokeCommand({ FunctionName: 'herald-push', InvocationType: 'Event', Payload: '{}' })
+    await expect(as('message', LambdaClient, herald.stack.lambdaEndpoint).send(invoke)).rejects.toMatchObject(
+      {
+        name: 'AccessDeniedException',
+      },
+    )
+    for (const entry of ['fanout', 'events', 'ingest-logs'])
+      await expect(as(entry, LambdaClient, herald.stack.lambdaEndpoint).send(invoke)).resolves.toMatchObject({
+        StatusCode: 202,
+      })
+  })
+
   it('Management API: 403 for a verb the role does not grant, even on a live connection', async () => {
     const client = await herald.connect('iris')
     const get = new GetConnectionCommand({ ConnectionId: client.connectionId })
@@ -161,6 +184,49 @@ describe('Removing one grant from the manifest the construct builds roles from',
     },
   })
   const withoutCount = withLocalStack({ functions: { welcome: { ...FUNCTIONS.welcome, grants: {} } } })
+  const withoutFind = withLocalStack({
+    functions: {
+      message: {
+        ...FUNCTIONS.message,
+        grants: {
+          ...FUNCTIONS.message.grants,
+          history: FUNCTIONS.message.grants.history.filter((action) => action !== 'dynamodb:BatchGetItem'),
+          connections: FUNCTIONS.message.grants.connections.filter(
+            (action) => action !== 'dynamodb:DeleteItem',
+          ),
+        },
+      },
+    },
+  })
+
+  it('without BatchGetItem on history a snooze fails, and without DeleteItem an unsubscribe does, as on AWS', async () => {
+    const answers = async (fixture: typeof herald, user: string) => {
+      const tab = await fixture.connect(user)
+      const { id } = await fixture.publisher.sendAlertNotification(user, {
+        severity: 'high',
+        title: 't',
+        message: '',
+      })
+      await tab.next('alert')
+      tab.send({ type: 'snooze', ids: [id], until: new Date(Date.now() + 60_000).toISOString() })
+      const endpoint = 'http://127.0.0.1:9/push/x'
+      const keys = { p256dh: `B${'A'.repeat(86)}`, auth: 'A'.repeat(22) }
+      tab.send({ type: 'push_subscribe', subscription: { endpoint, keys } })
+      await tab.next('push_subscribed')
+      tab.send({ type: 'push_unsubscribe', endpoint })
+      return tab
+    }
+    const granted = await answers(herald, 'pia')
+    expect((await granted.next('read_state')).data).toMatchObject({ snoozed: expect.any(Object) })
+    await granted.next('push_unsubscribed')
+
+    const refused = await answers(withoutFind, 'pia')
+    const internalErrors = () =>
+      refused.frames.filter((frame) => (frame as { message?: string }).message === 'Internal server error')
+    await vi.waitFor(() => expect(internalErrors()).toHaveLength(2), { timeout: 5_000, interval: 10 })
+    expect(refused.received('read_state')).toEqual([])
+    expect(refused.received('push_unsubscribed')).toEqual([])
+  })
 
   it('with the inbox grants, mark_read answers read_state; without BatchWriteItem on history it fails as on AWS', async () => {
     const granted = await herald.connect('nora')
