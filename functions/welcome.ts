@@ -1,6 +1,5 @@
 import type { ConnectionPoster } from '../shared/fan-out/connection-poster.js'
 import type { Inbox } from '../shared/inbox/inbox.js'
-import { readStateOf } from '../shared/inbox/inbox-view.js'
 import { inboxPreferencesOf } from '../shared/protocol/preference-rules.js'
 import { type AwsClients, awsClients } from '../shared/runtime/aws-clients.js'
 import { type Env, managementEndpoint } from '../shared/runtime/config.js'
@@ -36,11 +35,15 @@ export interface WelcomeDeps {
  */
 async function inboxOfUser(inbox: Inbox, request: WelcomeRequest): Promise<WelcomeInbox | undefined> {
   try {
-    const reader = { ...request, preferences: inboxPreferencesOf(request.preferences) }
-    const lens = await inbox.lens(reader)
-    const count = await inbox.unread(reader, lens)
-    const { snoozed } = readStateOf(lens, count)
-    return { ...count, ...(snoozed === undefined ? {} : { snoozed }) }
+    // The count and what is snoozed; the marks come with each change, not with the welcome.
+    const {
+      read: _read,
+      dismissed: _dismissed,
+      all: _all,
+      readBefore: _readBefore,
+      ...welcome
+    } = await inbox.readState({ ...request, preferences: inboxPreferencesOf(request.preferences) })
+    return welcome
   } catch (error) {
     logger.warn('unread count unavailable; welcoming without it', { error: String(error) })
     return undefined

@@ -68,6 +68,12 @@ export class Inbox {
     }
   }
 
+  /** The reader's inbox as every tab is told it: the marks, what is snoozed, and the unread count. */
+  async readState(reader: Reader): Promise<ReadState> {
+    const lens = await this.lens(reader)
+    return readStateOf(lens, await this.unread(reader, lens))
+  }
+
   /** Applies a client's change; the result goes to every live connection of the user. */
   async apply(reader: Reader, change: InboxChange): Promise<ReadState> {
     if (change.type === 'snooze') await this.#snooze(reader, change.ids, change.until)

@@ -1,10 +1,10 @@
 import { DEFAULTS } from '../defaults.js'
 import { ProtocolError } from '../errors.js'
 import type { Inbox, Reader } from '../inbox/inbox.js'
-import { inboxView, readStateOf } from '../inbox/inbox-view.js'
+import { inboxView } from '../inbox/inbox-view.js'
 import { withDefaults } from '../options.js'
 import { type ClientMessage, type Envelope, makeFrame, parseClientMessage } from '../protocol/frames.js'
-import { inboxPreferencesOf } from '../protocol/preference-rules.js'
+import { type InboxPreferences, inboxPreferencesOf } from '../protocol/preference-rules.js'
 import type { Preferences } from '../protocol/preferences.js'
 import { STREAM_TOPICS, type Topic } from '../protocol/topics.js'
 import { checkEndpoint, type PushPolicy } from '../push/push-endpoint.js'
@@ -78,7 +78,7 @@ export async function answerClientFrame(
     const message = parseClientMessage(frame, limits.maxMessageBytes)
     if (message.type === 'mark_read' || message.type === 'dismiss' || message.type === 'snooze') {
       const connection = await registered(deps, context)
-      const state = await deps.inbox.apply(readerOf(context, connection), message)
+      const state = await deps.inbox.apply(readerOf(context, connection.preferences), message)
       return { frames: [], toUser: [makeFrame('read_state', state)] }
     }
     if (message.type === 'set_preferences')
@@ -103,11 +103,10 @@ export interface Answer {
 
 const ownerOf = (context: SessionContext): InboxOwner => ({ userId: context.userId, tenant: context.tenant })
 
-const readerOf = (context: SessionContext, connection: Connection): Reader => ({
-  userId: context.userId,
-  tenant: context.tenant,
+const readerOf = (context: SessionContext, preferences: InboxPreferences | undefined): Reader => ({
+  ...ownerOf(context),
   groups: context.groups,
-  preferences: connection.preferences,
+  preferences,
 })
 
 async function registered(deps: SessionDeps, context: SessionContext): Promise<Connection> {
@@ -125,7 +124,7 @@ async function setPreferences(
   context: SessionContext,
   preferences: Preferences,
 ): Promise<Envelope[]> {
-  await deps.preferences.save({ userId: context.userId, tenant: context.tenant }, preferences)
+  await deps.preferences.save(ownerOf(context), preferences)
   const inboxPreferences = inboxPreferencesOf(preferences)
   const { recipients } = await deps.connections.recipientsOfUserOn(
     context.userId,
@@ -143,16 +142,9 @@ async function setPreferences(
       })),
     ),
   )
-  const reader = {
-    userId: context.userId,
-    tenant: context.tenant,
-    groups: context.groups,
-    preferences: inboxPreferences,
-  }
-  const lens = await deps.inbox.lens(reader)
   return [
     makeFrame('preferences', preferences),
-    makeFrame('read_state', readStateOf(lens, await deps.inbox.unread(reader, lens))),
+    makeFrame('read_state', await deps.inbox.readState(readerOf(context, inboxPreferences))),
   ]
 }
 
@@ -205,7 +197,7 @@ async function answer(
       return [makeFrame('push_unsubscribed', {})]
     case 'resume': {
       const connection = await registered(deps, context)
-      const reader = readerOf(context, connection)
+      const reader = readerOf(context, connection.preferences)
       const [missed, lens] = await Promise.all([
         deps.history.missed({
           ...reader,
