@@ -122,22 +122,18 @@ export async function readCost(options: { connections: number }) {
   const raw = localDynamoClient(dynamo.endpoint)
   const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } })
   try {
-    const tables = await createTables(raw, 'bench')
-    const store = new ConnectionStore({ client, tableName: tables.connections })
-    await runPool(
-      connectionSpecs(options.connections, false),
-      32,
-      async (spec) => void (await store.add(spec)),
-    )
+    /** A table holding the connections, each added as `$connect` adds it; its name prefix is `prefix`. */
+    const stored = async (prefix: string, withPreferences: boolean) => {
+      const tables = await createTables(raw, prefix)
+      const store = new ConnectionStore({ client, tableName: tables.connections })
+      const specs = connectionSpecs(options.connections, withPreferences)
+      await runPool(specs, 32, async (spec) => void (await store.add(spec)))
+      return { tables, store }
+    }
+    const { tables, store } = await stored('bench', false)
     // The same connections where half the users keep preferences, which the fan-out applies to the
     // items it reads: the items read must not change.
-    const muting = await createTables(raw, 'bench-preferences')
-    const mutingStore = new ConnectionStore({ client, tableName: muting.connections })
-    await runPool(
-      connectionSpecs(options.connections, true),
-      32,
-      async (spec) => void (await mutingStore.add(spec)),
-    )
+    const { store: mutingStore } = await stored('bench-preferences', true)
     const rows = []
     const results: Record<string, unknown> = {}
     for (const [name, input, matches] of SCENARIOS) {
