@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
+import { withDefaults } from '../shared/options.js'
 import { functionPayer, payerOf, unitsOf } from './bill-meter.js'
 import { LOCAL_REGION } from './defaults.js'
 import { readBody, send } from './http.js'
@@ -57,14 +58,20 @@ export class LocalSqs extends HttpTwin {
 
   constructor(options: LocalSqsOptions) {
     super()
-    this.#options = {
-      maxConcurrency: 2,
-      visibilityTimeoutMs: 1000,
-      maxReceiveCount: 3,
-      passiveQueues: {},
-      ...options,
-      batchSize: options.batchSize ?? 10,
-    }
+    const { lambda, queueName, consumer } = options
+    this.#options = withDefaults(
+      {
+        lambda,
+        queueName,
+        consumer,
+        batchSize: 10,
+        maxConcurrency: 2,
+        visibilityTimeoutMs: 1000,
+        maxReceiveCount: 3,
+        passiveQueues: {},
+      },
+      options,
+    )
     this.passive.set(`${options.queueName}-dead-letters`, this.#deadLetterQueue)
     for (const [name, queueOptions] of Object.entries(this.#options.passiveQueues))
       this.passive.set(name, new PassiveQueue(queueOptions))
