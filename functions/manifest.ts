@@ -228,6 +228,9 @@ export type HeraldFunctionName = keyof typeof FUNCTIONS
 /** The functions and their specs, typed for iteration. */
 export const FUNCTION_SPECS = Object.entries(FUNCTIONS) as [HeraldFunctionName, FunctionSpec][]
 
+/** The entry of the function `trigger` invokes. */
+export const specOf = (trigger: Trigger): FunctionSpec => FUNCTIONS[functionOf(trigger)]
+
 /** The function `trigger` invokes: exactly one manifest entry declares each. */
 export function functionOf(trigger: Trigger): HeraldFunctionName {
   const serving = FUNCTION_SPECS.filter(([, spec]) => spec.trigger === trigger)

@@ -18,11 +18,9 @@ import { Construct } from 'constructs'
 import {
   type ConnectionVerb,
   FUNCTION_SPECS,
-  FUNCTIONS,
-  type FunctionSpec,
-  functionOf,
   type GrantTarget,
   type HeraldFunctionName,
+  specOf,
 } from '../functions/manifest.js'
 import { DEFAULTS } from '../shared/defaults.js'
 import { ConfigError } from '../shared/errors.js'
@@ -81,7 +79,7 @@ export class Herald extends Construct {
     this.historyTable = this.#table('History', HISTORY_TABLE, removalPolicy)
     this.deadLetterQueue = this.#queue('DeadLetterQueue', { retentionPeriod: Duration.days(14) })
     this.rejectedQueue = this.#queue('RejectedQueue', { retentionPeriod: Duration.days(14) })
-    const consumer: FunctionSpec = FUNCTIONS[functionOf('deliveryQueue')]
+    const consumer = specOf('deliveryQueue')
     // AWS advises a visibility timeout of six times the consumer's timeout.
     this.deliveryQueue = this.#queue('DeliveryQueue', {
       visibilityTimeout: Duration.seconds((consumer.timeoutSeconds ?? DEFAULTS.timeoutSeconds) * 6),

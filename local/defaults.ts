@@ -1,4 +1,4 @@
-import { FUNCTIONS, functionOf, type Trigger } from '../functions/manifest.js'
+import { specOf, type Trigger } from '../functions/manifest.js'
 
 // Values only the local stack uses. None of them is a secret: local tokens prove nothing outside
 // this machine, and a deployed stack never reads them.
@@ -20,8 +20,7 @@ export const LOCAL_TOKEN_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:00
 export const localFunctionName = (entry: string): string => `herald-${entry}`
 
 /** The local name of the function the manifest says `trigger` invokes. */
-export const localFunctionOf = (trigger: Trigger): string =>
-  localFunctionName(FUNCTIONS[functionOf(trigger)].entry)
+export const localFunctionOf = (trigger: Trigger): string => localFunctionName(specOf(trigger).entry)
 
 /**
  * npm start runs every function in worker threads, each thread one Lambda instance, started when

@@ -1,4 +1,4 @@
-import { FUNCTIONS, type FunctionSpec, functionOf } from '../functions/manifest.js'
+import { specOf } from '../functions/manifest.js'
 import { LOCAL_JWT_SECRET, LOCAL_TOKEN_SECRET_ARN, LOCAL_TOPIC_ARN, localFunctionOf } from './defaults.js'
 import { createTables, localDynamoClient, startDynamo } from './dynamodb.js'
 import { LocalGateway } from './gateway.js'
@@ -60,7 +60,7 @@ export async function startTwins(options: LocalStackOptions) {
     lambda,
     queueName: 'herald-local-deliveries',
     consumer: localFunctionOf('deliveryQueue'),
-    batchSize: (FUNCTIONS[functionOf('deliveryQueue')] as FunctionSpec).batchSize,
+    batchSize: specOf('deliveryQueue').batchSize,
     maxConcurrency: options.deliveryWorkers ?? 2,
     passiveQueues: {
       [REJECTED_QUEUE]: {
