@@ -20,12 +20,18 @@ export type BilledItem =
   | 'dynamodb.writeUnits'
   | 'sns.requests'
   | 'sqs.requests'
+  /** Each recipient of each e-mail SES sends. */
+  | 'ses.emails'
+  /** Each target invocation of a schedule. */
+  | 'scheduler.invocations'
   | 'calls.dynamodb'
   | 'calls.management'
   | 'calls.lambda'
   | 'calls.sns'
   | 'calls.sqs'
   | 'calls.secretsmanager'
+  | 'calls.scheduler'
+  | 'calls.ses'
 
 export type Usage = Partial<Record<BilledItem, number>>
 
@@ -45,6 +51,8 @@ const CALLS: Record<string, BilledItem> = {
   sns: 'calls.sns',
   sqs: 'calls.sqs',
   secretsmanager: 'calls.secretsmanager',
+  scheduler: 'calls.scheduler',
+  ses: 'calls.ses',
 }
 
 /** `guard`, counting each call it decides against its caller, by service. */
