@@ -1,11 +1,18 @@
 import * as v from 'valibot'
 import { InvalidNotificationError } from '../shared/errors.js'
+import type { EscalationRequest } from '../shared/escalation/escalation.js'
 import { type DeliveryBatch, DeliveryBatchSchema } from '../shared/fan-out/delivery-batch.js'
 import { stableId } from '../shared/fan-out/stable-id.js'
 import { type PublishBody, parsePublishBody } from '../shared/protocol/publish-body.js'
 
-/** What a dead-letter queue message asks for: a notification to publish again, or a batch to deliver again. */
-export type DeadLetter = { kind: 'notification'; body: PublishBody } | { kind: 'batch'; batch: DeliveryBatch }
+/**
+ * What a dead-letter queue message asks for: a notification to publish again, a batch to deliver
+ * again, or an escalation to check again (by the function that failed it).
+ */
+export type DeadLetter =
+  | { kind: 'notification'; body: PublishBody }
+  | { kind: 'batch'; batch: DeliveryBatch }
+  | { kind: 'escalation'; functionArn: string; request: EscalationRequest }
 
 const SnsEventRecord = v.object({
   requestPayload: v.object({
@@ -15,10 +22,19 @@ const SnsEventRecord = v.object({
   }),
 })
 
+const EscalationRecord = v.object({
+  requestContext: v.object({ functionArn: v.string() }),
+  requestPayload: v.object({
+    owner: v.object({ userId: v.string(), tenant: v.optional(v.string()) }),
+    id: v.string(),
+  }),
+})
+
 /**
- * Reads one dead-letter message, in any of the three shapes Herald's dead-letter queue receives:
+ * Reads one dead-letter message, in any of the four shapes Herald's dead-letter queue receives:
  * the fan-out's Lambda on-failure record (the whole SNS event in `requestPayload`), a body SNS
- * could not hand to the fan-out, or a delivery batch the workers gave up on. A notification keeps
+ * could not hand to the fan-out, a delivery batch the workers gave up on, or the escalate
+ * function's on-failure record (an e-mail that could not be sent). A notification keeps
  * the id it first had, so clients that already showed it drop the replay.
  */
 export function readDeadLetter(text: string): DeadLetter[] {
@@ -37,6 +53,10 @@ export function readDeadLetter(text: string): DeadLetter[] {
       }
     })
   }
+  if (v.is(EscalationRecord, value))
+    return [
+      { kind: 'escalation', functionArn: value.requestContext.functionArn, request: value.requestPayload },
+    ]
   if (v.is(DeliveryBatchSchema, value)) return [{ kind: 'batch', batch: value }]
   return [{ kind: 'notification', body: parsePublishBody(value) }]
 }

@@ -10,6 +10,7 @@ export const options = {
   scope: { type: 'string' },
   tenant: { type: 'string' },
   groups: { type: 'string' },
+  email: { type: 'string' },
   group: { type: 'string' },
   thread: { type: 'string' },
   title: { type: 'string' },

@@ -6,10 +6,13 @@ import { LOCAL_CREDENTIALS, LOCAL_JWT_SECRET } from '../local/defaults.js'
 import { signLocalToken } from '../shared/auth/local-token.js'
 import { InvalidNotificationError } from '../shared/errors.js'
 import { createPublisher } from '../shared/publisher/publisher.js'
+import { awsClients } from '../shared/runtime/aws-clients.js'
+import { invokeAsync } from '../shared/runtime/lambda.js'
 import { alarmStateChange } from './alarm-message.js'
 import { printCost } from './cost/command.js'
 import { ingestLogs, putEvents } from './feeds.js'
 import { type Flags, need, options, UsageError } from './flags.js'
+import { formatOutbox, readOutbox } from './outbox.js'
 import { publishInput } from './publish-input.js'
 import { formatRejected, listRejected } from './rejected.js'
 import { replayDeadLetters } from './replay.js'
@@ -21,7 +24,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
 const USAGE = `herald <command> [options]
 
-  token   --user U [--tenant T] [--groups a,b] [--ttl SECONDS] [--scope "a b"]
+  token   --user U [--tenant T] [--groups a,b] [--email E] [--ttl SECONDS] [--scope "a b"]
                                                         print a token for the local stack (HERALD_JWT_SECRET)
   publish alert  --title T [--message M] [--severity critical|high|medium|low] [--user U | --group G] [--source S] [--metadata JSON]
   publish log    --message M [--level debug|info|warning|error|critical] [--source S] [--environment E]
@@ -37,10 +40,13 @@ const USAGE = `herald <command> [options]
                                                         to the local stack as a CloudWatch Logs subscription would
   put-events FILE                                       deliver EventBridge events (a JSON event or array) to the local
                                                         stack's events function, as a rule would
-  replay  [--max N]                                     publish the dead-letter queue's notifications again, re-queue its batches
+  replay  [--max N]                                     publish the dead-letter queue's notifications again, re-queue its batches,
+                                                        check its failed escalations again
   cost    --connections N [--days 30] [--reconnect-minutes 115] [--notifications kind:perMonth:audience,...]
           [--log-lines N --log-viewers N] [--json]       the monthly AWS bill for a workload, line by line (us-east-1)
   rejected [--max N]                                    list publishes the fan-out refused (kept 14 days): time, reason, body
+  outbox  [--json]                                      the e-mails the local stack sent (escalations), oldest first;
+                                                        --json: [{ to, subject, text, sentAt }]
   vapid                                                 a new VAPID key pair for Web Push, as JSON {publicKey, privateKey}:
                                                         the private key goes in a secret (docs/deploy.md, Web Push)
 
@@ -62,6 +68,8 @@ async function tokenFor(flags: Flags): Promise<string> {
       .map((group) => group.trim())
       .filter(Boolean),
     groupsClaim: process.env.HERALD_GROUPS_CLAIM,
+    email: flags.email,
+    emailClaim: process.env.HERALD_EMAIL_CLAIM,
   })
 }
 
@@ -110,6 +118,15 @@ async function rejected(target: Target, flags: Flags): Promise<void> {
   console.log(list.length ? list.map((each) => formatRejected(each)).join('\n') : 'no rejected notifications')
 }
 
+async function outbox(target: Target, flags: Flags): Promise<void> {
+  if (!target.local || !target.sesEndpoint)
+    throw new UsageError(
+      'only the local stack keeps an outbox; on AWS, SES sends the e-mail (see its sending statistics)',
+    )
+  const entries = await readOutbox(target.sesEndpoint)
+  console.log(flags.json ? JSON.stringify(entries, null, 2) : formatOutbox(entries))
+}
+
 async function replay(target: Target, flags: Flags): Promise<void> {
   if (!target.deadLetterQueueUrl || !target.deliveryQueueUrl) {
     throw new UsageError(
@@ -118,9 +135,14 @@ async function replay(target: Target, flags: Flags): Promise<void> {
   }
   const { client, publisher } = publisherFor(target)
   const sqs = sqsFor(target)
+  const aws = awsClients({
+    region: target.region,
+    ...(target.local ? { credentials: LOCAL_CREDENTIALS, endpoints: { lambda: target.lambdaEndpoint } } : {}),
+  })
   const report = await replayDeadLetters({
     sqs,
     publisher,
+    invoke: (functionArn, payload) => invokeAsync(aws, functionArn)(payload),
     deadLetterQueueUrl: target.deadLetterQueueUrl,
     deliveryQueueUrl: target.deliveryQueueUrl,
     max: flags.max ? Number(flags.max) : undefined,
@@ -128,6 +150,7 @@ async function replay(target: Target, flags: Flags): Promise<void> {
   console.log(JSON.stringify(report))
   client.destroy()
   sqs.destroy()
+  aws.destroy()
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -163,6 +186,8 @@ async function main(argv: string[]): Promise<void> {
       return replay(await loadTarget(flags.config), flags)
     case 'rejected':
       return rejected(await loadTarget(flags.config), flags)
+    case 'outbox':
+      return outbox(await loadTarget(flags.config), flags)
     default:
       throw new UsageError(`unknown command "${command}"`)
   }

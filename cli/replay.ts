@@ -8,6 +8,8 @@ export interface ReplayOptions {
   publisher: Publisher
   deadLetterQueueUrl: string
   deliveryQueueUrl: string
+  /** Starts a function asynchronously: an escalation's check, run again. */
+  invoke: (functionArn: string, payload: unknown) => Promise<void>
   /** Stop after this many messages. @default all */
   max?: number
 }
@@ -15,17 +17,19 @@ export interface ReplayOptions {
 export interface ReplayReport {
   notifications: number
   batches: number
+  escalations: number
   /** Messages left on the queue because they could not be read; each with why. */
   unreadable: { messageId: string; reason: string }[]
 }
 
 /**
  * Drains the dead-letter queue: publishes each notification again (with its first id, so
- * clients that saw it drop the repeat) and puts each delivery batch back on the workers' queue.
+ * clients that saw it drop the repeat), puts each delivery batch back on the workers' queue, and
+ * starts each failed escalation's check again.
  * A message is deleted only once it has been replayed.
  */
 export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayReport> {
-  const report: ReplayReport = { notifications: 0, batches: 0, unreadable: [] }
+  const report: ReplayReport = { notifications: 0, batches: 0, escalations: 0, unreadable: [] }
   const queue = sqsDeliveryQueue(options.sqs, options.deliveryQueueUrl)
   const max = options.max ?? Number.POSITIVE_INFINITY
   let seen = 0
@@ -46,9 +50,13 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
           if (letter.kind === 'notification') {
             await options.publisher.publish(letter.body)
             report.notifications++
-          } else {
+          } else if (letter.kind === 'batch') {
             await queue.send([letter.batch])
             report.batches++
+          } else {
+            // Checked again: still unread, it is e-mailed; read since, it is not.
+            await options.invoke(letter.functionArn, letter.request)
+            report.escalations++
           }
         }
         await options.sqs.send(

@@ -15,6 +15,8 @@ export interface Target {
   /** Set for the local stack, likewise. */
   sqsEndpoint?: string
   lambdaEndpoint?: string
+  /** The local SES twin, which keeps what it sent (`herald outbox`). */
+  sesEndpoint?: string
   deliveryQueueUrl?: string
   deadLetterQueueUrl?: string
   rejectedQueueUrl?: string

@@ -9,13 +9,13 @@ import { lazyHandler } from '../shared/runtime/lazy-handler.js'
 import { logger } from '../shared/runtime/observability.js'
 import type { WelcomeRequest } from '../shared/session/welcome.js'
 import type { ConnectionStore } from '../shared/store/connection-store.js'
-import type { PreferencesStore } from '../shared/store/preferences-store.js'
+import type { UserStore } from '../shared/store/user-store.js'
 import { ok, sessionContextOf, type WebSocketEvent } from './websocket-event.js'
 
 export interface ConnectDeps {
   connections: ConnectionStore
-  /** Counts the user's connections and reads their preferences, in one Query. */
-  preferences: Pick<PreferencesStore, 'userRecord'>
+  /** Counts the user's connections and reads their preferences and address, in one Query. */
+  users: Pick<UserStore, 'userRecord' | 'rememberEmail'>
   /** Starts the welcome function asynchronously: it can only post once this handler has returned. */
   welcome: (request: WelcomeRequest) => Promise<void>
   /** Live connections a user may hold; the next handshake is refused with 429. @default 20 */
@@ -25,8 +25,8 @@ export interface ConnectDeps {
 /** `$connect`: registers the connection on its stream's topics; `?stream=logs` is the log stream. */
 export function createConnectHandler(deps: ConnectDeps) {
   return async (event: WebSocketEvent) => {
-    const { connectionId, userId, tenant, groups } = sessionContextOf(event)
-    const user = await deps.preferences.userRecord({ userId, tenant })
+    const { connectionId, userId, tenant, groups, email } = sessionContextOf(event)
+    const user = await deps.users.userRecord({ userId, tenant })
     if (user.connections >= (deps.maxConnectionsPerUser ?? DEFAULTS.connectionsPerUser)) {
       logger.warn('connection refused: too many connections for one user', { userId, tenant })
       return { statusCode: 429 }
@@ -41,6 +41,8 @@ export function createConnectHandler(deps: ConnectDeps) {
       // On the index items, so the fan-out applies them to what it reads anyway.
       preferences: inboxPreferencesOf(user.preferences),
     })
+    // Written only when it changed: a connect otherwise writes nothing more than before.
+    if (email !== undefined && email !== user.email) await deps.users.rememberEmail({ userId, tenant }, email)
     const { topics, filters } = connection
     await deps.welcome({
       connectionId,
@@ -56,10 +58,10 @@ export function createConnectHandler(deps: ConnectDeps) {
 }
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
-  const { connections, preferences } = stores(env, aws)
+  const { connections, users } = stores(env, aws)
   return createConnectHandler({
     connections,
-    preferences,
+    users,
     welcome: invokeAsync(aws, welcomeFunctionName(env)),
     maxConnectionsPerUser: abuseLimits(env).connectionsPerUser,
   })

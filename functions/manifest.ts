@@ -7,6 +7,7 @@ import {
   ABUSE,
   AUTH,
   DELIVERY,
+  ESCALATION,
   PUSH_SUBSCRIPTIONS,
   type Resource,
   STORE,
@@ -34,6 +35,9 @@ const FANS_OUT = {
   deliveries: ['sqs:SendMessage'],
   // An alert for a user with no open tab starts the push function.
   push: ['lambda:InvokeFunction'],
+  // A critical alert to a user schedules its escalation, run as the scheduler's role.
+  schedules: ['scheduler:CreateSchedule'],
+  schedulerRole: ['iam:PassRole'],
 } as const
 /** What every function that publishes reads: delivery, tenancy, and whether and what to push. */
 const PUBLISHES: readonly Variable[] = [
@@ -41,6 +45,7 @@ const PUBLISHES: readonly Variable[] = [
   ...TENANCY,
   'HERALD_PUSH_FUNCTION',
   'HERALD_PUSH_MIN_SEVERITY',
+  ...ESCALATION,
 ]
 
 /** What of the WebSocket API a function serves: one of its routes, or the `$connect` authorizer. */
@@ -53,9 +58,11 @@ export type ApiRoute = 'authorizer' | '$connect' | '$disconnect' | '$default'
  * - `topic`: every publish to Herald's topic (an SNS subscription);
  * - `deliveryQueue`: the fan-out's batches of recipients (an SQS event source mapping);
  * - `logGroups`: the construct's `logGroups` (subscription filters; locally `herald ingest-logs`);
- * - `eventRules`: the construct's `eventMappings` (EventBridge rules; locally `herald put-events`).
+ * - `eventRules`: the construct's `eventMappings` (EventBridge rules; locally `herald put-events`);
+ * - `schedules`: the one-time schedules the fan-out makes in Herald's schedule group (EventBridge
+ *   Scheduler, through the role it passes them).
  */
-export type Trigger = ApiRoute | 'topic' | 'deliveryQueue' | 'logGroups' | 'eventRules'
+export type Trigger = ApiRoute | 'topic' | 'deliveryQueue' | 'logGroups' | 'eventRules' | 'schedules'
 
 export interface FunctionSpec {
   /** The module under `functions/`. */
@@ -102,13 +109,14 @@ export const FUNCTIONS = {
     timeoutSeconds: 5,
     grants: { tokenSecret: ['secretsmanager:GetSecretValue'] },
   },
-  // Counts the user's connections, writes the new one in one batch, then invokes welcome.
+  // Counts the user's connections, writes the new one in one batch, then invokes welcome. PutItem:
+  // the user's address, when their token's differs from the one remembered.
   connect: {
     entry: 'connect',
     trigger: '$connect',
     env: [...STORE, ...ABUSE, 'HERALD_WELCOME_FUNCTION'],
     grants: {
-      connections: ['dynamodb:Query', 'dynamodb:BatchWriteItem'],
+      connections: ['dynamodb:Query', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
       welcome: ['lambda:InvokeFunction'],
     },
   },
@@ -191,6 +199,21 @@ export const FUNCTIONS = {
     grants: {
       connections: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
       vapidKey: ['secretsmanager:GetSecretValue'],
+    },
+  },
+  // Invoked by the one-time schedule a critical alert's fan-out made, once the wait is over. GetItem:
+  // the user's preferences and address; on history, Query: the marks and a thread's newer
+  // notifications, BatchGetItem: the alert, PutItem and DeleteItem: the claim on its one e-mail.
+  escalate: {
+    entry: 'escalate',
+    trigger: 'schedules',
+    env: [...STORE, 'HERALD_EMAIL_FROM', 'HERALD_EMAIL_LINK'],
+    timeoutSeconds: 30,
+    deadLetters: true,
+    grants: {
+      connections: ['dynamodb:GetItem'],
+      history: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      emailIdentity: ['ses:SendEmail'],
     },
   },
   deliver: {

@@ -47,12 +47,12 @@ export function createMessageHandler(deps: MessageDeps) {
 }
 
 export function fromEnvironment(env: Env, aws: AwsClients) {
-  const { connections, history, preferences } = stores(env, aws)
+  const { connections, history, users } = stores(env, aws)
   const policy = pushPolicy(env)
   return createMessageHandler({
     connections,
     history,
-    preferences,
+    preferences: users,
     push: policy && {
       policy,
       subscriptions: new PushStore({

@@ -39,7 +39,7 @@ export function fromEnvironment(env: Env, aws: AwsClients): ReturnType<typeof cr
   const config = storeConfig(env)
   return createPushHandler({
     subscriptions: new PushStore({ client: documentClientOf(aws), tableName: config.connectionsTable }),
-    preferences: stores(env, aws).preferences,
+    preferences: stores(env, aws).users,
     minSeverity: pushMinSeverity(env),
     // Read once per cold start, as the authorizer reads its key.
     vapid: () => {

@@ -17,6 +17,7 @@ export type HeraldAuthorizerContext = {
   canReadLogs?: string | boolean
   tenant?: string
   groups?: string
+  email?: string
 }
 
 export function authorizerContextOf(identity: Identity): HeraldAuthorizerContext {
@@ -25,6 +26,7 @@ export function authorizerContextOf(identity: Identity): HeraldAuthorizerContext
     canReadLogs: String(identity.canReadLogs),
     ...(identity.tenant === undefined ? {} : { tenant: identity.tenant }),
     groups: JSON.stringify(identity.groups),
+    ...(identity.email === undefined ? {} : { email: identity.email }),
   }
 }
 
@@ -50,6 +52,7 @@ export function sessionContextOf(event: WebSocketEvent): SessionContext {
     canReadLogs: String(authorizer.canReadLogs) === 'true',
     ...(authorizer.tenant ? { tenant: authorizer.tenant } : {}),
     groups: authorizer.groups ? (JSON.parse(authorizer.groups) as string[]) : [],
+    ...(authorizer.email ? { email: authorizer.email } : {}),
   }
 }
 

@@ -28,7 +28,16 @@ export function environmentValues(herald: Herald, props: HeraldProps): Partial<R
       // Without `push`, no function is pointed at the push function: Web Push is off.
       push: props.push ? herald.functions.push.functionName : undefined,
       vapidKey: props.push?.vapidPrivateKey.secretArn,
+      // Without `escalation`, no function is pointed at the escalate function: escalation is off.
+      escalate: herald.escalation && herald.functions.escalate.functionArn,
+      schedules: herald.escalation?.group.ref,
+      schedulerRole: herald.escalation?.role.roleArn,
+      emailIdentity: undefined,
     }),
+    HERALD_ESCALATE_AFTER_SECONDS: text(props.escalation?.after?.toSeconds()),
+    HERALD_EMAIL_FROM: props.escalation?.fromAddress,
+    HERALD_EMAIL_LINK: props.escalation?.link,
+    HERALD_EMAIL_CLAIM: props.escalation?.emailClaim,
     HERALD_VAPID_PUBLIC_KEY: props.push?.vapidPublicKey,
     HERALD_VAPID_SUBJECT: props.push?.subject,
     HERALD_PUSH_HOSTS: props.push?.allowedHosts?.join(','),

@@ -99,6 +99,25 @@ export interface HeraldProps {
    * key as a secret's string value, and pass the public key as it is.
    */
   readonly push?: HeraldPush
+  /**
+   * E-mail to a user when a critical alert to them stays unread (docs/architecture.md, Offline
+   * delivery), sent through SES from a verified identity. Off unless given.
+   */
+  readonly escalation?: HeraldEscalation
+}
+
+export interface HeraldEscalation {
+  /**
+   * The address escalations come from. SES must have it verified, as itself or through its domain;
+   * the functions may send from it alone. Out of the SES sandbox, any user's address can receive.
+   */
+  readonly fromAddress: string
+  /** How long a critical alert may stay unread before it is e-mailed. @default Duration.minutes(10) */
+  readonly after?: Duration
+  /** The token claim holding the user's address (an `email_verified` of false is refused). @default 'email' */
+  readonly emailClaim?: string
+  /** A link each e-mail offers, to the page where users read alerts. @default none */
+  readonly link?: string
 }
 
 export interface HeraldPush {

@@ -1,10 +1,10 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib'
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib'
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs'
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import type { Construct } from 'constructs'
 import { ConfigError } from '../shared/errors.js'
 import { Herald, type HeraldAuth } from './herald.js'
-import type { HeraldPush } from './herald-props.js'
+import type { HeraldEscalation, HeraldPush } from './herald-props.js'
 
 /** Settings a deployer gives with `-c key=value` (or in cdk.json's context). */
 export interface HeraldContext {
@@ -29,6 +29,11 @@ export interface HeraldContext {
   'herald:vapidPublicKey'?: string
   'herald:vapidSecretArn'?: string
   'herald:vapidSubject'?: string
+  /** E-mail escalation: the verified SES address it comes from; off without it. */
+  'herald:escalationFrom'?: string
+  'herald:escalateAfterSeconds'?: string | number
+  'herald:emailClaim'?: string
+  'herald:escalationLink'?: string
 }
 
 const optionalNumber = (value: string | number | undefined): number | undefined =>
@@ -59,6 +64,19 @@ function pushFromContext(scope: Construct, context: HeraldContext): HeraldPush |
   }
 }
 
+/** E-mail escalation from context: on when a from address is given. */
+function escalationFromContext(context: HeraldContext): HeraldEscalation | undefined {
+  const fromAddress = context['herald:escalationFrom']
+  if (!fromAddress) return undefined
+  const after = optionalNumber(context['herald:escalateAfterSeconds'])
+  return {
+    fromAddress,
+    ...(after === undefined ? {} : { after: Duration.seconds(after) }),
+    emailClaim: context['herald:emailClaim'],
+    link: context['herald:escalationLink'],
+  }
+}
+
 /** A stack holding one Herald, configured from context, with the outputs `herald --config` reads. */
 export class HeraldStack extends Stack {
   readonly herald: Herald
@@ -80,6 +98,7 @@ export class HeraldStack extends Stack {
       groupsClaim: context['herald:groupsClaim'],
       operatorTenant: context['herald:operatorTenant'],
       push: pushFromContext(this, context),
+      escalation: escalationFromContext(context),
     })
     const outputs: Record<string, string | undefined> = {
       WebSocketUrl: this.herald.webSocketUrl,

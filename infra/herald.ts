@@ -5,11 +5,12 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb'
 import { Rule } from 'aws-cdk-lib/aws-events'
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets'
-import { type IGrantable, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam'
+import { type IGrantable, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { FilterPattern, RetentionDays, SubscriptionFilter } from 'aws-cdk-lib/aws-logs'
 import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations'
+import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler'
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager'
 import { Topic } from 'aws-cdk-lib/aws-sns'
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
@@ -64,6 +65,11 @@ export class Herald extends Construct {
   readonly monitoring: HeraldMonitoring
   /** The alarm `npm run smoke` sets, to prove alarms reach browsers through Herald's topic. */
   readonly smokeAlarm: Alarm
+  /**
+   * Where escalation is on: the schedule group critical alerts wait in, and the role EventBridge
+   * Scheduler invokes the escalate function with.
+   */
+  readonly escalation: { group: CfnScheduleGroup; role: Role; schedulesArn: string } | undefined
   /** `wss://…/{stage}`: what browsers connect to. */
   readonly webSocketUrl: string
   /** `https://…/{stage}`: the Management API endpoint. */
@@ -93,6 +99,7 @@ export class Herald extends Construct {
     this.tokenSecret = this.#tokenSecret(props, removalPolicy)
 
     this.functions = this.#createFunctions({ logRetention, removalPolicy })
+    this.escalation = props.escalation ? this.#escalationSchedules() : undefined
     const { api, stage } = heraldApi(this, this.functions, props, { retention: logRetention, removalPolicy })
     this.api = api
     this.stage = stage
@@ -110,6 +117,7 @@ export class Herald extends Construct {
       fanout: this.functions.fanout,
       deadLetterQueue: this.deadLetterQueue,
       rejectedQueue: this.rejectedQueue,
+      escalationGroup: this.escalation?.group.ref,
       alarmEmail: props.alarmEmail,
     })
     acknowledgeReviewedFindings(this)
@@ -155,7 +163,7 @@ export class Herald extends Construct {
    * same list the local twin enforces.
    */
   #grantWhatEachFunctionCalls(props: HeraldProps): void {
-    const arnOf: Record<Exclude<GrantTarget, 'connections' | 'history'>, string | undefined> = {
+    const arnOf: Record<Exclude<GrantTarget, 'connections' | 'history'>, string | string[] | undefined> = {
       deliveries: this.deliveryQueue.queueArn,
       rejected: this.rejectedQueue.queueArn,
       // The function itself only: grantInvoke would add its versions and aliases (`:*`).
@@ -163,6 +171,15 @@ export class Herald extends Construct {
       tokenSecret: this.tokenSecret?.secretArn,
       push: props.push ? this.functions.push.functionArn : undefined,
       vapidKey: props.push?.vapidPrivateKey.secretArn,
+      escalate: this.escalation && this.functions.escalate.functionArn,
+      schedules: this.escalation?.schedulesArn,
+      schedulerRole: this.escalation?.role.roleArn,
+      emailIdentity: props.escalation && emailIdentityArns(this, props.escalation.fromAddress),
+    }
+    // Narrower still: the role only handed to the scheduler, and mail only from the one address.
+    const conditionsOf: Partial<Record<GrantTarget, Record<string, unknown>>> = {
+      schedulerRole: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      emailIdentity: { StringEquals: { 'ses:FromAddress': props.escalation?.fromAddress } },
     }
     const tables = { connections: this.connectionsTable, history: this.historyTable }
     for (const [name, { grants = {}, connectionVerbs }] of FUNCTION_SPECS) {
@@ -173,7 +190,10 @@ export class Herald extends Construct {
           continue
         }
         const arn = arnOf[target]
-        if (arn) fn.addToRolePolicy(new PolicyStatement({ actions, resources: [arn] }))
+        if (arn)
+          fn.addToRolePolicy(
+            new PolicyStatement({ actions, resources: [arn].flat(), conditions: conditionsOf[target] }),
+          )
         if (target === 'tokenSecret') this.tokenSecret?.encryptionKey?.grantDecrypt(fn)
         if (target === 'vapidKey') props.push?.vapidPrivateKey.encryptionKey?.grantDecrypt(fn)
       }
@@ -212,6 +232,10 @@ export class Herald extends Construct {
             destination: new LambdaDestination(fn),
             filterPattern: FilterPattern.allEvents(),
           })
+      if (trigger === 'schedules')
+        this.escalation?.role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+        )
       if (trigger === 'eventRules')
         for (const [i, mapping] of (props.eventMappings ?? []).entries())
           new Rule(this, `EventRule${i}`, {
@@ -223,6 +247,29 @@ export class Herald extends Construct {
             targets: [new LambdaFunction(fn)],
           })
     }
+  }
+
+  /**
+   * The schedule group critical alerts wait in, and the role the scheduler runs their schedules as
+   * (what it may invoke is the `schedules` trigger's function: `#connectTriggers`).
+   */
+  #escalationSchedules(): NonNullable<Herald['escalation']> {
+    const stack = Stack.of(this)
+    const group = new CfnScheduleGroup(this, 'EscalationSchedules', {})
+    const role = new Role(this, 'SchedulerRole', {
+      description:
+        'Herald: EventBridge Scheduler invokes the escalate function when a critical alert’s wait is over',
+      // Only schedules of this account may use it (the confused-deputy guard AWS documents).
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    })
+    const schedulesArn = stack.formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `${group.ref}/*`,
+    })
+    return { group, role, schedulesArn }
   }
 
   #publisherPolicy(props: HeraldProps): ManagedPolicy {
@@ -300,7 +347,18 @@ export class Herald extends Construct {
   }
 }
 
+/** The SES identities that may verify `address`: itself, and its domain. */
+function emailIdentityArns(scope: Construct, address: string): string[] {
+  const domain = address.slice(address.lastIndexOf('@') + 1)
+  return [address, domain].map((identity) =>
+    Stack.of(scope).formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+  )
+}
+
 function validate(props: HeraldProps): void {
+  const from = props.escalation?.fromAddress
+  if (from !== undefined && !/^[^\s@]+@[^\s@]+$/.test(from))
+    throw new ConfigError(`Herald: escalation.fromAddress must be an e-mail address, not ${from}`)
   if (props.shards !== undefined && (!Number.isInteger(props.shards) || props.shards < 1)) {
     throw new ConfigError('Herald: shards must be a positive integer')
   }

@@ -16,6 +16,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns'
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
+import { chunk } from '../shared/chunk.js'
 import { allowAlarmsToPublish } from './alarm-publishing.js'
 
 export interface HeraldMonitoringProps {
@@ -25,11 +26,15 @@ export interface HeraldMonitoringProps {
   readonly fanout: IFunction
   readonly deadLetterQueue: IQueue
   readonly rejectedQueue: IQueue
+  /** Where escalation is on, the schedule group whose dropped invocations would lose an e-mail. */
+  readonly escalationGroup?: string
   /** @default no e-mail subscription */
   readonly alarmEmail?: string
 }
 
 const FIVE_MINUTES = Duration.minutes(5)
+/** CloudWatch refuses an alarm whose math adds up more metrics than this. */
+const MAX_ALARM_METRICS = 10
 
 /** Alarms on what needs a person, to one topic, and a dashboard of what Herald is doing. */
 export class HeraldMonitoring extends Construct {
@@ -73,7 +78,14 @@ export class HeraldMonitoring extends Construct {
         }),
       ),
       alarm('IntegrationErrors', 'API Gateway could not run a route’s function.', api('IntegrationError')),
-      alarm('Throttles', 'A Herald function was throttled by Lambda concurrency.', throttles),
+      // An alarm adds up at most 10 metrics: one alarm per 10 functions, the first keeping its id.
+      ...throttles.map((sum, i) =>
+        alarm(
+          i === 0 ? 'Throttles' : `Throttles${i + 1}`,
+          'A Herald function was throttled by Lambda concurrency.',
+          sum,
+        ),
+      ),
       alarm(
         'DeliveriesExhausted',
         'Posts were still throttled or failing at the fan-out deadline.',
@@ -84,6 +96,21 @@ export class HeraldMonitoring extends Construct {
         'A publisher sent a notification Herald refused; `herald rejected` lists each with its reason.',
         fanOut('rejected'),
       ),
+      ...(props.escalationGroup
+        ? [
+            alarm(
+              'EscalationsDropped',
+              'EventBridge Scheduler gave up invoking the escalate function: a critical alert’s e-mail was not sent.',
+              new Metric({
+                namespace: 'AWS/Scheduler',
+                metricName: 'InvocationDroppedCount',
+                dimensionsMap: { ScheduleGroup: props.escalationGroup },
+                statistic: 'Sum',
+                period: FIVE_MINUTES,
+              }),
+            ),
+          ]
+        : []),
     ]
   }
 
@@ -132,8 +159,8 @@ interface Metrics {
   api(metricName: string): Metric
   /** One of the metrics the fan-out reports through Powertools (EMF), summed over five minutes. */
   fanOut(metricName: string): Metric
-  /** Every function's throttles, added up. */
-  throttles: MathExpression
+  /** Every function's throttles, added up, ten functions to a sum (an alarm's limit). */
+  throttles: MathExpression[]
 }
 
 /** API Gateway's metrics for the stage, what the fan-out reports through Powertools (EMF), and all functions' throttles. */
@@ -154,13 +181,16 @@ function metricsOf(props: HeraldMonitoringProps): Metrics {
       statistic: 'Sum',
       period: FIVE_MINUTES,
     })
-  const throttles = new MathExpression({
-    expression: props.functions.map((_, i) => `t${i}`).join(' + '),
-    usingMetrics: Object.fromEntries(
-      props.functions.map((fn, i) => [`t${i}`, fn.metricThrottles({ period: FIVE_MINUTES })]),
-    ),
-    period: FIVE_MINUTES,
-    label: 'Lambda throttles',
-  })
+  const throttles = chunk(props.functions, MAX_ALARM_METRICS).map(
+    (functions) =>
+      new MathExpression({
+        expression: functions.map((_, i) => `t${i}`).join(' + '),
+        usingMetrics: Object.fromEntries(
+          functions.map((fn, i) => [`t${i}`, fn.metricThrottles({ period: FIVE_MINUTES })]),
+        ),
+        period: FIVE_MINUTES,
+        label: 'Lambda throttles',
+      }),
+  )
   return { api, fanOut, throttles }
 }

@@ -39,6 +39,17 @@ export function acknowledgeReviewedFindings(herald: Herald): void {
         `Connection ids exist only at run time; the grant is limited to ${verb} on this API’s own stage (execute-api:ManageConnections), the verb this function calls.`,
       )
   }
+  if (herald.escalation) {
+    const groupId = stack.resolve(stack.getLogicalId(herald.escalation.group)) as string
+    const schedules = `arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<${groupId}>/*`
+    for (const [name, { grants = {} }] of FUNCTION_SPECS)
+      if ('schedules' in grants)
+        acknowledge(
+          herald.functions[name].role ?? herald.functions[name],
+          `IAM5[Resource::${schedules}]`,
+          'Each critical alert gets its own one-time schedule, named when it is published; the grant is CreateSchedule in Herald’s own schedule group only.',
+        )
+  }
   for (const route of [
     herald.api.node.findChild('$disconnect-Route'),
     herald.api.node.findChild('$default-Route'),

@@ -14,7 +14,7 @@ export interface DashboardOptions {
   publisher: Publisher
   jwtSecret: string
   /** The claim names the authorizer reads; a tenant claim makes the dashboard ask for a tenant. */
-  claims?: { tenant?: string | undefined; groups?: string | undefined }
+  claims?: { tenant?: string | undefined; groups?: string | undefined; email?: string | undefined }
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -25,6 +25,10 @@ const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.map': 'application/json',
 }
+
+/** The demo's address for a user: a local one, never a real mailbox (the SES twin sends nothing). */
+export const demoEmail = (userId: string): string =>
+  `${userId.replace(/[^A-Za-z0-9._-]/g, '_')}@herald.localhost`
 
 const Name = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64))
 const TokenRequest = v.object({
@@ -72,6 +76,9 @@ export class LocalDashboard {
             secret: options.jwtSecret,
             tenantClaim: options.claims?.tenant,
             groupsClaim: options.claims?.groups,
+            // An address per demo user, so an unread critical alert shows in `herald outbox`.
+            email: demoEmail(parsed.output.userId),
+            emailClaim: options.claims?.email,
           })
           return send(response, 200, JSON.stringify({ token }))
         }

@@ -16,6 +16,11 @@ export const LOCAL_VAPID_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:00
 export const LOCAL_VAPID_SUBJECT = 'mailto:herald@localhost'
 /** Where the local Secrets Manager keeps the key local tokens are signed with. */
 export const LOCAL_TOKEN_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:000000000000:secret:herald-local-token`
+/** The schedule group the local fan-out's escalations wait in, and the role they run as. */
+export const LOCAL_ESCALATION_GROUP = 'herald-local-escalations'
+export const LOCAL_SCHEDULER_ROLE_ARN = 'arn:aws:iam::000000000000:role/herald-local-scheduler'
+/** The address the local SES twin has verified; escalations come from it. */
+export const LOCAL_EMAIL_FROM = 'herald@herald.localhost'
 /** A function's name in the local Lambda, from its entry: `herald-fanout`. */
 export const localFunctionName = (entry: string): string => `herald-${entry}`
 

@@ -13,6 +13,8 @@ export const LocalEndpointsSchema = v.object({
   dynamodbEndpoint: url,
   lambdaEndpoint: url,
   sqsEndpoint: url,
+  /** The SES twin, whose outbox `herald outbox` lists (a file from before e-mail escalation has none). */
+  sesEndpoint: v.optional(url),
   deliveryQueueUrl: url,
   deadLetterQueueUrl: url,
   rejectedQueueUrl: url,

@@ -13,6 +13,9 @@ export const localArn = {
   table: (name: string) => `arn:aws:dynamodb:${LOCAL_REGION}:${ACCOUNT}:table/${name}`,
   queue: (url: string) => `arn:aws:sqs:${LOCAL_REGION}:${ACCOUNT}:${url.split('/').at(-1)}`,
   function: (name: string) => `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:${name}`,
+  /** Every schedule in a group, as the construct grants them. */
+  schedules: (group: string) => `arn:aws:scheduler:${LOCAL_REGION}:${ACCOUNT}:schedule/${group}/*`,
+  emailIdentity: (identity: string) => `arn:aws:ses:${LOCAL_REGION}:${ACCOUNT}:identity/${identity}`,
   /** A Management API call: `{api}/{stage}/{verb}/@connections/{id}`. */
   connection: (verb: string, connectionId: string) =>
     `arn:aws:execute-api:${LOCAL_REGION}:${ACCOUNT}:local/local/${verb}/@connections/${connectionId}`,

@@ -60,6 +60,8 @@ function lambdaEnvironment(env: Env, settings: AwsClientSettings): Env {
     AWS_ENDPOINT_URL_SNS: endpoints.sns,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsmanager,
+    AWS_ENDPOINT_URL_SESV2: endpoints.ses,
+    AWS_ENDPOINT_URL_SCHEDULER: endpoints.scheduler,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL,
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

@@ -10,6 +10,7 @@ const { LOCAL_CONFIG_FILE, NPM_START_THREADS } = await import('./defaults.js')
 const { startLocalStack } = await import('./stack.js')
 const { vapidKeysFile } = await import('./vapid.js')
 const { describeRejection } = await import('../shared/fan-out/rejections.js')
+const { DEFAULTS } = await import('../shared/defaults.js')
 
 // The demo dashboard is built by `npm start` (npm run build:demo) before this runs.
 const DASHBOARD_ROOT = resolve(import.meta.dirname, '../dist/demo')
@@ -61,6 +62,7 @@ console.log(`Herald is running locally${tenancy.body ? ', multi-tenant' : ''}.
   Lambda (Invoke)  ${stack.lambdaEndpoint}
   Secrets Manager  ${stack.secretsManagerEndpoint}   the key local tokens are signed with
   SQS              ${stack.sqsEndpoint}   deliveries and dead letters (npm run herald -- replay)
+  SES              ${stack.sesEndpoint}   a critical alert unread for ${process.env.HERALD_ESCALATE_AFTER_SECONDS ?? DEFAULTS.escalateAfterSeconds} s is e-mailed here (npm run herald -- outbox)
   Web Push         VAPID keys in ${vapidKeysFile(process.env.HERALD_CONFIG_FILE ?? LOCAL_CONFIG_FILE)}   push services on http://127.0.0.1 are taken too
   Endpoints file   ${process.env.HERALD_CONFIG_FILE ?? LOCAL_CONFIG_FILE}
 

@@ -6,10 +6,15 @@ import type { LocalDynamo } from './dynamodb.js'
 import type { LocalEndpoints } from './endpoints-file.js'
 import type { GatewayOptions, LocalGateway } from './gateway.js'
 import type { LocalLambda, LocalLambdaOptions } from './lambda-runtime.js'
+import type { LocalScheduler } from './scheduler.js'
+import type { LocalSes } from './ses.js'
 import type { LocalSqs } from './sqs.js'
 
 export interface LocalStackOptions {
-  /** The gateway's port; DynamoDB, SNS, Lambda, SQS and Secrets Manager take the next five. 0 picks free ports for all. @default 3001 */
+  /**
+   * The gateway's port; DynamoDB, SNS, Lambda, SQS, Secrets Manager, SES and EventBridge Scheduler
+   * take the next seven. 0 picks free ports for all. @default 3001
+   */
   port?: number
   /** dynalite keeps its data here; in memory when unset. */
   dataDir?: string
@@ -70,6 +75,11 @@ export interface LocalStack extends LocalEndpoints {
   sqs: LocalSqs
   /** The local Secrets Manager, which holds the authorizer's key. */
   secretsManagerEndpoint: string
+  /** The SES twin: what escalations sent stays in its outbox. */
+  ses: LocalSes
+  /** The EventBridge Scheduler twin, where escalations wait, and its endpoint. */
+  scheduler: LocalScheduler
+  schedulerEndpoint: string
   /** The local DynamoDB, which reliability tests can pause and resume. */
   dynamo: LocalDynamo
   /** What AWS would bill for everything the stack has done, counted by the twins as they serve. */

@@ -14,8 +14,11 @@ import { BillMeter, meteredGuard } from './bill-meter.js'
 import { LocalDashboard } from './dashboard.js'
 import {
   LOCAL_CREDENTIALS,
+  LOCAL_EMAIL_FROM,
+  LOCAL_ESCALATION_GROUP,
   LOCAL_JWT_SECRET,
   LOCAL_REGION,
+  LOCAL_SCHEDULER_ROLE_ARN,
   LOCAL_SMOKE_ALARM,
   LOCAL_TOKEN_SECRET_ARN,
   LOCAL_TOPIC_ARN,
@@ -47,7 +50,16 @@ function functionEnv(twins: Twins, options: LocalStackOptions, vapidPublicKey: s
       managementApi: twins.gateway.managementUrl,
       push: localFunctionName('push'),
       vapidKey: LOCAL_VAPID_SECRET_ARN,
+      escalate: localArn.function(localFunctionName('escalate')),
+      schedules: LOCAL_ESCALATION_GROUP,
+      schedulerRole: LOCAL_SCHEDULER_ROLE_ARN,
+      emailIdentity: undefined,
     }),
+    // E-mail escalation is on: what it sends stays in the SES twin's outbox (`herald outbox`).
+    HERALD_EMAIL_FROM: LOCAL_EMAIL_FROM,
+    ...(options.dashboardRoot && twins.dashboardPort !== 0
+      ? { HERALD_EMAIL_LINK: `http://localhost:${twins.dashboardPort}` }
+      : {}),
     // Web Push is on: a test (or a curious developer) can play the push service on loopback.
     HERALD_VAPID_PUBLIC_KEY: vapidPublicKey,
     HERALD_VAPID_SUBJECT: LOCAL_VAPID_SUBJECT,
@@ -74,12 +86,17 @@ function enforceRoles(twins: Twins, options: LocalStackOptions, meter: BillMeter
       tokenSecret: LOCAL_TOKEN_SECRET_ARN,
       push: localArn.function(localFunctionName('push')),
       vapidKey: LOCAL_VAPID_SECRET_ARN,
+      escalate: localArn.function(localFunctionName('escalate')),
+      schedules: localArn.schedules(LOCAL_ESCALATION_GROUP),
+      schedulerRole: LOCAL_SCHEDULER_ROLE_ARN,
+      emailIdentity: localArn.emailIdentity(LOCAL_EMAIL_FROM),
     },
     specs,
   )
-  for (const twin of [twins.dynamo, twins.sqs, twins.sns, twins.lambda, twins.gateway, twins.secrets])
+  const { dynamo, sqs, sns, lambda, gateway, secrets, ses, scheduler } = twins
+  for (const twin of [dynamo, sqs, sns, lambda, gateway, secrets, ses, scheduler])
     twin.enforce(meteredGuard(guard, meter))
-  for (const twin of [twins.dynamo, twins.sqs, twins.sns, twins.lambda, twins.gateway]) twin.meter(meter)
+  for (const twin of [dynamo, sqs, sns, lambda, gateway, ses, scheduler]) twin.meter(meter)
   return specs
 }
 
@@ -105,6 +122,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sns: endpoints.snsEndpoint,
       sqs: endpoints.sqsEndpoint,
       secretsmanager: endpoints.secretsManagerEndpoint,
+      ses: endpoints.sesEndpoint,
+      scheduler: endpoints.schedulerEndpoint,
     },
   }
   // The operator's clients: the TTL sweeper and the dashboard's publisher.
@@ -126,7 +145,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         websocketUrl: gateway.websocketUrl,
         publisher: createPublisher({ client: snsOf(aws), topicArn: LOCAL_TOPIC_ARN }),
         jwtSecret: options.env?.HERALD_JWT_SECRET ?? LOCAL_JWT_SECRET,
-        claims: { tenant: env.HERALD_TENANT_CLAIM, groups: env.HERALD_GROUPS_CLAIM },
+        claims: {
+          tenant: env.HERALD_TENANT_CLAIM,
+          groups: env.HERALD_GROUPS_CLAIM,
+          email: env.HERALD_EMAIL_CLAIM,
+        },
       })
     : undefined
   const dashboardUrl = await dashboard?.listen(twins.dashboardPort)
@@ -137,6 +160,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamodbEndpoint: dynamo.endpoint,
     lambdaEndpoint: endpoints.lambdaEndpoint,
     sqsEndpoint: endpoints.sqsEndpoint,
+    sesEndpoint: endpoints.sesEndpoint,
     deliveryQueueUrl: sqs.queueUrl,
     deadLetterQueueUrl: sqs.deadLetterQueueUrl,
     rejectedQueueUrl: sqs.urlOf(REJECTED_QUEUE),
@@ -157,6 +181,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     lambda,
     sqs,
     secretsManagerEndpoint: endpoints.secretsManagerEndpoint,
+    ses: twins.ses,
+    scheduler: twins.scheduler,
+    schedulerEndpoint: endpoints.schedulerEndpoint,
     dynamo,
     bill,
     async idle() {
@@ -171,7 +198,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       lambda.abandonRetries()
       await lambda.idle()
       await sqs.idle()
-      await Promise.all([sns.close(), sqs.close(), lambda.close(), secrets.close()])
+      await Promise.all([
+        sns.close(),
+        sqs.close(),
+        lambda.close(),
+        secrets.close(),
+        twins.ses.close(),
+        twins.scheduler.close(),
+      ])
       aws.destroy()
       for (const clients of functionClients) clients.destroy()
       await dynamo.close()

@@ -1,10 +1,21 @@
 import { specOf } from '../functions/manifest.js'
-import { LOCAL_JWT_SECRET, LOCAL_TOKEN_SECRET_ARN, LOCAL_TOPIC_ARN, localFunctionOf } from './defaults.js'
+import {
+  LOCAL_EMAIL_FROM,
+  LOCAL_ESCALATION_GROUP,
+  LOCAL_JWT_SECRET,
+  LOCAL_SCHEDULER_ROLE_ARN,
+  LOCAL_TOKEN_SECRET_ARN,
+  LOCAL_TOPIC_ARN,
+  localFunctionOf,
+} from './defaults.js'
 import { createTables, localDynamoClient, startDynamo } from './dynamodb.js'
 import { LocalGateway } from './gateway.js'
+import { localArn } from './iam.js'
 import { LocalLambda } from './lambda-runtime.js'
 import { SQS_MAX_RETENTION_SECONDS } from './passive-queue.js'
+import { LocalScheduler, type ScheduleInvoker } from './scheduler.js'
 import { LocalSecretsManager } from './secrets-manager.js'
+import { LocalSes } from './ses.js'
 import { LocalSns } from './sns.js'
 import { LocalSqs } from './sqs.js'
 import type { LocalStackOptions } from './stack-types.js'
@@ -25,8 +36,25 @@ function onFailureRecord(name: string, event: unknown, error: unknown): string {
 }
 
 /**
+ * What the scheduler's role may do, as the construct grants it: invoke the `schedules` trigger's
+ * function, asynchronously (as EventBridge Scheduler invokes Lambda). Anything else fails the
+ * attempt, which the scheduler retries and then drops, as AWS would.
+ */
+function schedulerRole(lambda: LocalLambda): ScheduleInvoker {
+  const target = localFunctionOf('schedules')
+  return async ({ arn, roleArn, input }) => {
+    if (roleArn !== LOCAL_SCHEDULER_ROLE_ARN)
+      throw new Error(`scheduler.amazonaws.com cannot assume ${roleArn}`)
+    if (arn !== localArn.function(target))
+      throw new Error(`${roleArn} is not authorized to perform: lambda:InvokeFunction on resource: ${arn}`)
+    lambda.invokeAsync(target, JSON.parse(input ?? '{}'))
+  }
+}
+
+/**
  * Every AWS part's twin on loopback, ports counted from the gateway's: dynalite and the tables,
- * the Lambda runtime, the WebSocket gateway and Management API, SNS, SQS and Secrets Manager.
+ * the Lambda runtime, the WebSocket gateway and Management API, SNS, SQS, Secrets Manager, SES and
+ * EventBridge Scheduler.
  * A fan-out that fails all of Lambda's retries lands in the dead-letter queue as an on-failure
  * record, the shape `herald replay` reads on AWS too.
  */
@@ -74,6 +102,10 @@ export async function startTwins(options: LocalStackOptions) {
   const secrets = new LocalSecretsManager()
   secrets.put(LOCAL_TOKEN_SECRET_ARN, options.env?.HERALD_JWT_SECRET ?? LOCAL_JWT_SECRET)
   const secretsManagerEndpoint = await secrets.listen(nextPort(port, 5))
+  const ses = new LocalSes({ verifiedIdentities: [LOCAL_EMAIL_FROM] })
+  const sesEndpoint = await ses.listen(nextPort(port, 6))
+  const scheduler = new LocalScheduler({ groups: [LOCAL_ESCALATION_GROUP], invoke: schedulerRole(lambda) })
+  const schedulerEndpoint = await scheduler.listen(nextPort(port, 7))
   return {
     dynamo,
     tables,
@@ -82,7 +114,16 @@ export async function startTwins(options: LocalStackOptions) {
     sns,
     sqs,
     secrets,
-    endpoints: { snsEndpoint, lambdaEndpoint, sqsEndpoint, secretsManagerEndpoint },
+    ses,
+    scheduler,
+    endpoints: {
+      snsEndpoint,
+      lambdaEndpoint,
+      sqsEndpoint,
+      secretsManagerEndpoint,
+      sesEndpoint,
+      schedulerEndpoint,
+    },
     dashboardPort: nextPort(port, -1),
   }
 }

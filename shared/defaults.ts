@@ -29,6 +29,9 @@ export const DEFAULTS = {
   logRatePerSource: 50,
   /** Alerts at or above this are pushed to a user with no open tab (docs/architecture.md, Offline delivery). */
   pushMinSeverity: 'high',
+  /** A critical alert still unread this long after it was published is e-mailed (Offline delivery). */
+  escalateAfterSeconds: 600,
+  emailClaim: 'email',
   /** A function's memory (MB) and timeout (s) unless its manifest entry says otherwise. */
   memorySize: 256,
   timeoutSeconds: 10,

@@ -17,6 +17,10 @@ export interface LocalTokenOptions {
   groups?: readonly string[] | undefined
   /** @default 'groups' */
   groupsClaim?: string | undefined
+  /** The user's address, which escalations are e-mailed to, under `emailClaim`. */
+  email?: string | undefined
+  /** @default 'email' */
+  emailClaim?: string | undefined
 }
 
 /** An HS256 token like the ones the local stack (and a shared-secret deployment) accepts. */
@@ -25,6 +29,7 @@ export function signLocalToken(options: LocalTokenOptions): Promise<string> {
   if (options.scope) claims.scope = options.scope
   if (options.tenant !== undefined) claims[options.tenantClaim ?? 'tenant'] = options.tenant
   if (options.groups?.length) claims[options.groupsClaim ?? 'groups'] = [...options.groups]
+  if (options.email !== undefined) claims[options.emailClaim ?? 'email'] = options.email
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(options.userId)

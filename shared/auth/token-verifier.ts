@@ -26,6 +26,8 @@ export interface TokenVerifierOptions {
   tenantClaim?: string
   /** The claim holding the groups; `cognito:groups` is read too. @default 'groups' */
   groupsClaim?: string
+  /** The claim holding the user's e-mail address, which escalations go to. @default 'email' */
+  emailClaim?: string
 }
 
 export interface Identity {
@@ -34,6 +36,8 @@ export interface Identity {
   /** Set only in a multi-tenant deployment. */
   tenant?: string
   groups: string[]
+  /** The token's address, unless it has none, a malformed one, or one it says is not verified. */
+  email?: string
 }
 
 /** Groups one token may carry: each is an index key per topic, written at every connect. */
@@ -79,6 +83,28 @@ function groupsOf(payload: JWTPayload, claim: string): string[] {
   if (groups.size > MAX_GROUPS)
     throw new AuthError(403, `token refused: ${groups.size} groups; at most ${MAX_GROUPS}`)
   return [...groups]
+}
+
+const withEmail = (email: string | undefined): { email?: string } => (email === undefined ? {} : { email })
+
+/** RFC 5321 caps a path at 256 octets, so an address at 254 characters. */
+const MAX_EMAIL_LENGTH = 254
+
+/**
+ * The address escalations may be sent to: a plain `local@domain`, and never one the issuer says it
+ * has not verified (`email_verified` false, or Cognito's string "false"), so a user cannot point
+ * Herald's mail at an address that is not theirs.
+ */
+function emailOf(payload: JWTPayload, claim: string): string | undefined {
+  const value = payload[claim]
+  if (
+    typeof value !== 'string' ||
+    value.length > MAX_EMAIL_LENGTH ||
+    !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(value)
+  )
+    return undefined
+  const verified = payload.email_verified
+  return verified === false || verified === 'false' ? undefined : value
 }
 
 /**
@@ -129,6 +155,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): (token: stri
       canReadLogs: options.logsClaim === undefined || claimValues(payload).includes(options.logsClaim),
       ...(options.tenantClaim === undefined ? {} : { tenant: tenantOf(payload, options.tenantClaim) }),
       groups: groupsOf(payload, options.groupsClaim ?? 'groups'),
+      ...withEmail(emailOf(payload, options.emailClaim ?? 'email')),
     }
   }
 }

@@ -1,6 +1,7 @@
 import { realClock } from '../backoff.js'
 import { DEFAULTS } from '../defaults.js'
 import { InvalidNotificationError } from '../errors.js'
+import type { EscalationRequest } from '../escalation/escalation.js'
 import { type Audience, audienceOf } from '../protocol/audience.js'
 import type { NotificationEnvelope } from '../protocol/frames.js'
 import type { Severity } from '../protocol/notifications.js'
@@ -57,6 +58,8 @@ export interface FanOutDeps extends DeliveryDeps {
     start: (request: { owner: InboxOwner; envelope: NotificationEnvelope }) => Promise<void>
     minSeverity: Severity
   }
+  /** E-mail escalation, where it is on: schedules the check of a critical alert's read state. */
+  escalation?: { schedule: (request: EscalationRequest) => Promise<void> }
   sharding?: Partial<ShardingOptions>
 }
 
@@ -154,6 +157,24 @@ async function pushIfOffline(
 }
 
 /**
+ * Schedules the e-mail a critical alert to one user becomes if it is still unread when the wait
+ * is over (docs/architecture.md, Offline delivery), whether or not a tab of theirs is open now.
+ */
+async function escalateIfCritical(
+  deps: FanOutDeps,
+  body: PublishBody,
+  audience: Audience,
+  envelope: NotificationEnvelope,
+): Promise<void> {
+  if (!deps.escalation || body.type !== 'alert' || audience.kind !== 'user') return
+  if (body.data.severity !== 'critical') return
+  await deps.escalation.schedule({
+    owner: { userId: audience.userId, tenant: audience.scope.tenant },
+    id: envelope.id,
+  })
+}
+
+/**
  * Delivers one published notification: records it in history first (so a client that reconnects
  * mid-fan-out can still resume it), then posts it to every recipient, itself for a small audience
  * or through the delivery workers for a large one. Running it twice for the same body sends the
@@ -192,24 +213,29 @@ export async function fanOut(
     muted: lookup.recipients.length - recipients.length,
     itemsRead: lookup.itemsRead,
   }
+  // Scheduled beside the delivery, so a slow scheduler never holds a post.
+  const [delivery] = await Promise.all([
+    deliverToAudience(deps, recipients, payload),
+    escalateIfCritical(deps, body, audience, envelope),
+  ])
+  return { ...base, ...delivery }
+}
+
+/** Delivers to the recipients here, or hands a large audience to the delivery workers. */
+async function deliverToAudience(
+  deps: FanOutDeps,
+  recipients: readonly Recipient[],
+  payload: string,
+): Promise<Pick<FanOutReport, 'queued' | 'delivered' | 'gone' | 'refused' | 'exhausted' | 'retried'>> {
   const threshold = deps.sharding?.threshold ?? DEFAULTS.fanoutBatchThreshold
   if (deps.queue && recipients.length > threshold) {
     await deps.queue.send(
       planBatches(recipients, payload, deps.sharding?.batchSize ?? DEFAULTS.fanoutBatchSize),
     )
-    return {
-      ...base,
-      queued: recipients.length,
-      delivered: 0,
-      gone: 0,
-      refused: 0,
-      exhausted: 0,
-      retried: 0,
-    }
+    return { queued: recipients.length, delivered: 0, gone: 0, refused: 0, exhausted: 0, retried: 0 }
   }
   const report = await deliverToRecipients(deps, recipients, payload)
   return {
-    ...base,
     queued: 0,
     delivered: report.delivered,
     gone: report.gone.length,

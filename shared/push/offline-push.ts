@@ -7,13 +7,13 @@ import { inboxAccepts, inboxPreferencesOf, inQuietHours } from '../protocol/pref
 import { atLeast } from '../protocol/severity.js'
 import { headerOfEnvelope } from '../store/history-store.js'
 import type { InboxOwner } from '../store/inbox-store.js'
-import type { PreferencesStore } from '../store/preferences-store.js'
+import type { UserStore } from '../store/user-store.js'
 import { type PushOutcome, sendPush, type VapidKeys } from './push-sender.js'
 import type { PushStore } from './push-store.js'
 
 export interface OfflinePushDeps {
   subscriptions: Pick<PushStore, 'list' | 'remove'>
-  preferences: Pick<PreferencesStore, 'get'>
+  preferences: Pick<UserStore, 'get'>
   /** The VAPID key pair, read once per cold start. */
   vapid: () => Promise<VapidKeys>
   /** Alerts below this are not pushed; a user's `minSeverity.push` may only raise it. @default DEFAULTS.pushMinSeverity */

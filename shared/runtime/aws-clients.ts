@@ -5,7 +5,15 @@ import { type Env, required } from './config.js'
 export interface AwsClientSettings {
   region?: string
   credentials?: Credentials
-  endpoints?: { dynamodb?: string; lambda?: string; sns?: string; sqs?: string; secretsmanager?: string }
+  endpoints?: {
+    dynamodb?: string
+    lambda?: string
+    sns?: string
+    sqs?: string
+    secretsmanager?: string
+    scheduler?: string
+    ses?: string
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { TokenVerifierOptions } from '../auth/token-verifier.js'
 import { DEFAULTS } from '../defaults.js'
 import { ConfigError } from '../errors.js'
+import type { EscalationSchedule } from '../escalation/escalation-schedule.js'
 import { SEVERITIES, type Severity } from '../protocol/severity.js'
 import { KNOWN_PUSH_HOSTS, type PushPolicy } from '../push/push-endpoint.js'
 import type { Variable } from './variables.js'
@@ -152,6 +153,7 @@ export function authConfig(
     logsClaim: env.HERALD_LOGS_CLAIM || undefined,
     tenantClaim: tenantClaim(env),
     groupsClaim: env.HERALD_GROUPS_CLAIM || undefined,
+    emailClaim: env.HERALD_EMAIL_CLAIM || undefined,
     allowedOrigins: list(env, 'HERALD_ALLOWED_ORIGINS'),
   }
 }
@@ -175,4 +177,16 @@ export function pushMinSeverity(env: Env): Severity {
   if (!(SEVERITIES as readonly string[]).includes(value))
     throw new ConfigError(`HERALD_PUSH_MIN_SEVERITY must be one of ${SEVERITIES.join(', ')}`)
   return value as Severity
+}
+
+/** Where escalation schedules go (docs/architecture.md, Offline delivery); undefined: escalation is off. */
+export function escalationConfig(env: Env): EscalationSchedule | undefined {
+  const targetArn = env.HERALD_ESCALATE_FUNCTION_ARN
+  if (!targetArn) return undefined
+  return {
+    targetArn,
+    group: required(env, 'HERALD_ESCALATION_GROUP'),
+    roleArn: required(env, 'HERALD_ESCALATION_ROLE_ARN'),
+    afterSeconds: optionalNumber(env, 'HERALD_ESCALATE_AFTER_SECONDS') ?? DEFAULTS.escalateAfterSeconds,
+  }
 }

@@ -1,9 +1,11 @@
+import { escalationScheduler } from '../escalation/escalation-schedule.js'
 import { DeliveryBudget } from '../fan-out/delivery-budget.js'
 import { sqsDeliveryQueue } from '../fan-out/sqs-delivery-queue.js'
 import type { AwsClients } from './aws-clients.js'
 import {
   deliveryConfig,
   type Env,
+  escalationConfig,
   managementEndpoint,
   pushMinSeverity,
   shardingConfig,
@@ -32,15 +34,18 @@ export function deliveryDeps(env: Env, aws: AwsClients) {
 
 /**
  * What every function that fans a notification out shares: delivery, plus the deployment's tenancy,
- * and Web Push where it is on (HERALD_PUSH_FUNCTION set).
+ * Web Push where it is on (HERALD_PUSH_FUNCTION set), and e-mail escalation where it is on
+ * (HERALD_ESCALATE_FUNCTION_ARN set).
  */
 export function publishingDeps(env: Env, aws: AwsClients) {
   const pushFunction = env.HERALD_PUSH_FUNCTION
+  const escalation = escalationConfig(env)
   return {
     ...deliveryDeps(env, aws),
     ...tenancyConfig(env),
     ...(pushFunction
       ? { push: { start: invokeAsync(aws, pushFunction), minSeverity: pushMinSeverity(env) } }
       : {}),
+    ...(escalation ? { escalation: { schedule: escalationScheduler(aws, escalation) } } : {}),
   }
 }

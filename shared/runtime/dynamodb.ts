@@ -4,7 +4,7 @@ import { Inbox } from '../inbox/inbox.js'
 import { ConnectionStore } from '../store/connection-store.js'
 import { HistoryStore } from '../store/history-store.js'
 import { InboxStore } from '../store/inbox-store.js'
-import { PreferencesStore } from '../store/preferences-store.js'
+import { UserStore } from '../store/user-store.js'
 import { type AwsClients, clientConfig } from './aws-clients.js'
 import { type Env, storeConfig } from './config.js'
 
@@ -42,12 +42,12 @@ export function inboxOf(env: Env, aws: AwsClients, history: HistoryStore = histo
 export function stores(
   env: Env,
   aws: AwsClients,
-): { connections: ConnectionStore; history: HistoryStore; preferences: PreferencesStore } {
+): { connections: ConnectionStore; history: HistoryStore; users: UserStore } {
   const config = storeConfig(env)
   const client = documentClientOf(aws)
   return {
     connections: new ConnectionStore({ client, tableName: config.connectionsTable, shards: config.shards }),
     history: historyOf(env, aws),
-    preferences: new PreferencesStore({ client, tableName: config.connectionsTable }),
+    users: new UserStore({ client, tableName: config.connectionsTable }),
   }
 }

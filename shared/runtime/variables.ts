@@ -14,6 +14,10 @@ export type Resource =
   | 'managementApi'
   | 'push'
   | 'vapidKey'
+  | 'escalate'
+  | 'schedules'
+  | 'schedulerRole'
+  | 'emailIdentity'
 
 /**
  * Every environment variable a Herald function reads, declared once: what it means and its
@@ -45,6 +49,10 @@ export const VARIABLES = {
   HERALD_GROUPS_CLAIM: {
     default: DEFAULTS.groupsClaim,
     doc: 'the claim holding the groups (cognito:groups is read too)',
+  },
+  HERALD_EMAIL_CLAIM: {
+    default: DEFAULTS.emailClaim,
+    doc: 'the claim holding the address escalations are e-mailed to',
   },
   HERALD_OPERATOR_TENANT: {
     doc: 'multi-tenant: where alarms, streamed logs and events go ("*" = every tenant)',
@@ -106,6 +114,21 @@ export const VARIABLES = {
   HERALD_VAPID_PUBLIC_KEY: { doc: 'the VAPID public key browsers subscribe with; unset: Web Push is off' },
   HERALD_VAPID_SECRET_ARN: { doc: 'the secret holding the VAPID private key', resource: 'vapidKey' },
   HERALD_VAPID_SUBJECT: { doc: 'the mailto: or https: contact sent to push services' },
+  HERALD_ESCALATE_FUNCTION_ARN: {
+    doc: 'the function escalation schedules invoke; unset: e-mail escalation is off',
+    resource: 'escalate',
+  },
+  HERALD_ESCALATION_GROUP: { doc: 'the schedule group escalations wait in', resource: 'schedules' },
+  HERALD_ESCALATION_ROLE_ARN: {
+    doc: 'the role the scheduler invokes the escalate function with',
+    resource: 'schedulerRole',
+  },
+  HERALD_ESCALATE_AFTER_SECONDS: {
+    default: `${DEFAULTS.escalateAfterSeconds}`,
+    doc: 'how long a critical alert may stay unread before it is e-mailed',
+  },
+  HERALD_EMAIL_FROM: { doc: 'the verified SES address escalations are sent from' },
+  HERALD_EMAIL_LINK: { doc: 'a link each escalation e-mail offers (the dashboard); unset: none' },
 } as const satisfies Record<string, { doc: string; default?: string; resource?: Resource }>
 
 export type Variable = keyof typeof VARIABLES
@@ -163,6 +186,7 @@ export const AUTH: readonly Variable[] = [
   'HERALD_ALLOWED_ORIGINS',
   'HERALD_TENANT_CLAIM',
   'HERALD_GROUPS_CLAIM',
+  'HERALD_EMAIL_CLAIM',
 ]
 
 /** Where Web Push is on: who may subscribe where, and the key browsers subscribe with. */
@@ -170,6 +194,14 @@ export const PUSH_SUBSCRIPTIONS: readonly Variable[] = [
   'HERALD_VAPID_PUBLIC_KEY',
   'HERALD_PUSH_HOSTS',
   'HERALD_PUSH_ALLOW_LOOPBACK',
+]
+
+/** Where e-mail escalation is on: what a publishing function needs to schedule one. */
+export const ESCALATION: readonly Variable[] = [
+  'HERALD_ESCALATE_FUNCTION_ARN',
+  'HERALD_ESCALATION_GROUP',
+  'HERALD_ESCALATION_ROLE_ARN',
+  'HERALD_ESCALATE_AFTER_SECONDS',
 ]
 
 /** What every function that publishes reads: whether publishes need a tenant, and its own tenant. */

@@ -12,7 +12,7 @@ import type { PushStore } from '../push/push-store.js'
 import type { Connection, ConnectionStore } from '../store/connection-store.js'
 import type { HistoryStore } from '../store/history-store.js'
 import type { InboxOwner } from '../store/inbox-store.js'
-import type { PreferencesStore } from '../store/preferences-store.js'
+import type { UserStore } from '../store/user-store.js'
 import type { MessageRateLimit } from './rate-limit.js'
 import type { RateVerdict } from './rate-meter.js'
 
@@ -32,7 +32,7 @@ export interface SessionDeps {
   connections: ConnectionStore
   history: HistoryStore
   inbox: Inbox
-  preferences: Pick<PreferencesStore, 'save'>
+  preferences: Pick<UserStore, 'save'>
   /** Web Push, where it is on: the subscriptions and where they may point. */
   push?: { subscriptions: PushStore; policy: PushPolicy } | undefined
   /** Messages per connection per second; none means unlimited. */
@@ -48,6 +48,8 @@ export interface SessionContext {
   /** Set only in a multi-tenant deployment. */
   tenant?: string
   groups?: string[]
+  /** The token's address, when it carries a usable one: escalations are e-mailed there. */
+  email?: string
 }
 
 /**

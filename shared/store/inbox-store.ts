@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { DEFAULTS } from '../defaults.js'
 import type { Scope } from '../protocol/audience.js'
 import { idTime, newId } from '../protocol/ids.js'
@@ -41,6 +41,7 @@ const ALL = 'all'
 const READ = 'read#'
 const DISMISSED = 'dismissed#'
 const SNOOZED = 'snoozed#'
+const ESCALATED = 'escalated#'
 
 /**
  * Read and dismissed marks, per user within a tenant, beside the history they mark. "Mark all
@@ -129,23 +130,55 @@ export class InboxStore {
   async markAllRead(owner: InboxOwner): Promise<void> {
     const now = this.#now()
     const marker = newId(now)
+    await this.#putIf(
+      { pk: historyPartition.inbox(owner.userId, owner), sk: ALL, marker, expiresAt: this.#expiry(now) },
+      'attribute_not_exists(marker) OR marker < :marker',
+      { ':marker': marker },
+    )
+  }
+
+  /**
+   * Claims the one e-mail a notification may escalate to: false when it was claimed already (a
+   * retried invocation after a sent one). The claim expires with the notification it covers.
+   */
+  claimEscalation(owner: InboxOwner, id: string): Promise<boolean> {
+    const pk = historyPartition.inbox(owner.userId, owner)
+    return this.#putIf(
+      { pk, sk: `${ESCALATED}${id}`, expiresAt: this.#expiry(idTime(id)) },
+      'attribute_not_exists(sk)',
+    )
+  }
+
+  /** Writes `item` if `condition` holds; false when it did not (nothing written). */
+  async #putIf(
+    item: Record<string, unknown>,
+    condition: string,
+    values?: Record<string, unknown>,
+  ): Promise<boolean> {
     try {
       await this.#client.send(
         new PutCommand({
           TableName: this.#table,
-          Item: {
-            pk: historyPartition.inbox(owner.userId, owner),
-            sk: ALL,
-            marker,
-            expiresAt: this.#expiry(now),
-          },
-          ConditionExpression: 'attribute_not_exists(marker) OR marker < :marker',
-          ExpressionAttributeValues: { ':marker': marker },
+          Item: item,
+          ConditionExpression: condition,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
         }),
       )
+      return true
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false
+      throw error
     }
+  }
+
+  /** Gives a claim back when its e-mail could not be sent, so a retry may send it. */
+  async releaseEscalation(owner: InboxOwner, id: string): Promise<void> {
+    await this.#client.send(
+      new DeleteCommand({
+        TableName: this.#table,
+        Key: { pk: historyPartition.inbox(owner.userId, owner), sk: `${ESCALATED}${id}` },
+      }),
+    )
   }
 
   async #mark(owner: InboxOwner, prefix: string, ids: readonly string[]): Promise<void> {

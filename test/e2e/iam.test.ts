@@ -1,7 +1,9 @@
 import { ApiGatewayManagementApiClient, GetConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb'
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler'
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2'
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns'
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { afterAll, describe, expect, it, vi } from 'vitest'
@@ -19,6 +21,7 @@ afterAll(() => {
 })
 
 const secretsEndpoint = () => herald.stack.secretsManagerEndpoint
+const schedulerEndpoint = () => herald.stack.schedulerEndpoint
 
 /** An SDK client signing as one of Herald's functions, against the twin. */
 function as<T extends { destroy(): void }>(
@@ -118,6 +121,42 @@ describe('The twin refuses what a function’s role does not grant', () => {
       await expect(as(entry, LambdaClient, herald.stack.lambdaEndpoint).send(invoke)).resolves.toMatchObject({
         StatusCode: 202,
       })
+  })
+
+  it('Scheduler: only the functions that publish may schedule, in Herald’s group, handing over its role', async () => {
+    const schedule = (group: string, roleArn = herald.stack.env.HERALD_ESCALATION_ROLE_ARN) =>
+      new CreateScheduleCommand({
+        Name: `iam-${group}-${Math.random().toString(36).slice(2)}`,
+        GroupName: group,
+        ScheduleExpression: 'at(2099-01-01T00:00:00)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { Arn: herald.stack.env.HERALD_ESCALATE_FUNCTION_ARN as string, RoleArn: roleArn as string },
+      })
+    const scheduler = (entry: string) => as(entry, SchedulerClient, schedulerEndpoint())
+    const group = herald.stack.env.HERALD_ESCALATION_GROUP as string
+    await expect(scheduler('message').send(schedule(group))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    })
+    await expect(scheduler('fanout').send(schedule('default'))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    })
+    await expect(
+      scheduler('fanout').send(schedule(group, 'arn:aws:iam::000000000000:role/someone-else')),
+    ).rejects.toThrow(/iam:PassRole/)
+    for (const entry of ['fanout', 'events', 'ingest-logs'])
+      await expect(scheduler(entry).send(schedule(group))).resolves.toHaveProperty('ScheduleArn')
+  })
+
+  it('SES: only the escalate function may send e-mail', async () => {
+    const send = new SendEmailCommand({
+      FromEmailAddress: herald.stack.env.HERALD_EMAIL_FROM,
+      Destination: { ToAddresses: ['someone@example.com'] },
+      Content: { Simple: { Subject: { Data: 'hi' }, Body: { Text: { Data: 'hi' } } } },
+    })
+    const ses = (entry: string) => as(entry, SESv2Client, herald.stack.sesEndpoint as string)
+    for (const entry of ['fanout', 'push', 'message'])
+      await expect(ses(entry).send(send)).rejects.toMatchObject({ name: 'AccessDeniedException' })
+    await expect(ses('escalate').send(send)).resolves.toHaveProperty('MessageId')
   })
 
   it('Management API: 403 for a verb the role does not grant, even on a live connection', async () => {

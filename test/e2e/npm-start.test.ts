@@ -59,6 +59,7 @@ describe('npm start', () => {
         'managementUrl',
         'region',
         'rejectedQueueUrl',
+        'sesEndpoint',
         'smokeAlarmName',
         'snsEndpoint',
         'sqsEndpoint',
@@ -70,6 +71,9 @@ describe('npm start', () => {
     expect(stack.output()).toContain(endpoints.websocketUrl)
     expect(stack.output()).toContain(`Dashboard        ${endpoints.dashboardUrl}`)
     expect(stack.output()).toContain('npm run --silent herald -- token --user alice')
+    expect(stack.output()).toContain(
+      `SES              ${endpoints.sesEndpoint}   a critical alert unread for 600 s`,
+    )
   })
 
   it('serves the built dashboard and its local token API', async () => {

@@ -165,28 +165,33 @@ const PUSH_CONTEXT = {
   'herald:vapidSubject': 'mailto:oncall@example.com',
 }
 
+/** What a function's role may do, as synthesized: every statement of every policy on it. */
+function statementsOf(stack: HeraldStack, t: Template, name: HeraldFunctionName) {
+  const roleId = stack.getLogicalId(stack.herald.functions[name].role?.node.defaultChild as never)
+  return Object.values(t.findResources('AWS::IAM::Policy'))
+    .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+    .flatMap(
+      (policy) =>
+        policy.Properties.PolicyDocument.Statement as {
+          Action: unknown
+          Resource: unknown
+          Condition?: unknown
+        }[],
+    )
+}
+
 describe('Construct: Web Push', () => {
   const stack = new HeraldStack(new App(), 'Push', { context: PUSH_CONTEXT })
   const t = Template.fromStack(stack)
   const logicalId = (name: HeraldFunctionName) =>
     stack.getLogicalId(stack.herald.functions[name].node.defaultChild as never)
-  const statementsOf = (name: HeraldFunctionName) =>
-    Object.values(t.findResources('AWS::IAM::Policy'))
-      .filter((policy) =>
-        JSON.stringify(policy.Properties.Roles).includes(
-          stack.getLogicalId(stack.herald.functions[name].role?.node.defaultChild as never),
-        ),
-      )
-      .flatMap(
-        (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
-      )
 
   it('lets only the push function read the VAPID private key, and only publishers start it', () => {
     const readsKey = (name: HeraldFunctionName) =>
-      statementsOf(name).some((statement) => JSON.stringify(statement).includes('herald-vapid'))
+      statementsOf(stack, t, name).some((statement) => JSON.stringify(statement).includes('herald-vapid'))
     expect(FUNCTION_SPECS.map(([name]) => name).filter(readsKey)).toEqual(['push'])
     const startsPush = (name: HeraldFunctionName) =>
-      statementsOf(name).some(
+      statementsOf(stack, t, name).some(
         (statement) =>
           statement.Action === 'lambda:InvokeFunction' &&
           JSON.stringify(statement.Resource).includes(logicalId('push')),
@@ -214,6 +219,101 @@ describe('Construct: Web Push', () => {
   })
 })
 
+const ESCALATION_CONTEXT = {
+  'herald:escalationFrom': 'alerts@example.com',
+  'herald:escalateAfterSeconds': '300',
+  'herald:escalationLink': 'https://herald.example.com',
+}
+
+describe('Construct: e-mail escalation', () => {
+  const stack = new HeraldStack(new App(), 'Escalating', { context: ESCALATION_CONTEXT })
+  const t = Template.fromStack(stack)
+  const names = FUNCTION_SPECS.map(([name]) => name)
+  const granted = (action: string) =>
+    names.filter((name) =>
+      statementsOf(stack, t, name).some((statement) => [statement.Action].flat().includes(action)),
+    )
+  const escalation = stack.herald.escalation
+  const groupId = stack.getLogicalId(escalation?.group as never)
+  const roleId = stack.getLogicalId(escalation?.role.node.defaultChild as never)
+
+  it('lets only the escalate function send e-mail, from the one address, verified as itself or its domain', () => {
+    expect(granted('ses:SendEmail')).toEqual(['escalate'])
+    const [send] = statementsOf(stack, t, 'escalate').filter(
+      (statement) => statement.Action === 'ses:SendEmail',
+    )
+    expect(JSON.stringify(send?.Resource)).toMatch(/identity\/alerts@example\.com".*identity\/example\.com"/)
+    expect(send?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'alerts@example.com' } })
+  })
+
+  it('lets only the publishing functions schedule, in Herald’s group, passing its role to the scheduler only', () => {
+    expect(granted('scheduler:CreateSchedule').sort()).toEqual(['events', 'fanout', 'ingestLogs'])
+    expect(granted('iam:PassRole').sort()).toEqual(['events', 'fanout', 'ingestLogs'])
+    const fanout = statementsOf(stack, t, 'fanout')
+    const create = fanout.find((statement) => statement.Action === 'scheduler:CreateSchedule')
+    expect(JSON.stringify(create?.Resource)).toContain(':schedule/')
+    expect(JSON.stringify(create?.Resource)).toContain(groupId)
+    const pass = fanout.find((statement) => statement.Action === 'iam:PassRole')
+    expect(pass?.Resource).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] })
+    expect(pass?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } })
+  })
+
+  it('has the scheduler’s role, for this account’s schedules only, invoke the escalate function alone', () => {
+    const role = t.findResources('AWS::IAM::Role')[roleId]
+    expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
+    ])
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes(roleId),
+    )
+    expect(policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement)).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Resource: {
+          'Fn::GetAtt': [
+            stack.getLogicalId(stack.herald.functions.escalate.node.defaultChild as never),
+            'Arn',
+          ],
+        },
+      }),
+    ])
+  })
+
+  it('points the publishers at the schedules and the escalate function at its address, and alarms on dropped ones', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          HERALD_ESCALATION_GROUP: { Ref: groupId },
+          HERALD_ESCALATION_ROLE_ARN: { 'Fn::GetAtt': [roleId, 'Arn'] },
+          HERALD_ESCALATE_AFTER_SECONDS: '300',
+        }),
+      },
+    })
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          HERALD_EMAIL_FROM: 'alerts@example.com',
+          HERALD_EMAIL_LINK: 'https://herald.example.com',
+        }),
+      },
+    })
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Scheduler',
+      MetricName: 'InvocationDroppedCount',
+      Dimensions: [{ Name: 'ScheduleGroup', Value: { Ref: groupId } }],
+    })
+  })
+
+  it('refuses a from address that is not one', () => {
+    expect(
+      () => new Herald(new Stack(new App()), 'Herald', { escalation: { fromAddress: 'alerts' } }),
+    ).toThrow('escalation.fromAddress must be an e-mail address')
+  })
+})
+
 describe('cdk-nag (AwsSolutions)', () => {
   const nagged = (extra?: (stack: Stack) => void) => {
     const app = new App()
@@ -230,6 +330,13 @@ describe('cdk-nag (AwsSolutions)', () => {
   it('reports nothing unacknowledged with Web Push on', () => {
     const app = new App()
     new HeraldStack(app, 'Pushing', { context: PUSH_CONTEXT })
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app))
+    expect(() => app.synth()).not.toThrow()
+  })
+
+  it('reports nothing unacknowledged with e-mail escalation on', () => {
+    const app = new App()
+    new HeraldStack(app, 'Escalating', { context: ESCALATION_CONTEXT })
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app))
     expect(() => app.synth()).not.toThrow()
   })

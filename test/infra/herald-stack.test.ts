@@ -265,8 +265,9 @@ describe('Stack: HeraldStack', () => {
   })
 
   it('alarms on fan-out errors, dead letters, integration errors, throttles, exhausted deliveries and rejected notifications', () => {
-    // Six alarms to the alarm topic, and the smoke alarm, routed to Herald's own topic.
-    synthesized.template.resourceCountIs('AWS::CloudWatch::Alarm', 7)
+    // Seven alarms to the alarm topic (throttles need two: an alarm adds up at most ten metrics),
+    // and the smoke alarm, routed to Herald's own topic.
+    synthesized.template.resourceCountIs('AWS::CloudWatch::Alarm', 8)
     const alarmTopic = synthesized.logicalIdOf(synthesized.stack.herald.monitoring.alarmTopic)
     for (const metric of [
       { MetricName: 'Errors', Namespace: 'AWS/Lambda' },
@@ -281,9 +282,14 @@ describe('Stack: HeraldStack', () => {
         AlarmActions: [{ Ref: alarmTopic }],
       })
     }
-    synthesized.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: Match.arrayWith([Match.objectLike({ Label: 'Lambda throttles' })]),
-    })
+    const throttleSums = Object.values(synthesized.template.findResources('AWS::CloudWatch::Alarm'))
+      .map((alarm) => alarm.Properties.Metrics as { Label?: string; MetricStat?: unknown }[] | undefined)
+      .filter((metrics) => metrics?.some((metric) => metric.Label === 'Lambda throttles'))
+    // Every function's throttles, each counted once, at most ten to an alarm.
+    expect(
+      throttleSums.flatMap((metrics) => metrics?.filter((metric) => metric.MetricStat) ?? []),
+    ).toHaveLength(Object.keys(synthesized.stack.herald.functions).length)
+    for (const metrics of throttleSums) expect(metrics?.length).toBeLessThanOrEqual(11)
     synthesized.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1)
     const dashboard = JSON.stringify(
       Object.values(synthesized.resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard')?.Properties,

@@ -52,6 +52,8 @@ describe('Roles', () => {
       {
         'dynamodb:Query': ['connections'],
         'dynamodb:BatchWriteItem': ['connections'],
+        // The user's address, when their token's is new.
+        'dynamodb:PutItem': ['connections'],
         'lambda:InvokeFunction': ['welcome'],
       },
     ],
@@ -124,6 +126,21 @@ describe('Roles', () => {
         'dynamodb:Query': ['connections'],
         'dynamodb:GetItem': ['connections'],
         'dynamodb:DeleteItem': ['connections'],
+      },
+    ],
+    // Escalation is off in this stack: no address to send from, so no SES grant.
+    [
+      'escalate',
+      {
+        'dynamodb:GetItem': ['connections'],
+        'dynamodb:Query': ['history'],
+        'dynamodb:BatchGetItem': ['history'],
+        'dynamodb:PutItem': ['history'],
+        'dynamodb:DeleteItem': ['history'],
+        // Lambda's on-failure destination: a failed e-mail, after its retries, is kept for a replay.
+        'sqs:SendMessage': ['dlq'],
+        'sqs:GetQueueAttributes': ['dlq'],
+        'sqs:GetQueueUrl': ['dlq'],
       },
     ],
   ] as const)('gives the %s function exactly the permissions its code uses', (name, expected) => {

@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
-import { PreferencesStore } from '../../shared/store/preferences-store.js'
+import { UserStore } from '../../shared/store/user-store.js'
 import { ids, withConnectionStore } from '../support/connection-store-fixture.js'
 
 const t = withConnectionStore()
@@ -68,7 +68,7 @@ describe('Class: ConnectionStore, tenants and groups', () => {
       [id('acme-1'), id('acme-1b')].sort(),
     )
     expect(ids(await t.store.recipientsOfUser('1', 'alerts', tenant('globex')))).toEqual([id('globex-1')])
-    const users = new PreferencesStore({
+    const users = new UserStore({
       client: t.dynamo.client,
       tableName: t.dynamo.tables.connections,
       now: () => t.clock,

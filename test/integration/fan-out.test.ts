@@ -10,7 +10,7 @@ import type { Topic } from '../../shared/protocol/topics.js'
 import { answerClientFrame } from '../../shared/session/client-session.js'
 import type { ConnectionStore } from '../../shared/store/connection-store.js'
 import type { HistoryStore } from '../../shared/store/history-store.js'
-import type { PreferencesStore } from '../../shared/store/preferences-store.js'
+import type { UserStore } from '../../shared/store/user-store.js'
 import { withLocalDynamo } from '../support/local-dynamo.js'
 import { RecordingPoster } from '../support/recording-poster.js'
 
@@ -18,7 +18,7 @@ const dynamo = withLocalDynamo()
 let connections: ConnectionStore
 let history: HistoryStore
 let inbox: Inbox
-let prefs: PreferencesStore
+let prefs: UserStore
 let poster: RecordingPoster
 let tables: TableNames
 

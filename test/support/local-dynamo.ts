@@ -12,7 +12,7 @@ import { Inbox } from '../../shared/inbox/inbox.js'
 import { ConnectionStore } from '../../shared/store/connection-store.js'
 import { HistoryStore } from '../../shared/store/history-store.js'
 import { InboxStore } from '../../shared/store/inbox-store.js'
-import { PreferencesStore } from '../../shared/store/preferences-store.js'
+import { UserStore } from '../../shared/store/user-store.js'
 
 export interface DynamoFixture {
   client: DynamoDBDocumentClient
@@ -25,7 +25,7 @@ export interface DynamoFixture {
     connections: ConnectionStore
     history: HistoryStore
     inbox: Inbox
-    preferences: PreferencesStore
+    preferences: UserStore
     tables: TableNames
   }>
 }
@@ -53,7 +53,7 @@ export function withLocalDynamo(): DynamoFixture {
           new InboxStore({ client, tableName: tables.history, ...options }),
           options.now,
         ),
-        preferences: new PreferencesStore({ client, tableName: tables.connections, ...options }),
+        preferences: new UserStore({ client, tableName: tables.connections, ...options }),
         tables,
       }
     }

@@ -28,6 +28,8 @@ export interface TokenClaims {
   ttlSeconds?: number
   tenant?: string
   groups?: string[]
+  /** The `email` claim: where escalations go. */
+  email?: string
 }
 
 /** A local stack on free ports for the test file, and the clients that talk to it. */

@@ -282,3 +282,32 @@ describe('Function: authorizer (tenants and groups)', () => {
     expect(result.context).toEqual({ userId: 'alice', canReadLogs: 'true', groups: '[]' })
   })
 })
+
+describe('Function: authorizer (the address escalations go to)', () => {
+  const token = (claims: Record<string, unknown>) => hs256({ sub: 'alice', exp: now() + 600, ...claims })
+  const emailIn = async (claims: Record<string, unknown>, emailClaim?: string) => {
+    const handler = createAuthorizerHandler({
+      verify: createTokenVerifier({ key: { kind: 'secret', secret: SECRET }, emailClaim }),
+    })
+    const result = await handler(event({ token: await token(claims) }))
+    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' })
+    return result.context?.email
+  }
+
+  it('passes the email claim on, or the configured one', async () => {
+    expect(await emailIn({ email: 'alice@example.com', email_verified: true })).toBe('alice@example.com')
+    expect(await emailIn({ 'custom:mail': 'a@example.org' }, 'custom:mail')).toBe('a@example.org')
+  })
+
+  it.each([
+    ['none', {}],
+    ['one the issuer says is unverified', { email: 'alice@example.com', email_verified: false }],
+    ['Cognito’s unverified string', { email: 'alice@example.com', email_verified: 'false' }],
+    ['a malformed one', { email: 'alice at example' }],
+    ['a display-name form', { email: 'Alice <alice@example.com>' }],
+    ['one longer than 254 characters', { email: `${'a'.repeat(250)}@example.com` }],
+    ['a number', { email: 42 }],
+  ])('connects a token with %s, remembering no address', async (_, claims) => {
+    expect(await emailIn(claims)).toBeUndefined()
+  })
+})

@@ -16,7 +16,7 @@ import { invokeAsync } from '../../shared/runtime/lambda.js'
 import type { WelcomeRequest } from '../../shared/session/welcome.js'
 import type { ConnectionStore } from '../../shared/store/connection-store.js'
 import type { HistoryStore } from '../../shared/store/history-store.js'
-import type { PreferencesStore } from '../../shared/store/preferences-store.js'
+import type { UserStore } from '../../shared/store/user-store.js'
 import { snsEvent, webSocketEvent } from '../support/events.js'
 import { withLocalDynamo } from '../support/local-dynamo.js'
 import { withManagementStub } from '../support/management-stub.js'
@@ -27,7 +27,7 @@ let poster: ConnectionPoster
 let connections: ConnectionStore
 let history: HistoryStore
 let inbox: Inbox
-let preferences: PreferencesStore
+let preferences: UserStore
 
 beforeEach(async () => {
   ;({ connections, history, inbox, preferences } = await dynamo.freshStores())
@@ -46,7 +46,7 @@ describe('Function: connect handler', () => {
     const welcomed: WelcomeRequest[] = []
     const handler = createConnectHandler({
       connections,
-      preferences,
+      users: preferences,
       welcome: async (request) => void welcomed.push(request),
     })
 
@@ -63,7 +63,7 @@ describe('Function: connect handler', () => {
   })
 
   it('puts ?stream=logs connections on the logs topic', async () => {
-    const handler = createConnectHandler({ connections, preferences, welcome: async () => {} })
+    const handler = createConnectHandler({ connections, users: preferences, welcome: async () => {} })
 
     await handler(webSocketEvent('$connect', 'c2', { userId: 'ops', query: { stream: 'logs' } }))
 
