@@ -18,6 +18,29 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
   })
 }
 
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * A JSON request body's object, or none when the body is missing, not JSON, or not an object.
+ * `empty` is what a body of no bytes reads as: `{}` where the service takes one, as JSON 1.1 does.
+ */
+export function jsonObjectOf(body: Buffer | undefined, empty?: '{}'): Record<string, unknown> | undefined {
+  if (!body) return undefined
+  try {
+    const input: unknown = JSON.parse(body.toString('utf8') || (empty ?? ''))
+    return isObject(input) ? input : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The value at a dotted path in parsed JSON, or none where a step is not an object. */
+export function valueAt(value: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (isObject(node) ? node[key] : undefined), value)
+}
+
 export function send(
   response: ServerResponse,
   status: number,

@@ -3,7 +3,7 @@ import { HeraldError } from '../shared/errors.js'
 import { withDefaults } from '../shared/options.js'
 import { type Payer, payerOf } from './bill-meter.js'
 import { LOCAL_REGION } from './defaults.js'
-import { readBody, send, sendAwsError } from './http.js'
+import { isObject, jsonObjectOf, readBody, send, sendAwsError, valueAt } from './http.js'
 import { HttpTwin } from './http-twin.js'
 
 /** Invokes a schedule's target as its role; rejects when the role may not, or the target does not exist. */
@@ -161,7 +161,7 @@ export class LocalScheduler extends HttpTwin {
     // Create names the group in its body, Get and Delete in the query.
     const body =
       operation === 'CreateSchedule'
-        ? parsedJson(await readBody(request, MAX_REQUEST_BYTES))
+        ? jsonObjectOf(await readBody(request, MAX_REQUEST_BYTES), '{}')
         : { GroupName: url.searchParams.get('groupName') ?? undefined }
     if (!body) throw invalid('The request body must be a JSON object of at most 512 KB.')
     const fields = { ...body, Name: decoded(label), GroupName: body.GroupName ?? 'default' }
@@ -299,8 +299,6 @@ function stringOf(min: number, max: number): Test {
 function matches(pattern: RegExp): Test {
   return (value) => typeof value === 'string' && pattern.test(value)
 }
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** Checks in order, by field path; the first a request fails is its refusal: `<path> <rule>.` */
 type Checks = [path: string, passes: Test, rule: string][]
@@ -344,24 +342,8 @@ function refuse(fields: Record<string, unknown>, checks: Checks): void {
   if (failed) throw invalid(`${failed[0]} ${failed[2]}.`)
 }
 
-/** The value at a dotted path, or none where a step is not an object. */
-function valueAt(fields: Record<string, unknown>, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, key) => (isObject(node) ? node[key] : undefined), fields)
-}
-
 const invalid = (message: string) => new SchedulerError(400, 'ValidationException', message)
 const notFound = (message: string) => new SchedulerError(404, 'ResourceNotFoundException', message)
-
-/** The request's JSON object, or none when it is not one or is too large. */
-function parsedJson(body: Buffer | undefined): Record<string, unknown> | undefined {
-  if (!body) return undefined
-  try {
-    const input: unknown = JSON.parse(body.toString('utf8') || '{}')
-    return isObject(input) ? input : undefined
-  } catch {
-    return undefined
-  }
-}
 
 /** A path label as the SDK encoded it; a malformed one stays as it is, and fails the name's pattern. */
 function decoded(label: string): string {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { readBody, send, sendAwsError } from './http.js'
+import { jsonObjectOf, readBody, send, sendAwsError } from './http.js'
 import { HttpTwin } from './http-twin.js'
 
 /**
@@ -17,7 +17,7 @@ export class LocalSecretsManager extends HttpTwin {
 
   protected async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const target = String(request.headers['x-amz-target'] ?? '')
-    const input = parsedInput(await readBody(request, 64 * 1024))
+    const input = jsonObjectOf(await readBody(request, 64 * 1024), '{}')
     if (!input) return sendAwsError(response, 400, 'SerializationException', 'Invalid JSON in the request')
     if (target !== 'secretsmanager.GetSecretValue')
       return sendAwsError(response, 400, 'UnknownOperationException', `${target} is not supported locally`)
@@ -45,15 +45,5 @@ export class LocalSecretsManager extends HttpTwin {
       }),
       { 'content-type': 'application/x-amz-json-1.1' },
     )
-  }
-}
-
-/** The request's JSON object, or none when it is not one. */
-function parsedInput(body: Buffer | undefined): { SecretId?: unknown } | undefined {
-  try {
-    const input: unknown = JSON.parse(body?.toString('utf8') || '{}')
-    return typeof input === 'object' && input !== null ? input : undefined
-  } catch {
-    return undefined
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { payerOf } from './bill-meter.js'
 import { LOCAL_REGION } from './defaults.js'
-import { readBody, send, sendAwsError } from './http.js'
+import { isObject, jsonObjectOf, readBody, send, sendAwsError, valueAt } from './http.js'
 import { HttpTwin } from './http-twin.js'
 
 export interface LocalSesOptions {
@@ -71,7 +71,7 @@ export class LocalSes extends HttpTwin {
       )
     const body = await readBody(request, MAX_MESSAGE_BYTES)
     if (!body) return badRequest(response, 'The message is larger than 10 MB, the most SES accepts.')
-    const input = parsedJson(body)
+    const input = jsonObjectOf(body)
     if (input === undefined) return badRequest(response, 'The request body is not a JSON object.')
     const from = valueAt(input, 'FromEmailAddress')
     if (typeof from !== 'string' || !from) return badRequest(response, 'FromEmailAddress is required.')
@@ -141,24 +141,6 @@ function draftOf(input: unknown): Pick<SentEmail, 'to' | 'subject' | 'text'> | s
 
 function badRequest(response: ServerResponse, message: string): void {
   sendAwsError(response, 400, 'BadRequestException', message)
-}
-
-function parsedJson(body: Buffer): unknown {
-  try {
-    const input: unknown = JSON.parse(body.toString('utf8'))
-    return isObject(input) ? input : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** The value at a dotted path in parsed JSON, or none where a step is not an object. */
-function valueAt(value: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, key) => (isObject(node) ? node[key] : undefined), value)
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function isStrings(value: unknown): value is string[] {
