@@ -24,47 +24,45 @@ export interface UserRecord {
  */
 export class UserStore extends TableStore {
   /** Replaces the owner's preferences. */
-  async save(owner: InboxOwner, preferences: Preferences): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { pk: userPartition(owner.userId, owner), sk: PREFERENCES, userPreferences: preferences },
-      }),
-    )
+  save(owner: InboxOwner, preferences: Preferences): Promise<void> {
+    return this.#put(owner, PREFERENCES, { userPreferences: preferences })
   }
 
   /** The owner's preferences, for work done while none of their tabs is open. */
   async get(owner: InboxOwner): Promise<Preferences | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { pk: userPartition(owner.userId, owner), sk: PREFERENCES },
-        ProjectionExpression: 'userPreferences',
-      }),
-    )
-    return Item?.userPreferences as Preferences | undefined
+    return (await this.#read(owner, PREFERENCES, 'userPreferences')) as Preferences | undefined
   }
 
   /** Remembers the address escalations go to; `$connect` writes it only when the token's differs. */
-  async rememberEmail(owner: InboxOwner, email: string): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { pk: userPartition(owner.userId, owner), sk: CONTACT, email },
-      }),
-    )
+  rememberEmail(owner: InboxOwner, email: string): Promise<void> {
+    return this.#put(owner, CONTACT, { email })
   }
 
   /** The address the owner's token last carried, for an escalation sent while they are away. */
   async email(owner: InboxOwner): Promise<string | undefined> {
+    return (await this.#read(owner, CONTACT, 'email')) as string | undefined
+  }
+
+  /** Replaces one of the owner's items: `sk` in their partition. */
+  async #put(owner: InboxOwner, sk: string, attributes: Record<string, unknown>): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: userPartition(owner.userId, owner), sk, ...attributes },
+      }),
+    )
+  }
+
+  /** One attribute of one of the owner's items. */
+  async #read(owner: InboxOwner, sk: string, attribute: string): Promise<unknown> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.table,
-        Key: { pk: userPartition(owner.userId, owner), sk: CONTACT },
-        ProjectionExpression: 'email',
+        Key: { pk: userPartition(owner.userId, owner), sk },
+        ProjectionExpression: attribute,
       }),
     )
-    return Item?.email as string | undefined
+    return Item?.[attribute]
   }
 
   /**
