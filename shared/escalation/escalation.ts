@@ -1,9 +1,8 @@
 import { isRead } from '../inbox/inbox-view.js'
 import type { NotificationEnvelope } from '../protocol/frames.js'
-import { inboxAccepts, inboxPreferencesOf } from '../protocol/preference-rules.js'
-import { atLeast } from '../protocol/severity.js'
+import { offlineRefusal } from '../protocol/preference-rules.js'
 import { STREAM_TOPICS } from '../protocol/topics.js'
-import { type HistoryStore, headerOfEnvelope } from '../store/history-store.js'
+import { type Header, type HistoryStore, headerOfEnvelope } from '../store/history-store.js'
 import type { InboxOwner, InboxState, InboxStore } from '../store/inbox-store.js'
 import type { UserStore } from '../store/user-store.js'
 
@@ -31,7 +30,8 @@ export interface EscalationDeps {
 
 /**
  * What became of one escalation: sent, or why not. `read`, `dismissed` and `snoozed` mean the user
- * saw it in time; `gone` that history no longer has it (expired); `already_sent` a retry.
+ * saw it in time; `gone` that history no longer has it (expired); `muted` and `below_threshold`
+ * that their preferences keep it from e-mail; `already_sent` a retry.
  */
 export type EscalationOutcome =
   | 'sent'
@@ -40,6 +40,7 @@ export type EscalationOutcome =
   | 'snoozed'
   | 'gone'
   | 'muted'
+  | 'below_threshold'
   | 'no_address'
   | 'already_sent'
 
@@ -64,14 +65,11 @@ export async function escalate(deps: EscalationDeps, request: EscalationRequest)
     deps.users.email(owner),
   ])
   if (!envelope) return 'gone'
-  const seen = seenAs(state, id) ?? (await seenInThread(deps, query, envelope, state))
+  const header = headerOfEnvelope(envelope)
+  const seen = seenAs(state, id) ?? (await seenInThread(deps, query, header, state))
   if (seen) return seen
-  const severity = (envelope.data as { severity?: string }).severity
-  if (
-    !inboxAccepts(inboxPreferencesOf(preferences), headerOfEnvelope(envelope)) ||
-    !atLeast(severity, preferences?.minSeverity?.email)
-  )
-    return 'muted'
+  const refusal = offlineRefusal(preferences, header, 'email')
+  if (refusal) return refusal
   if (!address) return 'no_address'
   if (!(await deps.marks.claimEscalation(owner, id))) return 'already_sent'
   try {
@@ -93,14 +91,13 @@ function seenAs(state: InboxState, id: string): EscalationOutcome | undefined {
 async function seenInThread(
   deps: EscalationDeps,
   query: InboxOwner & { topics: typeof STREAM_TOPICS.notifications },
-  envelope: NotificationEnvelope,
+  alert: Header,
   state: InboxState,
 ): Promise<EscalationOutcome | undefined> {
-  const thread = headerOfEnvelope(envelope).thread
-  if (thread === undefined) return undefined
-  const { headers } = await deps.history.headers(query, envelope.id, THREAD_LOOKAHEAD)
+  if (alert.thread === undefined) return undefined
+  const { headers } = await deps.history.headers(query, alert.id, THREAD_LOOKAHEAD)
   for (const header of headers) {
-    if (header.thread !== thread) continue
+    if (header.thread !== alert.thread) continue
     const seen = seenAs(state, header.id)
     if (seen) return seen
   }

@@ -41,6 +41,20 @@ export function inboxAccepts(preferences: InboxPreferences | undefined, notifica
   return atLeast(notification.severity, minSeverity?.inbox)
 }
 
+/**
+ * Why a user's preferences keep a notification off a channel that reaches them away from their
+ * tabs (a push, an e-mail): it is muted in their inbox, or below that channel's own threshold.
+ * Undefined when they let it through.
+ */
+export function offlineRefusal(
+  preferences: Preferences | undefined,
+  notification: Muteable,
+  channel: 'push' | 'email',
+): 'muted' | 'below_threshold' | undefined {
+  if (!inboxAccepts(inboxPreferencesOf(preferences), notification)) return 'muted'
+  return atLeast(notification.severity, preferences?.minSeverity?.[channel]) ? undefined : 'below_threshold'
+}
+
 /** The minutes since midnight of `date` in `timeZone`. */
 function minutesIn(date: Date, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-GB', {

@@ -3,7 +3,7 @@ import { realClock } from '../backoff.js'
 import { DEFAULTS } from '../defaults.js'
 import type { NotificationEnvelope } from '../protocol/frames.js'
 import type { Severity } from '../protocol/notifications.js'
-import { inboxAccepts, inboxPreferencesOf, inQuietHours } from '../protocol/preference-rules.js'
+import { inQuietHours, offlineRefusal } from '../protocol/preference-rules.js'
 import { atLeast } from '../protocol/severity.js'
 import { headerOfEnvelope } from '../store/history-store.js'
 import type { InboxOwner } from '../store/inbox-store.js'
@@ -47,15 +47,13 @@ export async function pushToUser(
   const clock = deps.clock ?? realClock
   const now = clock.now()
   const preferences = await deps.preferences.get(owner)
-  const severity = (envelope.data as { severity?: string }).severity
+  const header = headerOfEnvelope(envelope)
+  const severity = header.severity
   if (envelope.expiresAt !== undefined && Date.parse(envelope.expiresAt) <= now) return empty('expired')
-  if (!inboxAccepts(inboxPreferencesOf(preferences), headerOfEnvelope(envelope))) return empty('muted')
+  const refusal = offlineRefusal(preferences, header, 'push')
+  if (refusal) return empty(refusal)
   // The deployment's threshold is the floor (the fan-out starts no push below it); a user may raise it.
-  if (
-    !atLeast(severity, deps.minSeverity ?? DEFAULTS.pushMinSeverity) ||
-    !atLeast(severity, preferences?.minSeverity?.push)
-  )
-    return empty('below_threshold')
+  if (!atLeast(severity, deps.minSeverity ?? DEFAULTS.pushMinSeverity)) return empty('below_threshold')
   if (severity !== 'critical' && inQuietHours(preferences, new Date(now))) return empty('quiet_hours')
   const subscriptions = await deps.subscriptions.list(owner)
   if (subscriptions.length === 0) return empty('no_subscription')
