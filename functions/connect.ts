@@ -31,6 +31,9 @@ export function createConnectHandler(deps: ConnectDeps) {
       logger.warn('connection refused: too many connections for one user', { userId, tenant })
       return { statusCode: 429 }
     }
+    // Written only when it changed: a connect otherwise writes nothing more than before. Before the
+    // connection, so a handshake this write fails leaves nothing stored.
+    if (email !== undefined && email !== user.email) await deps.users.rememberEmail({ userId, tenant }, email)
     const stream = streamFromQuery(event.queryStringParameters?.stream)
     const connection = await deps.connections.add({
       connectionId,
@@ -41,8 +44,6 @@ export function createConnectHandler(deps: ConnectDeps) {
       // On the index items, so the fan-out applies them to what it reads anyway.
       preferences: inboxPreferencesOf(user.preferences),
     })
-    // Written only when it changed: a connect otherwise writes nothing more than before.
-    if (email !== undefined && email !== user.email) await deps.users.rememberEmail({ userId, tenant }, email)
     const { topics, filters } = connection
     await deps.welcome({
       connectionId,

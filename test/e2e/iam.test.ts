@@ -205,6 +205,27 @@ describe('Removing one grant from the manifest the construct builds roles from',
     },
   })
 
+  const withoutAddress = withLocalStack({
+    functions: {
+      connect: {
+        ...FUNCTIONS.connect,
+        grants: {
+          ...FUNCTIONS.connect.grants,
+          connections: FUNCTIONS.connect.grants.connections.filter((action) => action !== 'dynamodb:PutItem'),
+        },
+      },
+    },
+  })
+
+  it('without connect’s PutItem, a token with an address not yet remembered is refused with 500, storing nothing', async () => {
+    await expect(withoutAddress.connect('nia', undefined, { email: 'nia@example.com' })).rejects.toThrow(
+      'connection refused with 500',
+    )
+    expect(await withoutAddress.storedItems()).toEqual([])
+    // A token without one writes no address, so it needs no PutItem.
+    await expect(withoutAddress.connect('nia')).resolves.toBeDefined()
+  })
+
   const withoutSecret = withLocalStack({ functions: { authorizer: { ...FUNCTIONS.authorizer, grants: {} } } })
 
   it('without the authorizer’s GetSecretValue, no token can be checked and every handshake is refused', async () => {
